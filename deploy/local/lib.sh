@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# Shared helpers for deploy/local/up.sh, down.sh and tests/run.sh: install and run PostgreSQL
+# and RabbitMQ from Debian packages on data directories and ports of the project's own.
+# No systemd and no container engine are assumed.
+
+say() { printf '\033[1;34m==>\033[0m %s\n' "$*" >&2; }
+die() { printf '\033[1;31mxx\033[0m %s\n' "$*" >&2; exit 1; }
+
+as_root() { if [ "$(id -u)" = 0 ]; then "$@"; else sudo "$@"; fi; }
+
+pg_bin() {
+  local dir
+  dir=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+  [ -n "$dir" ] && [ -x "$dir/postgres" ] && echo "$dir"
+}
+
+# Installs postgresql and rabbitmq-server from apt when they are missing.
+ensure_servers_installed() {
+  local missing=()
+  [ -n "$(pg_bin)" ] || missing+=(postgresql)
+  [ -x /usr/lib/rabbitmq/bin/rabbitmq-server ] || missing+=(rabbitmq-server)
+  [ ${#missing[@]} -eq 0 ] && return 0
+  say "installing ${missing[*]} from Debian packages"
+  # Debian's maintainer scripts would start the servers; stop them from doing so.
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' | as_root tee /usr/sbin/policy-rc.d >/dev/null
+    as_root chmod +x /usr/sbin/policy-rc.d
+  fi
+  as_root apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
+    || die "apt-get install ${missing[*]} failed"
+}
+
+# PostgreSQL refuses to run as root, so as root it runs as the 'postgres' user.
+as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
+
+# pg_start DATA_DIR PORT LOGFILE: initialises (trust auth on 127.0.0.1 only) and starts a cluster.
+pg_start() {
+  local data=$1 port=$2 log=$3 bin
+  bin=$(pg_bin) || die "PostgreSQL binaries not found"
+  mkdir -p "$(dirname "$data")" "$(dirname "$log")"
+  if [ "$(id -u)" = 0 ]; then
+    mkdir -p "$data"; chown postgres:postgres "$data"; chmod 700 "$data"
+    touch "$log"; chown postgres:postgres "$log"
+  fi
+  if [ ! -s "$data/PG_VERSION" ]; then
+    as_pg "$bin/initdb" -D "$data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null \
+      || die "initdb failed for $data"
+  fi
+  as_pg "$bin/pg_ctl" -D "$data" -l "$log" -w -t 60 \
+    -o "-p $port -c listen_addresses=127.0.0.1 -k /tmp -c max_connections=400 -c fsync=off -c synchronous_commit=off" start >/dev/null \
+    || { tail -n 20 "$log" >&2; die "PostgreSQL did not start on port $port"; }
+}
+
+pg_stop() {
+  local data=$1 bin
+  bin=$(pg_bin) || return 0
+  [ -f "$data/postmaster.pid" ] && as_pg "$bin/pg_ctl" -D "$data" -m fast -w stop >/dev/null 2>&1 || true
+}
+
+pg_create_db() {
+  local port=$1 db=$2 bin
+  bin=$(pg_bin)
+  if ! "$bin/psql" -h 127.0.0.1 -p "$port" -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname='$db'" | grep -q 1; then
+    "$bin/psql" -h 127.0.0.1 -p "$port" -U postgres -qc "CREATE DATABASE \"$db\"" >/dev/null
+  fi
+}
+
+# rabbit_env DIR NODE_PORT: the environment of a broker of our own (node name, ports, dirs).
+rabbit_env() {
+  local dir=$1 port=$2
+  export RABBITMQ_NODENAME="r2p-$port@localhost"
+  export RABBITMQ_NODE_IP_ADDRESS=127.0.0.1
+  export RABBITMQ_NODE_PORT=$port
+  export RABBITMQ_DIST_PORT=$((port + 1))
+  export ERL_EPMD_PORT=$((port + 2))
+  export RABBITMQ_MNESIA_BASE="$dir/mnesia"
+  export RABBITMQ_LOG_BASE="$dir/log"
+  export RABBITMQ_PID_FILE="$dir/rabbitmq.pid"
+  export RABBITMQ_ENABLED_PLUGINS_FILE="$dir/enabled_plugins"
+  export RABBITMQ_CONFIG_FILE="$dir/rabbitmq"
+  export RABBITMQ_ADVANCED_CONFIG_FILE="$dir/advanced.config"
+  export RABBITMQ_CONF_ENV_FILE="$dir/rabbitmq-env.conf"
+}
+
+rabbit_start() {
+  local dir=$1 port=$2
+  mkdir -p "$dir/mnesia" "$dir/log"
+  (
+    rabbit_env "$dir" "$port"
+    [ -f "$RABBITMQ_ENABLED_PLUGINS_FILE" ] || echo '[].' > "$RABBITMQ_ENABLED_PLUGINS_FILE"
+    : > "$RABBITMQ_CONF_ENV_FILE"
+    # guest may connect from loopback only (RabbitMQ's default); no disk-space alarm on small disks.
+    printf 'loopback_users.guest = true\ndisk_free_limit.absolute = 50MB\n' > "$RABBITMQ_CONFIG_FILE.conf"
+    echo '[].' > "$RABBITMQ_ADVANCED_CONFIG_FILE"
+    /usr/lib/rabbitmq/bin/rabbitmq-server -detached >>"$dir/log/start.log" 2>&1
+    for _ in $(seq 1 120); do [ -s "$RABBITMQ_PID_FILE" ] && break; sleep 0.5; done
+    timeout 120 /usr/lib/rabbitmq/bin/rabbitmqctl -q wait "$RABBITMQ_PID_FILE" --timeout 120 >/dev/null 2>&1
+  ) || { tail -n 30 "$dir/log/"*.log >&2 2>/dev/null; die "RabbitMQ did not start on port $port"; }
+}
+
+rabbit_ctl() {
+  local dir=$1 port=$2; shift 2
+  ( rabbit_env "$dir" "$port"; /usr/lib/rabbitmq/bin/rabbitmqctl -q "$@" )
+}
+
+rabbit_stop() {
+  local dir=$1 port=$2
+  (
+    rabbit_env "$dir" "$port"
+    if [ -s "$RABBITMQ_PID_FILE" ] && kill -0 "$(cat "$RABBITMQ_PID_FILE")" 2>/dev/null; then
+      timeout 60 /usr/lib/rabbitmq/bin/rabbitmqctl -q shutdown >/dev/null 2>&1 \
+        || kill -9 "$(cat "$RABBITMQ_PID_FILE")" 2>/dev/null
+    fi
+    rm -f "$RABBITMQ_PID_FILE"
+    # epmd runs on a port of our own, so stopping it touches no other Erlang node.
+    epmd -port "$ERL_EPMD_PORT" -kill >/dev/null 2>&1 || true
+  ) || true
+}
+
+# wait_http URL SECONDS: polls until the URL answers 2xx.
+wait_http() {
+  local url=$1 seconds=${2:-90}
+  for _ in $(seq 1 $((seconds * 4))); do
+    curl -fsS -o /dev/null --max-time 2 "$url" 2>/dev/null && return 0
+    sleep 0.25
+  done
+  return 1
+}
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+}

@@ -1,0 +1,21 @@
+using R2PTracker.Commitments;
+using R2PTracker.Commitments.Seeding;
+using R2PTracker.ServiceDefaults;
+
+var builder = WebApplication.CreateBuilder(args);
+builder.AddServiceDefaults("commitments");
+builder.AddMessaging();
+builder.AddInternalAuthentication();
+builder.AddPledges();
+
+var app = builder.Build();
+if (args is ["seed", ..]) return await Seeder.RunAsync(app.Services);
+
+app.UseServiceDefaults();
+app.UseAuthentication();
+app.UseAuthorization();
+app.MapPledges();
+await app.RunAsync();
+return 0;
+
+public partial class Program;

@@ -1,0 +1,93 @@
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Diagnostics.HealthChecks;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Npgsql;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using OpenTelemetry.Trace;
+
+namespace R2PTracker.ServiceDefaults;
+
+public static class ServiceDefaultsExtensions
+{
+    public const string ReadyTag = "ready";
+
+    /// <summary>Problem details, telemetry, health checks and JSON conventions shared by every service.</summary>
+    public static WebApplicationBuilder AddServiceDefaults(this WebApplicationBuilder builder, string serviceName)
+    {
+        builder.Services.AddProblemDetails();
+        builder.Services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.Converters.Add(new JsonStringEnumConverter());
+            o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
+        });
+
+        builder.AddTelemetry(serviceName);
+
+        var health = builder.Services.AddHealthChecks();
+        var postgres = builder.Configuration.GetConnectionString("Postgres");
+        if (!string.IsNullOrWhiteSpace(postgres))
+        {
+            health.AddNpgSql(postgres, name: "postgres", tags: [ReadyTag]);
+        }
+
+        return builder;
+    }
+
+    private static void AddTelemetry(this WebApplicationBuilder builder, string serviceName)
+    {
+        var exporter = builder.Configuration["Telemetry:Exporter"] ?? "none"; // none | console | otlp
+        if (exporter == "none")
+        {
+            return;
+        }
+
+        builder.Services.AddOpenTelemetry()
+            .ConfigureResource(r => r.AddService(serviceName))
+            .WithTracing(t =>
+            {
+                t.AddAspNetCoreInstrumentation()
+                    .AddHttpClientInstrumentation()
+                    .AddNpgsql()
+                    .AddSource("MassTransit");
+                if (exporter == "otlp") t.AddOtlpExporter(); else t.AddConsoleExporter();
+            })
+            .WithMetrics(m =>
+            {
+                m.AddAspNetCoreInstrumentation()
+                    .AddHttpClientInstrumentation()
+                    .AddMeter("MassTransit");
+                if (exporter == "otlp") m.AddOtlpExporter(); else m.AddConsoleExporter();
+            });
+    }
+
+    /// <summary>Error handling as RFC 9457 problem details, and the two health endpoints.</summary>
+    public static WebApplication UseServiceDefaults(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+
+        // Live: the process answers. Ready: its PostgreSQL and RabbitMQ are reachable.
+        app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
+        app.MapHealthChecks("/health/ready", new HealthCheckOptions
+        {
+            Predicate = check => check.Tags.Contains(ReadyTag),
+            ResultStatusCodes =
+            {
+                [HealthStatus.Healthy] = StatusCodes.Status200OK,
+                [HealthStatus.Degraded] = StatusCodes.Status503ServiceUnavailable,
+                [HealthStatus.Unhealthy] = StatusCodes.Status503ServiceUnavailable,
+            },
+        });
+        return app;
+    }
+
+    public static string RequiredConnectionString(this IConfiguration configuration, string name) =>
+        configuration.GetConnectionString(name) is { Length: > 0 } value
+            ? value
+            : throw new InvalidOperationException($"Connection string '{name}' is not configured (ConnectionStrings__{name}).");
+}

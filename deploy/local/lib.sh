@@ -128,6 +128,17 @@ wait_http() {
   return 1
 }
 
-free_port() {
-  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'
+
+# port_free PORT: nothing listens on 127.0.0.1:PORT.
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# free_port_block N: the first of N consecutive free ports in 40000-59999.
+free_port_block() {
+  local n=$1 base ok i
+  for _ in $(seq 1 200); do
+    base=$((40000 + RANDOM % 20000)); ok=1
+    for i in $(seq 0 $((n - 1))); do port_free $((base + i)) || { ok=0; break; }; done
+    [ $ok = 1 ] && { echo "$base"; return 0; }
+  done
+  return 1
 }

@@ -32,8 +32,10 @@ public static class InternalAuth
             throw new InvalidOperationException(
                 "InternalAuth:SigningKey must be set to a secret of at least 32 characters (env InternalAuth__SigningKey).");
         }
-        return new SymmetricSecurityKey(Encoding.UTF8.GetBytes(key));
+        return KeyFrom(key);
     }
+
+    public static SymmetricSecurityKey KeyFrom(string secret) => new(Encoding.UTF8.GetBytes(secret));
 
     public static WebApplicationBuilder AddInternalAuthentication(this WebApplicationBuilder builder)
     {

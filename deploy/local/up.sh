@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# Command 1: installs what is missing (PostgreSQL, RabbitMQ from Debian packages), starts them
+# on data directories and ports of the project's own under .local/, builds, starts the three
+# services (gateway 8080, commitments 8081, notifications 8082), seeds the pledges and writes a
+# development staff token to .local/staff-token. Running it again while up is a quick no-op.
+set -euo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+cd "$root"
+# shellcheck source=lib.sh
+source deploy/local/lib.sh
+
+state="$root/.local"
+PG_PORT=${R2P_PG_PORT:-25432}
+RABBIT_PORT=${R2P_RABBIT_PORT:-25672}
+GATEWAY_PORT=8080 COMMITMENTS_PORT=8081 NOTIFICATIONS_PORT=8082
+mkdir -p "$state/logs" "$state/pids"
+
+all_ready() {
+  for port in $GATEWAY_PORT $COMMITMENTS_PORT $NOTIFICATIONS_PORT; do
+    curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$port/health/ready" 2>/dev/null || return 1
+  done
+}
+
+print_urls() {
+  cat <<MSG
+
+R2P Tracker is up.
+  dashboard / API (gateway)   http://127.0.0.1:$GATEWAY_PORT/api/pledges
+  commitments (internal)      http://127.0.0.1:$COMMITMENTS_PORT
+  notifications (internal)    http://127.0.0.1:$NOTIFICATIONS_PORT
+  staff token (admin)         $state/staff-token
+  logs                        $state/logs/
+Stop everything with deploy/local/down.sh
+MSG
+}
+
+if all_ready && [ -s "$state/staff-token" ]; then
+  say "already up"
+  print_urls
+  exit 0
+fi
+
+ensure_servers_installed
+
+# PostgreSQL runs as the 'postgres' user, which must be able to reach its data directory.
+pgdata="$state/pgdata"
+if [ "$(id -u)" = 0 ] && ! runuser -u postgres -- test -x "$state" 2>/dev/null; then
+  pgdata="/var/tmp/r2p-$(echo "$root" | sha1sum | cut -c1-12)/pgdata"
+fi
+echo "$pgdata" > "$state/pgdata.path"
+
+if [ -f "$pgdata/postmaster.pid" ] && kill -0 "$(head -n 1 "$pgdata/postmaster.pid")" 2>/dev/null; then
+  say "PostgreSQL already running on 127.0.0.1:$PG_PORT"
+else
+  say "starting PostgreSQL on 127.0.0.1:$PG_PORT ($pgdata)"
+  pg_start "$pgdata" "$PG_PORT" "$state/logs/postgresql.log"
+fi
+pg_create_db "$PG_PORT" r2p
+
+rabbit_env_check() { ( rabbit_env "$state/rabbitmq" "$RABBIT_PORT"; [ -s "$RABBITMQ_PID_FILE" ] && kill -0 "$(cat "$RABBITMQ_PID_FILE")" 2>/dev/null ); }
+if rabbit_env_check; then
+  say "RabbitMQ already running on 127.0.0.1:$RABBIT_PORT"
+else
+  say "starting RabbitMQ on 127.0.0.1:$RABBIT_PORT"
+  rabbit_start "$state/rabbitmq" "$RABBIT_PORT"
+fi
+
+# The key with which the gateway signs the staff identity it passes on; local to this machine.
+if [ ! -s "$state/internal-signing-key" ]; then
+  (umask 077; head -c 48 /dev/urandom | base64 | tr -d '\n' > "$state/internal-signing-key")
+fi
+
+cat > "$state/env" <<ENV
+export ConnectionStrings__Postgres='Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=r2p'
+export ConnectionStrings__RabbitMq='amqp://guest:guest@127.0.0.1:$RABBIT_PORT/'
+export InternalAuth__SigningKey='$(cat "$state/internal-signing-key")'
+export ReverseProxy__Clusters__commitments__Destinations__primary__Address='http://127.0.0.1:$COMMITMENTS_PORT/'
+export ReverseProxy__Clusters__notifications__Destinations__primary__Address='http://127.0.0.1:$NOTIFICATIONS_PORT/'
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+ENV
+chmod 600 "$state/env"
+# shellcheck disable=SC1091
+source "$state/env"
+
+say "building (Release)"
+dotnet build R2PTracker.sln -c Release -nologo -v quiet -clp:ErrorsOnly >"$state/logs/build.log" 2>&1 \
+  || { tail -n 30 "$state/logs/build.log" >&2; die "build failed (see $state/logs/build.log)"; }
+
+dll() { echo "$root/services/$1/src/R2PTracker.$2/bin/Release/net10.0/R2PTracker.$2.dll"; }
+
+start_service() {
+  local name=$1 project=$2 port=$3 pidfile="$state/pids/$1.pid"
+  if [ -s "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
+    say "$name already running (pid $(cat "$pidfile"))"
+    return
+  fi
+  say "starting $name on 127.0.0.1:$port"
+  (
+    cd "$(dirname "$(dll "$name" "$project")")" || exit 1
+    Urls="http://127.0.0.1:$port" nohup dotnet exec "$(dll "$name" "$project")" >>"$state/logs/$name.log" 2>&1 </dev/null &
+    echo $! > "$pidfile"
+  )
+}
+
+start_service commitments Commitments $COMMITMENTS_PORT
+start_service notifications Notifications $NOTIFICATIONS_PORT
+start_service gateway Gateway $GATEWAY_PORT
+
+for svc in commitments:$COMMITMENTS_PORT notifications:$NOTIFICATIONS_PORT gateway:$GATEWAY_PORT; do
+  say "waiting for ${svc%%:*} to be ready"
+  wait_http "http://127.0.0.1:${svc##*:}/health/ready" 120 \
+    || { tail -n 40 "$state/logs/${svc%%:*}.log" >&2; die "${svc%%:*} did not become ready"; }
+done
+
+say "seeding the pledges"
+(cd "$(dirname "$(dll commitments Commitments)")" && dotnet exec "$(dll commitments Commitments)" seed) >>"$state/logs/seed.log" 2>&1 \
+  || { tail -n 20 "$state/logs/seed.log" >&2; die "seeding failed"; }
+tail -n 1 "$state/logs/seed.log" >&2
+
+if [ ! -s "$state/staff-token" ]; then
+  say "creating the development staff account 'Local Admin' (admin)"
+  (cd "$(dirname "$(dll gateway Gateway)")" && dotnet exec "$(dll gateway Gateway)" staff add "Local Admin" --role admin) \
+    > "$state/staff-token.tmp" 2>>"$state/logs/staff.log" || die "could not create the staff token"
+  mv "$state/staff-token.tmp" "$state/staff-token"
+  chmod 600 "$state/staff-token"
+fi
+
+print_urls

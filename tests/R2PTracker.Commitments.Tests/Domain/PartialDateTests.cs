@@ -1,0 +1,31 @@
+using R2PTracker.Commitments.Pledges;
+using Shouldly;
+
+namespace R2PTracker.Commitments.Tests.Domain;
+
+public class PartialDateTests
+{
+    [Theory]
+    [InlineData("2016", "2016-01-01", "2016-12-31")]
+    [InlineData("2019-12", "2019-12-01", "2019-12-31")]
+    [InlineData("2024-02", "2024-02-01", "2024-02-29")]
+    [InlineData("2023-09-16", "2023-09-16", "2023-09-16")]
+    public void A_partial_date_covers_the_span_its_precision_allows(string text, string earliest, string latest)
+    {
+        var date = PartialDate.Parse(text);
+        date.Earliest.ShouldBe(DateOnly.Parse(earliest));
+        date.Latest.ShouldBe(DateOnly.Parse(latest));
+        date.ToString().ShouldBe(text);
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("16")]
+    [InlineData("2019-13")]
+    [InlineData("2019-02-30")]
+    [InlineData("2019-1")]
+    [InlineData("2019-12-00")]
+    [InlineData("2019/12/01")]
+    [InlineData(" 2019")]
+    public void Malformed_dates_are_refused(string text) => PartialDate.TryParse(text, out _).ShouldBeFalse();
+}

@@ -1,0 +1,54 @@
+using System.Net.Http.Headers;
+using Marten;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using R2PTracker.ServiceDefaults;
+using R2PTracker.Testing;
+
+[assembly: AssemblyFixture(typeof(R2PTracker.Commitments.Tests.Integration.CommitmentsApp))]
+
+namespace R2PTracker.Commitments.Tests.Integration;
+
+/// <summary>
+/// The commitments host on the real PostgreSQL (a database of its own) and RabbitMQ (virtual host
+/// "commitments-tests") started by tests/run.sh. Shared by every test of this assembly.
+/// </summary>
+public sealed class CommitmentsApp : IAsyncLifetime
+{
+    public const string VirtualHost = "commitments-tests";
+    private WebApplicationFactory<Program>? _factory;
+
+    public string ConnectionString { get; private set; } = "";
+
+    public WebApplicationFactory<Program> Factory => _factory ?? throw new InvalidOperationException("Not started.");
+
+    public async ValueTask InitializeAsync()
+    {
+        ConnectionString = await TestEnvironment.CreateDatabaseAsync("commitments");
+        // The host reads configuration while Program runs, so it is given as environment variables.
+        Environment.SetEnvironmentVariable("ConnectionStrings__Postgres", ConnectionString);
+        Environment.SetEnvironmentVariable("ConnectionStrings__RabbitMq", TestEnvironment.RabbitMqFor(VirtualHost));
+        Environment.SetEnvironmentVariable("InternalAuth__SigningKey", TestEnvironment.SigningKey);
+        _factory = new WebApplicationFactory<Program>();
+        _ = _factory.Server;
+        await Task.CompletedTask;
+    }
+
+    public IDocumentStore Store => Factory.Services.GetRequiredService<IDocumentStore>();
+
+    public HttpClient Anonymous() => Factory.CreateClient();
+
+    /// <summary>A client carrying the internal JWT the gateway would mint for this staff member.</summary>
+    public HttpClient Staff(string name = "Alice Editor", string role = "admin")
+    {
+        var client = Factory.CreateClient();
+        var token = InternalAuth.IssueToken(InternalAuth.KeyFrom(TestEnvironment.SigningKey), name, role, DateTimeOffset.UtcNow);
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_factory is not null) await _factory.DisposeAsync();
+    }
+}

@@ -1,0 +1,97 @@
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using R2PTracker.Testing;
+
+[assembly: AssemblyFixture(typeof(R2PTracker.EndToEnd.Tests.Deployment))]
+
+namespace R2PTracker.EndToEnd.Tests;
+
+/// <summary>
+/// The three services as processes on free ports, on the real PostgreSQL (a database of their
+/// own) and RabbitMQ (virtual host "e2e"), seeded, with one editor's staff token. Tests talk to
+/// them only over HTTP.
+/// </summary>
+public sealed class Deployment : IAsyncLifetime
+{
+    private readonly List<ServiceProcess> _services = [];
+
+    public string GatewayUrl { get; private set; } = "";
+    public string CommitmentsUrl { get; private set; } = "";
+    public string StaffToken { get; private set; } = "";
+    public const string StaffName = "Sokha Editor";
+
+    public async ValueTask InitializeAsync()
+    {
+        var signingKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+        var common = new Dictionary<string, string>
+        {
+            ["ConnectionStrings__Postgres"] = await TestEnvironment.CreateDatabaseAsync("e2e"),
+            ["ConnectionStrings__RabbitMq"] = TestEnvironment.RabbitMqFor("e2e"),
+            ["InternalAuth__SigningKey"] = signingKey,
+            ["Webhooks__RetryBaseDelay"] = "00:00:00.200",
+            ["DOTNET_ENVIRONMENT"] = "Production",
+            ["ASPNETCORE_ENVIRONMENT"] = "Production",
+        };
+        int gatewayPort = FreePort(), commitmentsPort = FreePort(), notificationsPort = FreePort();
+        GatewayUrl = $"http://127.0.0.1:{gatewayPort}";
+        CommitmentsUrl = $"http://127.0.0.1:{commitmentsPort}";
+        var notificationsUrl = $"http://127.0.0.1:{notificationsPort}";
+
+        var commitments = ServiceProcess.DllPath("commitments", "R2PTracker.Commitments");
+        var notifications = ServiceProcess.DllPath("notifications", "R2PTracker.Notifications");
+        var gateway = ServiceProcess.DllPath("gateway", "R2PTracker.Gateway");
+
+        StaffToken = await ServiceProcess.RunCommandAsync(gateway, common, "staff", "add", StaffName, "--role", "editor");
+
+        _services.Add(ServiceProcess.Start(commitments, With(common, "Urls", CommitmentsUrl)));
+        _services.Add(ServiceProcess.Start(notifications, With(common, "Urls", notificationsUrl)));
+        _services.Add(ServiceProcess.Start(gateway, With(With(With(common, "Urls", GatewayUrl),
+            "ReverseProxy__Clusters__commitments__Destinations__primary__Address", CommitmentsUrl + "/"),
+            "ReverseProxy__Clusters__notifications__Destinations__primary__Address", notificationsUrl + "/")));
+
+        foreach (var url in new[] { CommitmentsUrl, notificationsUrl, GatewayUrl }) await WaitReadyAsync(url);
+
+        await ServiceProcess.RunCommandAsync(commitments, common, "seed");
+    }
+
+    private async Task WaitReadyAsync(string url)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        while (DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                if ((await http.GetAsync(url + "/health/ready")).IsSuccessStatusCode) return;
+            }
+            catch (HttpRequestException) { }
+            catch (TaskCanceledException) { }
+            await Task.Delay(250);
+        }
+        throw new TimeoutException($"{url} was not ready in 90 s. Output:\n" + string.Join("\n----\n", _services.Select(s => s.Output)));
+    }
+
+    private static Dictionary<string, string> With(Dictionary<string, string> env, string key, string value) =>
+        new(env) { [key] = value };
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public HttpClient Gateway() => new() { BaseAddress = new Uri(GatewayUrl) };
+
+    public HttpClient StaffThroughGateway()
+    {
+        var client = Gateway();
+        client.DefaultRequestHeaders.Authorization = new("Bearer", StaffToken);
+        return client;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var service in _services) await service.DisposeAsync();
+    }
+}

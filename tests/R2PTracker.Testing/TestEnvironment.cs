@@ -1,0 +1,59 @@
+using Npgsql;
+
+namespace R2PTracker.Testing;
+
+/// <summary>
+/// The real servers that tests/run.sh starts for a test run, described by environment variables:
+/// R2P_TEST_POSTGRES (a connection string without a database) and R2P_TEST_RABBITMQ (an amqp://
+/// URI without a virtual host). Each test assembly gets a database and a virtual host of its own.
+/// </summary>
+public static class TestEnvironment
+{
+    public static string PostgresServer => Required("R2P_TEST_POSTGRES");
+
+    public static string RabbitMqServer => Required("R2P_TEST_RABBITMQ").TrimEnd('/');
+
+    public static string RabbitMqFor(string virtualHost) => $"{RabbitMqServer}/{virtualHost}";
+
+    /// <summary>A fixed HMAC key for the services under test (test-only, never deployed).</summary>
+    public const string SigningKey = "test-signing-key-not-for-production-0123456789";
+
+    /// <summary>Creates a fresh database and returns its connection string.</summary>
+    public static async Task<string> CreateDatabaseAsync(string prefix)
+    {
+        var name = $"{prefix}_{Guid.NewGuid():N}"[..Math.Min(prefix.Length + 13, 60)];
+        await using (var connection = new NpgsqlConnection(PostgresServer + ";Database=postgres"))
+        {
+            await connection.OpenAsync();
+            await using var cmd = new NpgsqlCommand($"CREATE DATABASE \"{name}\"", connection);
+            await cmd.ExecuteNonQueryAsync();
+        }
+        return $"{PostgresServer};Database={name}";
+    }
+
+    private static string Required(string name) =>
+        Environment.GetEnvironmentVariable(name) is { Length: > 0 } value
+            ? value
+            : throw new InvalidOperationException(
+                $"{name} is not set. Integration tests need the servers that tests/run.sh starts: run 'bash tests/run.sh'.");
+
+    public static string RepositoryRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "R2PTracker.sln"))) return dir.FullName;
+        }
+        throw new InvalidOperationException("R2PTracker.sln not found above " + AppContext.BaseDirectory);
+    }
+
+    public static async Task<T> Eventually<T>(Func<Task<T?>> probe, TimeSpan timeout, string what) where T : class
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            if (await probe() is { } value) return value;
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"Timed out after {timeout} waiting for {what}.");
+            await Task.Delay(100);
+        }
+    }
+}

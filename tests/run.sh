@@ -1,0 +1,66 @@
+#!/usr/bin/env bash
+# Command 2: builds, starts a throwaway PostgreSQL and RabbitMQ (ports apart from up.sh's),
+# runs every test project against them, prints "N passed, N failed" and stops what it started.
+set -uo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+# shellcheck source=../deploy/local/lib.sh
+source deploy/local/lib.sh
+
+configuration=${CONFIGURATION:-Release}
+work=$(mktemp -d /tmp/r2p-tests.XXXXXX)
+chmod 755 "$work"
+passed=0; failed=0; summary_printed=0
+
+summary() {
+  [ $summary_printed = 1 ] && return
+  summary_printed=1
+  echo "$passed passed, $failed failed"
+}
+
+cleanup() {
+  local rc=$?
+  say "stopping the test servers"
+  pg_stop "$work/pg"
+  [ -n "${rabbit_port:-}" ] && rabbit_stop "$work/rabbit" "$rabbit_port"
+  rm -rf "$work"
+  summary
+  exit $rc
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+ensure_servers_installed
+
+pg_port=$(free_port_block 1) || die "no free port for PostgreSQL"
+say "starting PostgreSQL on 127.0.0.1:$pg_port"
+pg_start "$work/pg" "$pg_port" "$work/pg.log"
+
+rabbit_port=$(free_port_block 3) || die "no free ports for RabbitMQ"
+say "starting RabbitMQ on 127.0.0.1:$rabbit_port"
+rabbit_start "$work/rabbit" "$rabbit_port"
+for vhost in commitments-tests notifications-tests gateway-tests e2e; do
+  rabbit_ctl "$work/rabbit" "$rabbit_port" add_vhost "$vhost" >/dev/null
+  rabbit_ctl "$work/rabbit" "$rabbit_port" set_permissions -p "$vhost" guest '.*' '.*' '.*' >/dev/null
+done
+
+export R2P_TEST_POSTGRES="Host=127.0.0.1;Port=$pg_port;Username=postgres;Maximum Pool Size=50"
+export R2P_TEST_RABBITMQ="amqp://guest:guest@127.0.0.1:$rabbit_port"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+
+say "building ($configuration)"
+if ! dotnet build R2PTracker.sln -c "$configuration" -nologo -v quiet -clp:ErrorsOnly; then
+  failed=1
+  die "build failed"
+fi
+
+say "running the tests"
+log="$work/test.log"
+dotnet test --solution R2PTracker.sln -c "$configuration" --no-build 2>&1 | tee "$log"
+rc=${PIPESTATUS[0]}
+
+# Microsoft.Testing.Platform prints a run summary with "succeeded: N" and "failed: N".
+passed=$(grep -Eo '^\s*succeeded: [0-9]+' "$log" | tail -n 1 | grep -Eo '[0-9]+' || echo 0)
+failed=$(grep -Eo '^\s*failed: [0-9]+' "$log" | tail -n 1 | grep -Eo '[0-9]+' || echo 0)
+if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
+exit "$rc"

@@ -1,4 +1,5 @@
 using Marten;
+using JasperFx;
 using R2PTracker.Contracts;
 using R2PTracker.Notifications.Subscriptions;
 using R2PTracker.Notifications.Webhooks;
@@ -7,7 +8,7 @@ namespace R2PTracker.Notifications.Delivery;
 
 /// <summary>
 /// Sends an integration event to every matching subscription, recording one delivery per
-/// (event, subscription). Deliveries already made are skipped, so a redelivered message or a
+/// (event, subscription) claimed before sending. Deliveries already made are skipped, so a redelivered message or a
 /// retried consumer does not alert anyone twice. If any delivery still fails after the HTTP
 /// retries, the consumer fails and MassTransit retries the rest.
 /// </summary>
@@ -23,19 +24,12 @@ public sealed class FanOut(IDocumentStore store, WebhookSender sender, TimeProvi
         }
         if (subscriptions.Count == 0) return;
 
-        HashSet<string> done;
-        await using (var query = store.QuerySession())
-        {
-            var ids = subscriptions.Select(s => WebhookDelivery.IdFor(e.EventId, s.Id)).ToArray();
-            var existing = await query.LoadManyAsync<WebhookDelivery>(ct, ids);
-            done = existing.Where(d => d.Status == "delivered").Select(d => d.Id).ToHashSet();
-        }
-
         var failures = 0;
-        await Parallel.ForEachAsync(subscriptions.Where(s => !done.Contains(WebhookDelivery.IdFor(e.EventId, s.Id))),
+        await Parallel.ForEachAsync(subscriptions,
             new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = ct },
             async (subscription, token) =>
             {
+                if (!await ClaimAsync(e.EventId, subscription.Id, payload.Type, token)) return;
                 var delivery = await SendOneAsync(subscription, e.EventId, payload, token);
                 if (delivery.Status != "delivered") Interlocked.Increment(ref failures);
                 await using var session = store.LightweightSession();
@@ -46,6 +40,34 @@ public sealed class FanOut(IDocumentStore store, WebhookSender sender, TimeProvi
         if (failures > 0)
             throw new WebhookDeliveryFailedException($"{failures} webhook delivery(ies) of event {e.EventId} failed.");
     }
+
+    /// <summary>
+    /// Inserts the delivery record before sending, so that of two copies of one message only
+    /// one sends. A failed delivery, or one left pending by a crash, may be taken over.
+    /// </summary>
+    private async Task<bool> ClaimAsync(Guid eventId, Guid subscriptionId, string type, CancellationToken ct)
+    {
+        var id = WebhookDelivery.IdFor(eventId, subscriptionId);
+        await using var session = store.LightweightSession();
+        session.Insert(new WebhookDelivery
+        {
+            Id = id, EventId = eventId, SubscriptionId = subscriptionId, Type = type, Status = "pending", At = clock.GetUtcNow(),
+        });
+        try
+        {
+            await session.SaveChangesAsync(ct);
+            return true;
+        }
+        catch (DocumentAlreadyExistsException)
+        {
+            await using var query = store.QuerySession();
+            var existing = await query.LoadAsync<WebhookDelivery>(id, ct);
+            return existing is { Status: "failed" }
+                   || (existing is { Status: "pending" } && clock.GetUtcNow() - existing.At > StalePending);
+        }
+    }
+
+    private static readonly TimeSpan StalePending = TimeSpan.FromMinutes(2);
 
     private async Task<WebhookDelivery> SendOneAsync(Subscription subscription, Guid eventId, WebhookPayload payload, CancellationToken ct)
     {

@@ -31,6 +31,15 @@ ensure_servers_installed() {
     || die "apt-get install ${missing[*]} failed"
 }
 
+# Debian's Chromium for the dashboard's browser tests (Playwright cannot download its own here).
+ensure_chromium_installed() {
+  command -v chromium >/dev/null 2>&1 && return 0
+  say "installing chromium from Debian packages (browser tests)"
+  as_root apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends chromium >/dev/null \
+    || die "apt-get install chromium failed"
+}
+
 # PostgreSQL refuses to run as root, so as root it runs as the 'postgres' user.
 as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 

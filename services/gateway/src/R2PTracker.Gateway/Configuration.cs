@@ -1,4 +1,9 @@
+using MassTransit;
 using Npgsql;
+using R2PTracker.Gateway.Caching;
+using R2PTracker.Gateway.Dashboard;
+using R2PTracker.Gateway.Live;
+using R2PTracker.Gateway.Proxy;
 using R2PTracker.Gateway.Staff;
 using R2PTracker.ServiceDefaults;
 
@@ -8,19 +13,59 @@ public static class Configuration
 {
     public static WebApplicationBuilder AddGateway(this WebApplicationBuilder builder)
     {
-        builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton(InternalAuth.SigningKey(builder.Configuration));
-        builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(builder.Configuration.RequiredConnectionString("Postgres")));
-        builder.Services.AddSingleton<StaffStore>();
-        builder.Services.AddHostedService<StaffSchemaInitializer>();
-        builder.Services.AddReverseProxy().LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"));
+        var services = builder.Services;
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(InternalAuth.SigningKey(builder.Configuration));
+        services.AddSingleton(_ => NpgsqlDataSource.Create(builder.Configuration.RequiredConnectionString("Postgres")));
+        services.AddSingleton<StaffStore>();
+        services.AddSingleton<SignInLimiter>();
+        services.AddHostedService<StaffSchemaInitializer>();
+        services.AddStaffSessions();
+        services.AddClientRateLimits(builder.Configuration);
+        services.AddPublicReadCache(builder.Configuration);
+        services.AddSingleton<LiveHub>();
+        services.AddRazorComponents();
+        services.AddRequestTimeouts();
+        services.AddReverseProxy().LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"));
+
+        // The dashboard reads from the same commitments address that YARP forwards to.
+        var commitments = builder.Configuration["ReverseProxy:Clusters:commitments:Destinations:primary:Address"]
+                          ?? throw new InvalidOperationException("No commitments address configured.");
+        services.AddHttpClient<CommitmentsClient>(c =>
+        {
+            c.BaseAddress = new Uri(commitments);
+            c.Timeout = TimeSpan.FromSeconds(10);
+        });
+
+        builder.AddMessaging(bus =>
+        {
+            // A temporary queue per gateway instance: every instance hears every change.
+            bus.AddConsumer<PledgeChangesConsumer>().Endpoint(e =>
+            {
+                e.Temporary = true;
+                e.InstanceId = Guid.NewGuid().ToString("N")[..8];
+            });
+        });
         return builder;
     }
 
     public static void MapGateway(this WebApplication app)
     {
+        app.UseStaticFiles();
+        app.UseAuthentication();
+        app.UseRateLimiter();
+        app.UseRequestTimeouts();
+        app.UseOutputCache();
         app.UseMiddleware<StaffAuthentication>();
-        app.MapReverseProxy();
+        app.MapDashboard();
+        app.MapLive();
+        app.MapReverseProxy(proxy =>
+        {
+            proxy.Use(ProxyErrors.WriteProblemOnFailure);
+            proxy.UseSessionAffinity();
+            proxy.UseLoadBalancing();
+            proxy.UsePassiveHealthChecks();
+        });
     }
 }
 

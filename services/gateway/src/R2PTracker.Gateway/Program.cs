@@ -4,7 +4,6 @@ using R2PTracker.ServiceDefaults;
 
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults("gateway");
-builder.AddMessaging();
 builder.AddGateway();
 
 var app = builder.Build();

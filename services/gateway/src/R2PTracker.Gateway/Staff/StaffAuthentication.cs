@@ -1,16 +1,21 @@
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.OutputCaching;
 using Microsoft.IdentityModel.Tokens;
+using R2PTracker.Gateway.Caching;
 using R2PTracker.ServiceDefaults;
 
 namespace R2PTracker.Gateway.Staff;
 
 /// <summary>
-/// In front of YARP: a write to a pledge needs "Authorization: Bearer &lt;staff token&gt;". The token is
-/// checked against its stored hash and replaced by a short-lived JWT naming the staff member,
-/// which the backends verify. Public reads go on without any Authorization header, so a staff
-/// token never reaches a backend.
+/// In front of YARP: a write to a pledge needs a staff member, either "Authorization: Bearer
+/// &lt;staff token&gt;" (checked against its stored hash) or the dashboard's sign-in cookie plus a
+/// matching anti-forgery header. The credential is replaced by a short-lived JWT naming the
+/// staff member, which the backends verify. Public reads go on without any Authorization
+/// header, so a staff token never reaches a backend. A successful write evicts the cached reads.
 /// </summary>
 public sealed class StaffAuthentication(RequestDelegate next, StaffStore store, SymmetricSecurityKey signingKey,
-    TimeProvider clock, ILogger<StaffAuthentication> logger)
+    TimeProvider clock, SignInLimiter limiter, IAntiforgery antiforgery, IOutputCacheStore cache,
+    ILogger<StaffAuthentication> logger)
 {
     public async Task InvokeAsync(HttpContext http)
     {
@@ -27,21 +32,57 @@ public sealed class StaffAuthentication(RequestDelegate next, StaffStore store, 
             return;
         }
 
-        var header = request.Headers.Authorization.ToString();
-        var staff = header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
-            ? await store.FindByTokenAsync(header["Bearer ".Length..].Trim(), http.RequestAborted)
-            : null;
-        if (staff is null)
-        {
-            logger.LogWarning("Refused a staff write to {Path} from {Remote}: {Reason}", request.Path,
-                http.Connection.RemoteIpAddress, header.Length == 0 ? "no token" : "unknown or revoked token");
-            http.Response.Headers.WWWAuthenticate = "Bearer";
-            await Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Staff sign-in required.",
-                detail: "Writes need 'Authorization: Bearer <staff token>' with a valid, unrevoked staff token.").ExecuteAsync(http);
-            return;
-        }
+        var staff = await AuthenticateAsync(http);
+        if (staff is null) return;
 
         request.Headers.Authorization = "Bearer " + InternalAuth.IssueToken(signingKey, staff.Name, staff.Role, clock.GetUtcNow());
         await next(http);
+        if (http.Response.StatusCode is >= 200 and < 300)
+            await cache.EvictByTagAsync(CachePolicies.PledgesTag, http.RequestAborted);
+    }
+
+    private async Task<StaffMember?> AuthenticateAsync(HttpContext http)
+    {
+        var header = http.Request.Headers.Authorization.ToString();
+        if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            if (limiter.IsBlocked(http))
+            {
+                await Refuse(http, StatusCodes.Status429TooManyRequests, "Too many failed sign-ins.", "Wait a minute before trying again.");
+                return null;
+            }
+            var byToken = await store.FindByTokenAsync(header["Bearer ".Length..].Trim(), http.RequestAborted);
+            if (byToken is not null) return byToken;
+            limiter.RecordFailure(http);
+            logger.LogWarning("Refused a staff write to {Path} from {Remote}: unknown or revoked token", http.Request.Path, http.Connection.RemoteIpAddress);
+            await Refuse(http, StatusCodes.Status401Unauthorized, "Staff sign-in required.",
+                "The staff token is unknown or revoked.");
+            return null;
+        }
+
+        var session = await StaffSession.CurrentAsync(http, store);
+        if (session is not null)
+        {
+            if (!await antiforgery.IsRequestValidAsync(http))
+            {
+                logger.LogWarning("Refused a cookie-authenticated write to {Path} by {Staff}: missing or bad anti-forgery token", http.Request.Path, session.Name);
+                await Refuse(http, StatusCodes.Status403Forbidden, "Anti-forgery check failed.",
+                    "Reload the page and try again.");
+                return null;
+            }
+            return new StaffMember(session.Id, session.Name, session.Role);
+        }
+
+        logger.LogWarning("Refused a staff write to {Path} from {Remote}: no credentials", http.Request.Path, http.Connection.RemoteIpAddress);
+        await Refuse(http, StatusCodes.Status401Unauthorized, "Staff sign-in required.",
+            "Writes need 'Authorization: Bearer <staff token>' or a dashboard sign-in.");
+        return null;
+    }
+
+    private async Task Refuse(HttpContext http, int status, string title, string detail)
+    {
+        if (status == StatusCodes.Status401Unauthorized) http.Response.Headers.WWWAuthenticate = "Bearer";
+        if (status == StatusCodes.Status429TooManyRequests) http.Response.Headers.RetryAfter = ((int)limiter.RetryAfter.TotalSeconds).ToString();
+        await Results.Problem(statusCode: status, title: title, detail: detail).ExecuteAsync(http);
     }
 }

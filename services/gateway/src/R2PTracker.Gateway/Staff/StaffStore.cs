@@ -70,6 +70,15 @@ public sealed class StaffStore(NpgsqlDataSource db, TimeProvider clock)
         return await reader.ReadAsync(ct) ? new StaffMember(reader.GetGuid(0), reader.GetString(1), reader.GetString(2)) : null;
     }
 
+    public async Task<StaffMember?> FindActiveByIdAsync(Guid id, CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand(
+            "SELECT id, name, role FROM gateway.staff_tokens WHERE id = $1 AND revoked_at IS NULL");
+        cmd.Parameters.AddWithValue(id);
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        return await reader.ReadAsync(ct) ? new StaffMember(reader.GetGuid(0), reader.GetString(1), reader.GetString(2)) : null;
+    }
+
     public async Task<int> RevokeAsync(string name, CancellationToken ct = default)
     {
         await using var cmd = db.CreateCommand(

@@ -1,0 +1,113 @@
+// R2P Tracker dashboard: progressive enhancement only. Pages are rendered on the server;
+// this script submits staff forms with If-Match, subscribes, and applies live updates.
+(function () {
+  'use strict';
+  const csrf = document.querySelector('meta[name="csrf-token"]')?.content;
+  const page = document.body.dataset.page;
+  const pledgeId = document.body.dataset.pledgeId;
+
+  function text(el, message) { if (el) el.textContent = message; }
+
+  function evidenceFrom(form) {
+    const title = form.elements.evidenceTitle?.value.trim();
+    const url = form.elements.evidenceUrl?.value.trim();
+    return title ? [{ title: title, url: url || null }] : [];
+  }
+
+  function bodyFor(form) {
+    const f = form.elements;
+    const occurredOn = f.occurredOn?.value.trim() || null;
+    switch (form.dataset.endpoint) {
+      case 'status': return { status: f.status.value, reason: f.reason.value.trim(), evidence: evidenceFrom(form), occurredOn };
+      case 'progress': return { progress: Number(f.progress.value), reason: f.reason.value.trim(), evidence: evidenceFrom(form), occurredOn };
+      default: return { title: f.title.value.trim(), description: f.description.value.trim(), evidence: evidenceFrom(form), occurredOn };
+    }
+  }
+
+  async function explain(response) {
+    if (response.status === 412) {
+      return 'This pledge was changed by someone else since you opened it. Reload the page to see the latest version, then make your change again. Nothing was saved.';
+    }
+    let problem = null;
+    try { problem = await response.json(); } catch { /* not JSON */ }
+    if (response.status === 400 && problem?.errors) {
+      return 'Not saved: ' + Object.entries(problem.errors).map(([field, messages]) => `${field}: ${messages.join(' ')}`).join('; ');
+    }
+    if (response.status === 401 || response.status === 403) return 'Not saved: your sign-in has expired. Sign in again.';
+    return 'Not saved: ' + (problem?.title || response.statusText || 'error') + (problem?.detail ? ' ' + problem.detail : '');
+  }
+
+  document.querySelectorAll('form.write').forEach(form => {
+    form.addEventListener('submit', async event => {
+      event.preventDefault();
+      const result = document.getElementById('write-result');
+      text(result, 'Saving…');
+      const response = await fetch(`/api/pledges/${encodeURIComponent(pledgeId)}/${form.dataset.endpoint}`, {
+        method: 'POST',
+        credentials: 'same-origin',
+        headers: { 'Content-Type': 'application/json', 'If-Match': `"${form.dataset.etag}"`, 'X-CSRF-TOKEN': csrf || '' },
+        body: JSON.stringify(bodyFor(form)),
+      });
+      if (response.ok) {
+        text(result, 'Saved.');
+        window.location.reload();
+      } else {
+        result.classList.add('error');
+        text(result, await explain(response));
+      }
+    });
+  });
+
+  const subscribe = document.getElementById('subscribe-form');
+  if (subscribe) {
+    subscribe.addEventListener('submit', async event => {
+      event.preventDefault();
+      const out = document.getElementById('subscribe-result');
+      const kind = subscribe.elements.kind.value;
+      const target = subscribe.elements.target.value.trim();
+      const pledge = subscribe.elements.pledgeId.value;
+      const body = { kind };
+      if (kind === 'email') body.email = target; else body.url = target;
+      if (pledge) { body.pledgeIds = [pledge]; body.filter = { pledgeIds: [pledge] }; }
+      const response = await fetch('/api/subscriptions', {
+        method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body),
+      });
+      if (response.ok) {
+        const created = await response.json();
+        text(out, kind === 'email'
+          ? 'Check your inbox to confirm the subscription.'
+          : `Subscribed. Keep this signing secret, it is shown only once: ${created.secret}`);
+      } else {
+        text(out, await explain(response));
+      }
+    });
+  }
+
+  // Live updates: re-render the changed parts from the server without a full reload.
+  async function refresh(ids) {
+    const response = await fetch(window.location.href, { credentials: 'same-origin', cache: 'no-store' });
+    if (!response.ok) return;
+    const next = new DOMParser().parseFromString(await response.text(), 'text/html');
+    ids.forEach(id => {
+      const current = document.getElementById(id);
+      const fresh = next.getElementById(id);
+      if (current && fresh) current.replaceWith(fresh);
+    });
+  }
+
+  if ('EventSource' in window && (page === 'list' || page === 'pledge')) {
+    const source = new EventSource('/api/live');
+    source.addEventListener('pledge', async message => {
+      const change = JSON.parse(message.data);
+      if (page === 'list') {
+        await refresh(['pledge-list']);
+      } else if (change.pledgeId === pledgeId) {
+        // The staff forms keep the version they were opened with, so a stale edit gets 412.
+        await refresh(['pledge-view']);
+        const notice = document.getElementById('live-notice');
+        notice.hidden = false;
+        text(notice, 'This pledge was just updated.');
+      }
+    });
+  }
+})();

@@ -56,8 +56,9 @@ public class DashboardBrowserTests(Deployment deployment, Browser browser)
     public async Task The_list_shows_the_seven_seed_pledges_with_status_progress_and_target_date()
     {
         var page = await OpenAsync("/");
-        var rows = page.Locator("#pledge-list tbody tr");
-        (await rows.CountAsync()).ShouldBe(7);
+        // Other tests register pledges of their own; the seven seed pledges are all listed.
+        foreach (var id in new[] { "kh-r2p-1", "kh-r2p-2", "kh-r2p-3", "kh-r2p-4", "kh-r2p-5", "kh-r2p-6", "kh-r2p-focal-point" })
+            (await Row(page, id).CountAsync()).ShouldBe(1, id);
         (await Row(page, "kh-r2p-focal-point").InnerTextAsync()).ShouldContain("2015-08-31");
         (await Row(page, "kh-r2p-focal-point").Locator(".badge").GetAttributeAsync("data-status")).ShouldBe("Kept");
         (await page.Locator("#tallies li[data-status='Kept'] .count").InnerTextAsync()).ShouldNotBe("0");
@@ -68,14 +69,14 @@ public class DashboardBrowserTests(Deployment deployment, Browser browser)
     public async Task The_as_of_control_shows_the_focal_point_not_yet_kept_at_the_end_of_2015_and_kept_in_2017()
     {
         var page = await OpenAsync("/");
-        await page.GetByLabel("As of").FillAsync("2015-12-31");
+        await page.GetByLabel("As of", new() { Exact = true }).FillAsync("2015-12-31");
         await page.GetByLabel("Date axis").SelectOptionAsync("occurred");
         await page.GetByRole(AriaRole.Button, new() { Name = "Show" }).ClickAsync();
         await page.WaitForURLAsync("**asOf=2015-12-31**");
         (await Row(page, "kh-r2p-focal-point").Locator(".badge").GetAttributeAsync("data-status")).ShouldNotBe("Kept");
         await Browser.ScreenshotAsync(page, "as-of-2015-12-31");
 
-        await page.GetByLabel("As of").FillAsync("2017-01-01");
+        await page.GetByLabel("As of", new() { Exact = true }).FillAsync("2017-01-01");
         await page.GetByRole(AriaRole.Button, new() { Name = "Show" }).ClickAsync();
         await page.WaitForURLAsync("**asOf=2017-01-01**");
         (await Row(page, "kh-r2p-focal-point").Locator(".badge").GetAttributeAsync("data-status")).ShouldBe("Kept");

@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Security.Cryptography;
 using R2PTracker.Testing;
@@ -18,11 +19,30 @@ public sealed class Deployment : IAsyncLifetime
     public string GatewayUrl { get; private set; } = "";
     public string CommitmentsUrl { get; private set; } = "";
     public string StaffToken { get; private set; } = "";
+
+    /// <summary>The services' internal key, for tests that act as another gateway instance would.</summary>
+    public string SigningKey { get; private set; } = "";
     public const string StaffName = "Sokha Editor";
+    public string AdminToken { get; private set; } = "";
+
+    /// <summary>Registers a pledge of a test's own through the gateway, so tests that change it run apart.</summary>
+    public async Task<string> NewPledgeAsync()
+    {
+        var id = "e2e-" + Guid.NewGuid().ToString("N")[..10];
+        using var admin = Gateway();
+        admin.DefaultRequestHeaders.Authorization = new("Bearer", AdminToken);
+        var response = await admin.PostAsJsonAsync("/api/pledges", new
+        {
+            id, title = "A pledge for " + id, quote = "We will do it.", actor = "A government", country = "KH", madeOn = "2015-02",
+            source = new { title = "A newspaper", publisher = "A publisher" },
+        });
+        response.EnsureSuccessStatusCode();
+        return id;
+    }
 
     public async ValueTask InitializeAsync()
     {
-        var signingKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+        var signingKey = SigningKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
         var common = new Dictionary<string, string>
         {
             ["ConnectionStrings__Postgres"] = await TestEnvironment.CreateDatabaseAsync("e2e"),
@@ -30,6 +50,10 @@ public sealed class Deployment : IAsyncLifetime
             ["InternalAuth__SigningKey"] = signingKey,
             ["Webhooks__RetryBaseDelay"] = "00:00:00.200",
             ["DOTNET_ENVIRONMENT"] = "Production",
+            // Tests may raise the gateway's limits (the defaults are for the public).
+            ["RateLimits__SubscriptionsPerMinute"] = "100000",
+            ["RateLimits__PublicReadsPerMinute"] = "100000",
+            ["RateLimits__FailedSignInsPerMinute"] = "1000",
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
         };
         int gatewayPort = FreePort(), commitmentsPort = FreePort(), notificationsPort = FreePort();
@@ -42,6 +66,7 @@ public sealed class Deployment : IAsyncLifetime
         var gateway = ServiceProcess.DllPath("gateway", "R2PTracker.Gateway");
 
         StaffToken = await ServiceProcess.RunCommandAsync(gateway, common, "staff", "add", StaffName, "--role", "editor");
+        AdminToken = await ServiceProcess.RunCommandAsync(gateway, common, "staff", "add", "Arun Admin", "--role", "admin");
 
         _services.Add(ServiceProcess.Start(commitments, With(common, "Urls", CommitmentsUrl)));
         _services.Add(ServiceProcess.Start(notifications, With(common, "Urls", notificationsUrl)));

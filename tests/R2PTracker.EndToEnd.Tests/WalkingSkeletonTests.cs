@@ -37,7 +37,8 @@ public class WalkingSkeletonTests(Deployment deployment)
     public async Task The_seven_seed_pledges_are_listed_through_the_gateway()
     {
         var pledges = await deployment.Gateway().GetFromJsonAsync<JsonElement>("/api/pledges", Ct);
-        pledges.EnumerateArray().Select(p => p.GetProperty("id").GetString()).Order().ShouldBe(
+        // Other tests register pledges of their own (ids "e2e-…"); the seed ones are exactly these.
+        pledges.EnumerateArray().Select(p => p.GetProperty("id").GetString()!).Where(id => id.StartsWith("kh-")).Order().ShouldBe(
             ["kh-r2p-1", "kh-r2p-2", "kh-r2p-3", "kh-r2p-4", "kh-r2p-5", "kh-r2p-6", "kh-r2p-focal-point"]);
     }
 

@@ -20,6 +20,11 @@ public sealed class GatewayApp : IAsyncLifetime
 
     public string ConnectionString { get; private set; } = "";
 
+    public const int SubscriptionsPerMinute = 3;
+
+    public HttpClient Client(bool followRedirects = true) =>
+        Factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = followRedirects, HandleCookies = true });
+
     public async ValueTask InitializeAsync()
     {
         ConnectionString = await TestEnvironment.CreateDatabaseAsync("gateway");
@@ -28,6 +33,8 @@ public sealed class GatewayApp : IAsyncLifetime
         Environment.SetEnvironmentVariable("InternalAuth__SigningKey", TestEnvironment.SigningKey);
         Environment.SetEnvironmentVariable("ReverseProxy__Clusters__commitments__Destinations__primary__Address", "http://127.0.0.1:9/");
         Environment.SetEnvironmentVariable("ReverseProxy__Clusters__notifications__Destinations__primary__Address", "http://127.0.0.1:9/");
+        Environment.SetEnvironmentVariable("RateLimits__SubscriptionsPerMinute", SubscriptionsPerMinute.ToString());
+        Environment.SetEnvironmentVariable("RateLimits__FailedSignInsPerMinute", "1000");
         _factory = new WebApplicationFactory<Program>();
         _ = _factory.Server;
         await Staff.EnsureSchemaAsync();

@@ -59,6 +59,7 @@ public static class Configuration
         app.UseMiddleware<StaffAuthentication>();
         app.MapDashboard();
         app.MapLive();
+        app.MapStaffAdmin();
         app.MapReverseProxy(proxy =>
         {
             proxy.Use(ProxyErrors.WriteProblemOnFailure);

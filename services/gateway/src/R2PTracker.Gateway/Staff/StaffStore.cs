@@ -6,6 +6,8 @@ namespace R2PTracker.Gateway.Staff;
 
 public sealed record StaffMember(Guid Id, string Name, string Role);
 
+public sealed record StaffAccount(Guid Id, string Name, string Role, DateTimeOffset CreatedAt, DateTimeOffset? LastUsedAt, DateTimeOffset? RevokedAt);
+
 /// <summary>
 /// Staff accounts in PostgreSQL schema "gateway". A token is 32 random bytes shown once; only
 /// its SHA-256 is stored (a fast hash suffices for a high-entropy secret).
@@ -77,6 +79,38 @@ public sealed class StaffStore(NpgsqlDataSource db, TimeProvider clock)
         cmd.Parameters.AddWithValue(id);
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         return await reader.ReadAsync(ct) ? new StaffMember(reader.GetGuid(0), reader.GetString(1), reader.GetString(2)) : null;
+    }
+
+    public async Task<IReadOnlyList<StaffAccount>> ListAsync(CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand(
+            "SELECT id, name, role, created_at, last_used_at, revoked_at FROM gateway.staff_tokens ORDER BY created_at");
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        var accounts = new List<StaffAccount>();
+        while (await reader.ReadAsync(ct))
+        {
+            accounts.Add(new StaffAccount(reader.GetGuid(0), reader.GetString(1), reader.GetString(2),
+                reader.GetFieldValue<DateTimeOffset>(3),
+                reader.IsDBNull(4) ? null : reader.GetFieldValue<DateTimeOffset>(4),
+                reader.IsDBNull(5) ? null : reader.GetFieldValue<DateTimeOffset>(5)));
+        }
+        return accounts;
+    }
+
+    public async Task<(Guid Id, string Token)> AddWithIdAsync(string name, string role, CancellationToken ct = default)
+    {
+        var token = await AddAsync(name, role, ct);
+        var staff = await FindByTokenAsync(token, ct);
+        return (staff!.Id, token);
+    }
+
+    public async Task<bool> RevokeByIdAsync(Guid id, CancellationToken ct = default)
+    {
+        await using var cmd = db.CreateCommand(
+            "UPDATE gateway.staff_tokens SET revoked_at = $2 WHERE id = $1 AND revoked_at IS NULL");
+        cmd.Parameters.AddWithValue(id);
+        cmd.Parameters.AddWithValue(clock.GetUtcNow());
+        return await cmd.ExecuteNonQueryAsync(ct) == 1;
     }
 
     public async Task<int> RevokeAsync(string name, CancellationToken ct = default)

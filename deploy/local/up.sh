@@ -25,7 +25,8 @@ print_urls() {
   cat <<MSG
 
 R2P Tracker is up.
-  dashboard / API (gateway)   http://127.0.0.1:$GATEWAY_PORT/api/pledges
+  dashboard                   http://127.0.0.1:$GATEWAY_PORT/
+  API (gateway)               http://127.0.0.1:$GATEWAY_PORT/api/pledges
   commitments (internal)      http://127.0.0.1:$COMMITMENTS_PORT
   notifications (internal)    http://127.0.0.1:$NOTIFICATIONS_PORT
   staff token (admin)         $state/staff-token

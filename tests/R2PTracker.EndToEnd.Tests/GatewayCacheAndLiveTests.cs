@@ -37,6 +37,8 @@ public class GatewayCacheAndLiveTests(Deployment deployment)
         var (status, etag, _) = await ReadAsync(reader, pledgeId);
         (await ReadAsync(reader, pledgeId)).FromCache.ShouldBeTrue();
 
+        (await ReadAsync(deployment.StaffThroughGateway(), pledgeId)).FromCache.ShouldBeFalse("staff requests bypass the cache");
+
         var target = Other(status);
         (await deployment.StaffThroughGateway().SendAsync(Assess(pledgeId, target, etag), Ct)).EnsureSuccessStatusCode();
 

@@ -27,6 +27,7 @@ public static class Configuration
         services.AddRazorComponents();
         services.AddRequestTimeouts();
         services.AddReverseProxy().LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"));
+        services.AddSingleton<Yarp.ReverseProxy.Forwarder.IForwarderHttpClientFactory, RetryingForwarderHttpClientFactory>();
 
         // The dashboard reads from the same commitments address that YARP forwards to.
         var commitments = builder.Configuration["ReverseProxy:Clusters:commitments:Destinations:primary:Address"]

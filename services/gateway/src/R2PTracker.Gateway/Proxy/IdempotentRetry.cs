@@ -1,0 +1,34 @@
+using Yarp.ReverseProxy.Forwarder;
+
+namespace R2PTracker.Gateway.Proxy;
+
+/// <summary>
+/// Retries a forwarded GET or HEAD when the backend could not be reached (connection refused,
+/// reset before an answer): a second instance or a restarted one may take it. Writes are never
+/// retried, since the backend may have applied them.
+/// </summary>
+public sealed class IdempotentRetryHandler(HttpMessageHandler inner, int attempts, TimeSpan delay) : DelegatingHandler(inner)
+{
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken ct)
+    {
+        var idempotent = request.Method == HttpMethod.Get || request.Method == HttpMethod.Head;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await base.SendAsync(request, ct);
+            }
+            catch (HttpRequestException) when (idempotent && attempt < attempts && !ct.IsCancellationRequested)
+            {
+                await Task.Delay(delay * attempt, ct);
+            }
+        }
+    }
+}
+
+public sealed class RetryingForwarderHttpClientFactory(IConfiguration configuration) : ForwarderHttpClientFactory
+{
+    protected override HttpMessageHandler WrapHandler(ForwarderHttpClientContext context, HttpMessageHandler handler) =>
+        new IdempotentRetryHandler(base.WrapHandler(context, handler),
+            configuration.GetValue("Proxy:GetAttempts", 3), TimeSpan.FromMilliseconds(configuration.GetValue("Proxy:RetryDelayMs", 100)));
+}

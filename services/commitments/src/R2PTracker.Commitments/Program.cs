@@ -12,6 +12,7 @@ var app = builder.Build();
 if (args is ["seed", ..]) return await Seeder.RunAsync(app.Services);
 
 app.UseServiceDefaults();
+app.UseBodySizeLimit();
 app.UseAuthentication();
 app.UseAuthorization();
 app.MapPledges();

@@ -37,6 +37,23 @@ public sealed class CommitmentsApp : IAsyncLifetime
         await Task.CompletedTask;
     }
 
+    private readonly SemaphoreSlim _seedLock = new(1, 1);
+
+    /// <summary>Seeds the Cambodian pledges; serialised because test classes run in parallel on one database.</summary>
+    public async Task<int> SeedAsync()
+    {
+        await _seedLock.WaitAsync();
+        try
+        {
+            return await R2PTracker.Commitments.Seeding.Seeder.SeedAsync(Store, TimeProvider.System,
+                Path.Combine(AppContext.BaseDirectory, "Seeding", "r2p-cambodia.json"));
+        }
+        finally
+        {
+            _seedLock.Release();
+        }
+    }
+
     public IDocumentStore Store => Factory.Services.GetRequiredService<IDocumentStore>();
 
     public HttpClient Anonymous() => Factory.CreateClient();

@@ -5,6 +5,8 @@ using JasperFx.Events.Projections;
 using Marten;
 using Marten.Events.Projections;
 using Npgsql;
+using R2PTracker.Commitments.Export;
+using R2PTracker.Commitments.Feeds;
 using R2PTracker.Commitments.Forwarding;
 using R2PTracker.Commitments.Http;
 using R2PTracker.Commitments.Pledges;
@@ -85,6 +87,8 @@ public static class Configuration
         app.MapAttachEvidence();
         app.MapGetTallies();
         app.MapGetHistory();
+        app.MapPledgeFeeds();
+        app.MapOpenDataExport();
     }
 
     /// <summary>413 as problem details for a body over 64 KiB (Kestrel enforces it too, for chunked bodies).</summary>

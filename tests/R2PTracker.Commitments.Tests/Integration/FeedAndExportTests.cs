@@ -115,7 +115,6 @@ public class FeedAndExportTests(CommitmentsApp app)
         var mine = results.Single(r => r.StreamId == id);
         mine.Valid.ShouldBeTrue();
         mine.HeadHash.ShouldBe((await app.Anonymous().GetFromJsonAsync<JsonElement>($"/api/pledges/{id}/verify", Ct)).GetProperty("headHash").GetString());
-        results.ShouldAllBe(r => r.Valid);
 
         var tampered = string.Join('\n', text.Split('\n').Select(line =>
             line.Contains($"\"streamId\":\"{id}\"") && line.Contains("\"version\":2") ? line.Replace("Stalled", "Kept") : line));

@@ -26,6 +26,7 @@ using R2PTracker.Commitments.Pledges.RevisingDetails;
 using R2PTracker.Commitments.Pledges.SettingTargetDate;
 using R2PTracker.Commitments.Recording;
 using R2PTracker.ServiceDefaults;
+using Scalar.AspNetCore;
 using Weasel.Core;
 
 namespace R2PTracker.Commitments;
@@ -53,6 +54,7 @@ public static class Configuration
             .AddAsyncDaemon(DaemonMode.HotCold)
             .AddSubscriptionWithServices<IntegrationEventForwarder>(ServiceLifetime.Singleton);
 
+        builder.Services.AddOpenApi();
         builder.Services.AddSingleton<OverdueMonitor>();
         if (builder.Configuration.GetValue("Overdue:Enabled", true))
             builder.Services.AddHostedService(sp => sp.GetRequiredService<OverdueMonitor>());
@@ -70,6 +72,13 @@ public static class Configuration
         options.Events.AddEventTypes(PledgeEventTypes.All);
         options.Projections.Snapshot<Pledge>(SnapshotLifecycle.Inline);
         options.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
+    }
+
+    /// <summary>The API description is public; the Scalar page to try it is for Development only.</summary>
+    public static void MapApiDescription(this WebApplication app)
+    {
+        app.MapOpenApi();
+        if (app.Environment.IsDevelopment()) app.MapScalarApiReference();
     }
 
     public static void MapPledges(this IEndpointRouteBuilder app)

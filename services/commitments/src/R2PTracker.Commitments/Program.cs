@@ -16,6 +16,7 @@ app.UseBodySizeLimit();
 app.UseAuthentication();
 app.UseAuthorization();
 app.MapPledges();
+app.MapApiDescription();
 await app.RunAsync();
 return 0;
 

@@ -50,3 +50,35 @@ public record MilestoneLogged(
     string Title,
     string Description,
     IReadOnlyList<EvidenceLink> Evidence) : IPledgeIntegrationEvent;
+
+// Added with the full pledge record (issue 4). Same envelope; consumers that do not know them
+// simply have no binding for their exchanges.
+
+public record PledgeProgressAssessed(
+    Guid EventId, string PledgeId, long StreamVersion, string OccurredOn, DateTimeOffset RecordedAt, string RecordedBy,
+    int PreviousProgress, int Progress, string Reason, IReadOnlyList<EvidenceLink> Evidence) : IPledgeIntegrationEvent;
+
+public record PledgeTargetDateSet(
+    Guid EventId, string PledgeId, long StreamVersion, string OccurredOn, DateTimeOffset RecordedAt, string RecordedBy,
+    string? PreviousTargetDate, string TargetDate, string Reason) : IPledgeIntegrationEvent;
+
+public record PledgeDetailsRevised(
+    Guid EventId, string PledgeId, long StreamVersion, string OccurredOn, DateTimeOffset RecordedAt, string RecordedBy,
+    string? Title, string? Quote, string? Actor, string? Theme, string Reason) : IPledgeIntegrationEvent;
+
+public record MilestoneCorrected(
+    Guid EventId, string PledgeId, long StreamVersion, string OccurredOn, DateTimeOffset RecordedAt, string RecordedBy,
+    string MilestoneId, string Title, string Description, string Reason, IReadOnlyList<EvidenceLink> Evidence) : IPledgeIntegrationEvent;
+
+/// <summary>A retraction has no date of its own: OccurredOn is the day it was recorded.</summary>
+public record MilestoneRetracted(
+    Guid EventId, string PledgeId, long StreamVersion, string OccurredOn, DateTimeOffset RecordedAt, string RecordedBy,
+    string MilestoneId, string Reason) : IPledgeIntegrationEvent;
+
+public record PledgeEvidenceAttached(
+    Guid EventId, string PledgeId, long StreamVersion, string OccurredOn, DateTimeOffset RecordedAt, string RecordedBy,
+    string? MilestoneId, IReadOnlyList<EvidenceLink> Evidence) : IPledgeIntegrationEvent;
+
+public record PledgeBecameOverdue(
+    Guid EventId, string PledgeId, long StreamVersion, string OccurredOn, DateTimeOffset RecordedAt, string RecordedBy,
+    string TargetDate) : IPledgeIntegrationEvent;

@@ -14,17 +14,12 @@ public static class PledgeSpecification
     public static Pledge Given(PledgeRegistered registered, params object[] events)
     {
         var pledge = Pledge.Create(registered);
-        foreach (var e in events)
-        {
-            pledge = e switch
-            {
-                MilestoneLogged m => pledge.Apply(m),
-                StatusAssessed s => pledge.Apply(s),
-                _ => throw new ArgumentException($"Unknown event {e.GetType().Name}"),
-            };
-        }
+        foreach (var e in events) pledge = pledge.Then(e);
         return pledge;
     }
+
+    public static MilestoneLogged Logged(string milestoneId = "ms-1", string occurredOn = "2019-12") =>
+        new("kh-r2p-1", milestoneId, "Outreach", "University students", occurredOn, SomeEvidence, "seed");
 
     public static IReadOnlyList<Evidence> SomeEvidence => [new Evidence("CICP report", "https://cicp.org.kh/r2p", "2023-09")];
 }

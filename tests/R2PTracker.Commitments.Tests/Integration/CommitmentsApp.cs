@@ -29,9 +29,29 @@ public sealed class CommitmentsApp : IAsyncLifetime
         Environment.SetEnvironmentVariable("ConnectionStrings__Postgres", ConnectionString);
         Environment.SetEnvironmentVariable("ConnectionStrings__RabbitMq", TestEnvironment.RabbitMqFor(VirtualHost));
         Environment.SetEnvironmentVariable("InternalAuth__SigningKey", TestEnvironment.SigningKey);
+        // Test pledges have a past target date; the monitor is driven explicitly (OverdueTests) so
+        // that it cannot append to another test's pledge behind its back.
+        Environment.SetEnvironmentVariable("Overdue__Enabled", "false");
         _factory = new WebApplicationFactory<Program>();
         _ = _factory.Server;
         await Task.CompletedTask;
+    }
+
+    private readonly SemaphoreSlim _seedLock = new(1, 1);
+
+    /// <summary>Seeds the Cambodian pledges; serialised because test classes run in parallel on one database.</summary>
+    public async Task<int> SeedAsync()
+    {
+        await _seedLock.WaitAsync();
+        try
+        {
+            return await R2PTracker.Commitments.Seeding.Seeder.SeedAsync(Store, TimeProvider.System,
+                Path.Combine(AppContext.BaseDirectory, "Seeding", "r2p-cambodia.json"));
+        }
+        finally
+        {
+            _seedLock.Release();
+        }
     }
 
     public IDocumentStore Store => Factory.Services.GetRequiredService<IDocumentStore>();

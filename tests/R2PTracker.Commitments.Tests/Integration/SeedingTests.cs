@@ -1,20 +1,18 @@
 using System.Net.Http.Json;
 using System.Text.Json;
-using R2PTracker.Commitments.Seeding;
 using Shouldly;
 
 namespace R2PTracker.Commitments.Tests.Integration;
 
 public class SeedingTests(CommitmentsApp app)
 {
-    private static readonly string SeedFile = Path.Combine(AppContext.BaseDirectory, "Seeding", "r2p-cambodia.json");
     private static readonly string[] SeedIds = ["kh-r2p-1", "kh-r2p-2", "kh-r2p-3", "kh-r2p-4", "kh-r2p-5", "kh-r2p-6", "kh-r2p-focal-point"];
 
     [Fact]
     public async Task Seeding_registers_the_seven_pledges_once_and_a_second_run_adds_nothing()
     {
-        await Seeder.SeedAsync(app.Store, TimeProvider.System, SeedFile);
-        var second = await Seeder.SeedAsync(app.Store, TimeProvider.System, SeedFile);
+        await app.SeedAsync();
+        var second = await app.SeedAsync();
         second.ShouldBe(0);
 
         var pledges = await app.Anonymous().GetFromJsonAsync<JsonElement>("/api/pledges", TestContext.Current.CancellationToken);
@@ -36,7 +34,7 @@ public class SeedingTests(CommitmentsApp app)
     [Fact]
     public async Task Seeded_events_are_attributed_to_the_seed_actor_and_keep_their_date_precision()
     {
-        await Seeder.SeedAsync(app.Store, TimeProvider.System, SeedFile);
+        await app.SeedAsync();
         var timeline = await app.Anonymous().GetFromJsonAsync<JsonElement>("/api/pledges/kh-r2p-4/timeline", TestContext.Current.CancellationToken);
 
         timeline.EnumerateArray().ShouldAllBe(e => e.GetProperty("recordedBy").GetString() == "seed:r2p-tracker");

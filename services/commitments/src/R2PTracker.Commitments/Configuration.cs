@@ -4,16 +4,29 @@ using JasperFx.Events.Daemon;
 using JasperFx.Events.Projections;
 using Marten;
 using Marten.Events.Projections;
-using Microsoft.AspNetCore.Diagnostics;
+using Npgsql;
+using R2PTracker.Commitments.Export;
+using R2PTracker.Commitments.Feeds;
 using R2PTracker.Commitments.Forwarding;
 using R2PTracker.Commitments.Http;
 using R2PTracker.Commitments.Pledges;
+using R2PTracker.Commitments.Pledges.AssessingProgress;
 using R2PTracker.Commitments.Pledges.AssessingStatus;
+using R2PTracker.Commitments.Pledges.AttachingEvidence;
+using R2PTracker.Commitments.Pledges.BecomingOverdue;
+using R2PTracker.Commitments.Pledges.CorrectingMilestone;
+using R2PTracker.Commitments.Pledges.GettingHistory;
 using R2PTracker.Commitments.Pledges.GettingPledges;
+using R2PTracker.Commitments.Pledges.GettingTallies;
 using R2PTracker.Commitments.Pledges.GettingTimeline;
 using R2PTracker.Commitments.Pledges.LoggingMilestone;
 using R2PTracker.Commitments.Pledges.Registering;
+using R2PTracker.Commitments.Pledges.RetractingMilestone;
+using R2PTracker.Commitments.Pledges.RevisingDetails;
+using R2PTracker.Commitments.Pledges.SettingTargetDate;
+using R2PTracker.Commitments.Recording;
 using R2PTracker.ServiceDefaults;
+using Scalar.AspNetCore;
 using Weasel.Core;
 
 namespace R2PTracker.Commitments;
@@ -21,12 +34,15 @@ namespace R2PTracker.Commitments;
 public static class Configuration
 {
     public const string Schema = "commitments";
+    public const long MaxRequestBodyBytes = 64 * 1024;
 
     public static WebApplicationBuilder AddPledges(this WebApplicationBuilder builder)
     {
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddExceptionHandler<DomainExceptionHandler>();
         var connectionString = builder.Configuration.RequiredConnectionString("Postgres");
+        builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
 
         builder.Services.AddMarten(options =>
             {
@@ -37,6 +53,11 @@ public static class Configuration
             .ApplyAllDatabaseChangesOnStartup()
             .AddAsyncDaemon(DaemonMode.HotCold)
             .AddSubscriptionWithServices<IntegrationEventForwarder>(ServiceLifetime.Singleton);
+
+        builder.Services.AddOpenApi();
+        builder.Services.AddSingleton<OverdueMonitor>();
+        if (builder.Configuration.GetValue("Overdue:Enabled", true))
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<OverdueMonitor>());
         return builder;
     }
 
@@ -46,8 +67,18 @@ public static class Configuration
         options.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
         options.Events.StreamIdentity = StreamIdentity.AsString;
         options.Events.AppendMode = EventAppendMode.Rich;
+        // The chain hash of each event is kept in its headers (see Recording/EventChain).
+        options.Events.MetadataConfig.HeadersEnabled = true;
+        options.Events.AddEventTypes(PledgeEventTypes.All);
         options.Projections.Snapshot<Pledge>(SnapshotLifecycle.Inline);
         options.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
+    }
+
+    /// <summary>The API description is public; the Scalar page to try it is for Development only.</summary>
+    public static void MapApiDescription(this WebApplication app)
+    {
+        app.MapOpenApi();
+        if (app.Environment.IsDevelopment()) app.MapScalarApiReference();
     }
 
     public static void MapPledges(this IEndpointRouteBuilder app)
@@ -57,5 +88,28 @@ public static class Configuration
         app.MapRegisterPledge();
         app.MapLogMilestone();
         app.MapAssessStatus();
+        app.MapAssessProgress();
+        app.MapSetTargetDate();
+        app.MapReviseDetails();
+        app.MapCorrectMilestone();
+        app.MapRetractMilestone();
+        app.MapAttachEvidence();
+        app.MapGetTallies();
+        app.MapGetHistory();
+        app.MapPledgeFeeds();
+        app.MapOpenDataExport();
     }
+
+    /// <summary>413 as problem details for a body over 64 KiB (Kestrel enforces it too, for chunked bodies).</summary>
+    public static void UseBodySizeLimit(this IApplicationBuilder app) =>
+        app.Use(async (http, next) =>
+        {
+            if (http.Request.ContentLength > MaxRequestBodyBytes)
+            {
+                await Results.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "The request body is too large.",
+                    detail: $"A request body may be at most {MaxRequestBodyBytes} bytes.").ExecuteAsync(http);
+                return;
+            }
+            await next(http);
+        });
 }

@@ -12,9 +12,11 @@ var app = builder.Build();
 if (args is ["seed", ..]) return await Seeder.RunAsync(app.Services);
 
 app.UseServiceDefaults();
+app.UseBodySizeLimit();
 app.UseAuthentication();
 app.UseAuthorization();
 app.MapPledges();
+app.MapApiDescription();
 await app.RunAsync();
 return 0;
 

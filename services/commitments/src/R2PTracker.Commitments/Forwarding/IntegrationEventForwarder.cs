@@ -27,6 +27,13 @@ public sealed class IntegrationEventForwarder : SubscriptionBase
         IncludeType<PledgeRegistered>();
         IncludeType<MilestoneLogged>();
         IncludeType<StatusAssessed>();
+        IncludeType<ProgressAssessed>();
+        IncludeType<TargetDateSet>();
+        IncludeType<PledgeDetailsRevised>();
+        IncludeType<MilestoneCorrected>();
+        IncludeType<MilestoneRetracted>();
+        IncludeType<EvidenceAttached>();
+        IncludeType<PledgeBecameOverdue>();
     }
 
     public override async Task<IChangeListener> ProcessEventsAsync(
@@ -51,6 +58,23 @@ public sealed class IntegrationEventForwarder : SubscriptionBase
         MilestoneLogged m => new Contracts.MilestoneLogged(
             e.Id, m.PledgeId, e.Version, m.OccurredOn, e.Timestamp, m.RecordedBy, m.MilestoneId, m.Title,
             m.Description, m.Evidence.Select(ToLink).ToList()),
+        ProgressAssessed p => new Contracts.PledgeProgressAssessed(
+            e.Id, p.PledgeId, e.Version, p.OccurredOn, e.Timestamp, p.RecordedBy, p.From, p.To, p.Reason, p.Evidence.Select(ToLink).ToList()),
+        TargetDateSet t => new Contracts.PledgeTargetDateSet(
+            e.Id, t.PledgeId, e.Version, t.OccurredOn, e.Timestamp, t.RecordedBy, t.Previous, t.TargetDate, t.Reason),
+        PledgeDetailsRevised d => new Contracts.PledgeDetailsRevised(
+            e.Id, d.PledgeId, e.Version, d.OccurredOn, e.Timestamp, d.RecordedBy, d.Title, d.Quote, d.Actor, d.Theme, d.Reason),
+        MilestoneCorrected c => new Contracts.MilestoneCorrected(
+            e.Id, c.PledgeId, e.Version, c.OccurredOn, e.Timestamp, c.RecordedBy, c.MilestoneId, c.Title, c.Description, c.Reason,
+            c.Evidence.Select(ToLink).ToList()),
+        // A retraction has no date of its own; the recorded day stands in (consumers sort by RecordedAt).
+        MilestoneRetracted r => new Contracts.MilestoneRetracted(
+            e.Id, r.PledgeId, e.Version, e.Timestamp.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture),
+            e.Timestamp, r.RecordedBy, r.MilestoneId, r.Reason),
+        EvidenceAttached a => new Contracts.PledgeEvidenceAttached(
+            e.Id, a.PledgeId, e.Version, a.OccurredOn, e.Timestamp, a.RecordedBy, a.MilestoneId, a.Evidence.Select(ToLink).ToList()),
+        PledgeBecameOverdue o => new Contracts.PledgeBecameOverdue(
+            e.Id, o.PledgeId, e.Version, o.OccurredOn, e.Timestamp, o.RecordedBy, o.TargetDate),
         _ => null,
     };
 

@@ -1,5 +1,6 @@
 using Marten;
 using R2PTracker.Commitments.Pledges;
+using R2PTracker.Commitments.Recording;
 
 namespace R2PTracker.Commitments.Http;
 
@@ -26,8 +27,10 @@ public static class PledgeWrites
         if (stream.Aggregate is null) return Problems.NotFound(pledgeId);
 
         var events = decide(stream.Aggregate);
-        stream.AppendMany(events.ToArray());
+        var clock = http.RequestServices.GetRequiredService<TimeProvider>();
+        stream.AppendMany((await EventChain.StampAsync(session, pledgeId, expected, events, clock, ct)).ToArray<object>());
         await session.SaveChangesAsync(ct);
+        http.RequestServices.GetService<Pledges.BecomingOverdue.OverdueMonitor>()?.Nudge(pledgeId);
 
         var version = expected + events.Count;
         http.Response.Headers.ETag = Problems.ETag(version);

@@ -1,8 +1,12 @@
 namespace R2PTracker.Commitments.Pledges;
 
+public record MilestoneState(string Id, string Title, string Description, string OccurredOn, int EvidenceCount, bool Retracted);
+
 /// <summary>The current state of a pledge: the inline snapshot of its event stream.</summary>
 public sealed partial record Pledge
 {
+    public static readonly PledgeStatus[] Settled = [PledgeStatus.Kept, PledgeStatus.Compromise, PledgeStatus.Broken];
+
     public required string Id { get; init; }
     public required string Title { get; init; }
     public required string Quote { get; init; }
@@ -18,7 +22,17 @@ public sealed partial record Pledge
     public string? StatusReason { get; init; }
     public string? StatusSince { get; init; }
     public int Progress { get; init; }
+    public string? ProgressReason { get; init; }
+
+    /// <summary>Milestones that count (retracted ones are left out).</summary>
     public int MilestoneCount { get; init; }
+
+    public IReadOnlyList<MilestoneState> Milestones { get; init; } = [];
+    public int EvidenceCount { get; init; }
+
+    /// <summary>True once the current target date passed unfulfilled (set by PledgeBecameOverdue, reset by a new target).</summary>
+    public bool Overdue { get; init; }
+    public string? OverdueSince { get; init; }
 
     /// <summary>The stream version, set by Marten after each event.</summary>
     public long Version { get; set; }
@@ -36,17 +50,87 @@ public sealed partial record Pledge
         TargetDateNote = e.TargetDateNote,
         Theme = e.Theme,
         Source = e.Source,
+        EvidenceCount = e.Source.Url is null ? 0 : 1,
     };
 
-    public Pledge Apply(MilestoneLogged e) => this with { MilestoneCount = MilestoneCount + 1 };
+    public MilestoneState? Milestone(string id) => Milestones.FirstOrDefault(m => m.Id == id);
 
-    // Kept means fulfilled: progress goes to 100. Other statuses leave progress where it was
-    // (ProgressAssessed, a later issue, sets it explicitly).
+    public Pledge Apply(MilestoneLogged e) => WithMilestones(
+        [.. Milestones, new MilestoneState(e.MilestoneId, e.Title, e.Description, e.OccurredOn, e.Evidence.Count, false)])
+        with { EvidenceCount = EvidenceCount + e.Evidence.Count };
+
+    public Pledge Apply(MilestoneCorrected e) => WithMilestones(Milestones.Select(m => m.Id == e.MilestoneId
+        ? m with { Title = e.Title, Description = e.Description, OccurredOn = e.OccurredOn, EvidenceCount = e.Evidence.Count }
+        : m).ToList());
+
+    public Pledge Apply(MilestoneRetracted e) =>
+        WithMilestones(Milestones.Select(m => m.Id == e.MilestoneId ? m with { Retracted = true } : m).ToList());
+
+    public Pledge Apply(EvidenceAttached e) => (e.MilestoneId is null
+        ? this
+        : WithMilestones(Milestones.Select(m => m.Id == e.MilestoneId ? m with { EvidenceCount = m.EvidenceCount + e.Evidence.Count } : m).ToList()))
+        with { EvidenceCount = EvidenceCount + e.Evidence.Count };
+
+    // Kept means fulfilled: progress goes to 100 (see README, "Kept implies 100").
     public Pledge Apply(StatusAssessed e) => this with
     {
         Status = e.To,
         StatusReason = e.Reason,
         StatusSince = e.OccurredOn,
         Progress = e.To == PledgeStatus.Kept ? 100 : Progress,
+        EvidenceCount = EvidenceCount + e.Evidence.Count,
+    };
+
+    public Pledge Apply(ProgressAssessed e) => this with
+    {
+        Progress = e.To,
+        ProgressReason = e.Reason,
+        EvidenceCount = EvidenceCount + e.Evidence.Count,
+    };
+
+    public Pledge Apply(TargetDateSet e) => this with
+    {
+        TargetDate = e.TargetDate,
+        TargetDateNote = e.Note,
+        Overdue = false,
+        OverdueSince = null,
+    };
+
+    public Pledge Apply(PledgeDetailsRevised e) => this with
+    {
+        Title = e.Title ?? Title,
+        Quote = e.Quote ?? Quote,
+        Actor = e.Actor ?? Actor,
+        Theme = e.Theme ?? Theme,
+    };
+
+    public Pledge Apply(PledgeBecameOverdue e) => this with { Overdue = true, OverdueSince = e.OccurredOn };
+
+    private Pledge WithMilestones(IReadOnlyList<MilestoneState> milestones) => this with
+    {
+        Milestones = milestones,
+        MilestoneCount = milestones.Count(m => !m.Retracted),
+    };
+}
+
+/// <summary>
+/// Kept out of <see cref="Pledge"/> on purpose: Marten treats a method named Evolve on the
+/// aggregate as its whole projection.
+/// </summary>
+public static class PledgeFolding
+{
+    /// <summary>One fold step for any pledge event, used by the as-of reads.</summary>
+    public static Pledge Then(this Pledge pledge, object e) => e switch
+    {
+        MilestoneLogged x => pledge.Apply(x),
+        MilestoneCorrected x => pledge.Apply(x),
+        MilestoneRetracted x => pledge.Apply(x),
+        EvidenceAttached x => pledge.Apply(x),
+        StatusAssessed x => pledge.Apply(x),
+        ProgressAssessed x => pledge.Apply(x),
+        TargetDateSet x => pledge.Apply(x),
+        PledgeDetailsRevised x => pledge.Apply(x),
+        PledgeBecameOverdue x => pledge.Apply(x),
+        _ => pledge,
     };
 }

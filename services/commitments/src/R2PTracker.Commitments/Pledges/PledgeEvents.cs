@@ -41,3 +41,74 @@ public record StatusAssessed(
     IReadOnlyList<Evidence> Evidence,
     string OccurredOn,
     string RecordedBy);
+
+// Corrections are new events. A milestone correction carries the milestone's full corrected
+// values; a retraction withdraws it (it no longer counts) but both stay in the record.
+
+public record PledgeDetailsRevised(
+    string PledgeId,
+    string? Title,
+    string? Quote,
+    string? Actor,
+    string? Theme,
+    string Reason,
+    string OccurredOn,
+    string RecordedBy);
+
+public record MilestoneCorrected(
+    string PledgeId,
+    string MilestoneId,
+    string Title,
+    string Description,
+    string OccurredOn,
+    IReadOnlyList<Evidence> Evidence,
+    string Reason,
+    string RecordedBy);
+
+public record MilestoneRetracted(
+    string PledgeId,
+    string MilestoneId,
+    string Reason,
+    string RecordedBy);
+
+public record EvidenceAttached(
+    string PledgeId,
+    string? MilestoneId,
+    IReadOnlyList<Evidence> Evidence,
+    string OccurredOn,
+    string RecordedBy);
+
+public record ProgressAssessed(
+    string PledgeId,
+    int From,
+    int To,
+    string Reason,
+    IReadOnlyList<Evidence> Evidence,
+    string OccurredOn,
+    string RecordedBy);
+
+public record TargetDateSet(
+    string PledgeId,
+    string? Previous,
+    string TargetDate,
+    string? Note,
+    string Reason,
+    string OccurredOn,
+    string RecordedBy);
+
+/// <summary>Appended by the overdue monitor; OccurredOn is the first day after the target date.</summary>
+public record PledgeBecameOverdue(
+    string PledgeId,
+    string TargetDate,
+    string OccurredOn,
+    string RecordedBy);
+
+public static class PledgeEventTypes
+{
+    public static readonly Type[] All =
+    [
+        typeof(PledgeRegistered), typeof(MilestoneLogged), typeof(StatusAssessed), typeof(PledgeDetailsRevised),
+        typeof(MilestoneCorrected), typeof(MilestoneRetracted), typeof(EvidenceAttached), typeof(ProgressAssessed),
+        typeof(TargetDateSet), typeof(PledgeBecameOverdue),
+    ];
+}

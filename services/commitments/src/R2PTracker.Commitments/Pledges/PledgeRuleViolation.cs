@@ -5,3 +5,7 @@ public sealed class PledgeRuleViolation(string field, string message) : Exceptio
 {
     public string Field { get; } = field;
 }
+
+/// <summary>A command names a milestone the pledge does not have; reported as 404.</summary>
+public sealed class MilestoneNotFound(string pledgeId, string milestoneId)
+    : Exception($"Pledge '{pledgeId}' has no milestone '{milestoneId}'.");

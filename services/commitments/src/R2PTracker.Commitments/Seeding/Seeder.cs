@@ -5,6 +5,7 @@ using R2PTracker.Commitments.Pledges;
 using R2PTracker.Commitments.Pledges.AssessingStatus;
 using R2PTracker.Commitments.Pledges.LoggingMilestone;
 using R2PTracker.Commitments.Pledges.Registering;
+using R2PTracker.Commitments.Recording;
 
 namespace R2PTracker.Commitments.Seeding;
 
@@ -45,7 +46,8 @@ public static class Seeder
             var v = new Http.Validation();
             var command = RegisterPledgeSlice.Validate(request, file.Actor, v)
                           ?? throw new InvalidOperationException($"Seed pledge {request.Id} is invalid: {JsonSerializer.Serialize(v.Errors)}");
-            session.Events.StartStream<Pledge>(command.PledgeId, RegisterPledgeSlice.Decide(command, today));
+            session.Events.StartStream<Pledge>(command.PledgeId,
+                (await EventChain.StampAsync(session, command.PledgeId, 0, [RegisterPledgeSlice.Decide(command, today)], clock, CancellationToken.None)).ToArray<object>());
             await session.SaveChangesAsync();
             added++;
         }
@@ -53,7 +55,9 @@ public static class Seeder
         foreach (var change in file.Changes)
         {
             await using var session = store.LightweightSession();
-            var stream = await session.Events.FetchForWriting<Pledge>(change.PledgeId);
+            var current = await session.Events.FetchStreamStateAsync(change.PledgeId)
+                          ?? throw new InvalidOperationException($"Seed change for unknown pledge {change.PledgeId}.");
+            var stream = await session.Events.FetchForWriting<Pledge>(change.PledgeId, current.Version);
             var pledge = stream.Aggregate ?? throw new InvalidOperationException($"Seed change for unknown pledge {change.PledgeId}.");
             var events = await session.Events.FetchStreamAsync(change.PledgeId);
             var v = new Http.Validation();
@@ -73,7 +77,7 @@ public static class Seeder
                 if (command is not null) decided = AssessStatusSlice.Decide(command, pledge, today);
             }
             if (decided is null) throw new InvalidOperationException($"Seed change on {change.PledgeId} is invalid: {JsonSerializer.Serialize(v.Errors)}");
-            stream.AppendOne(decided);
+            stream.AppendMany((await EventChain.StampAsync(session, change.PledgeId, current.Version, [decided], clock, CancellationToken.None)).ToArray<object>());
             await session.SaveChangesAsync();
             added++;
         }

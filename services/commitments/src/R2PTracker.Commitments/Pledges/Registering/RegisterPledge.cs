@@ -1,6 +1,7 @@
 using Marten;
 using Microsoft.AspNetCore.Mvc;
 using R2PTracker.Commitments.Http;
+using R2PTracker.Commitments.Recording;
 using R2PTracker.ServiceDefaults;
 
 namespace R2PTracker.Commitments.Pledges.Registering;
@@ -73,7 +74,8 @@ public static class RegisterPledgeSlice
                 if (command is null) return Problems.Validation(v);
 
                 var registered = Decide(command, DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime));
-                session.Events.StartStream<Pledge>(command.PledgeId, registered);
+                session.Events.StartStream<Pledge>(command.PledgeId,
+                    (await EventChain.StampAsync(session, command.PledgeId, 0, [registered], clock, ct)).ToArray<object>());
                 try
                 {
                     await session.SaveChangesAsync(ct);
@@ -83,6 +85,7 @@ public static class RegisterPledgeSlice
                     return Problems.Conflict($"A pledge with id '{command.PledgeId}' already exists.");
                 }
                 var pledge = await session.LoadAsync<Pledge>(command.PledgeId, ct);
+                http.RequestServices.GetService<BecomingOverdue.OverdueMonitor>()?.Nudge(command.PledgeId);
                 http.Response.Headers.ETag = Problems.ETag(1);
                 return Results.Created($"/api/pledges/{command.PledgeId}", pledge);
             })

@@ -1,0 +1,117 @@
+using JasperFx.Events;
+
+namespace R2PTracker.Commitments.Pledges.AsOf;
+
+public enum Axis { Occurred, Recorded }
+
+/// <summary>
+/// The state of a pledge as of a date, on either time axis (see README, "As of any date").
+/// Recorded: the events this tracker had stored by the end of that day (UTC), folded in version order —
+///   what the tracker showed then.
+/// Occurred: today's knowledge of what had happened by that day. Corrections and retractions are
+///   knowledge, so they are applied to their milestone whatever the date; then each fact counts once
+///   its occurred-on date has wholly passed — a partial date counts from its LAST day ("2016" from
+///   2016-12-31, "2019-12" from 2019-12-31) — and facts are folded in the order of that last day,
+///   then first day, then version. The pledge itself exists once its made-on date has wholly passed.
+/// </summary>
+public static class PledgeAsOf
+{
+    public static Pledge? Fold(IReadOnlyList<IEvent> stream, DateOnly asOf, Axis axis) =>
+        axis == Axis.Recorded ? FoldRecorded(stream, asOf) : FoldOccurred(stream, asOf);
+
+    public static Pledge? FoldRecorded(IReadOnlyList<IEvent> stream, DateOnly asOf)
+    {
+        var endOfDay = new DateTimeOffset(asOf.AddDays(1).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+        var recorded = stream.OrderBy(e => e.Version).Where(e => e.Timestamp < endOfDay).ToList();
+        if (recorded.Count == 0 || recorded[0].Data is not PledgeRegistered registered) return null;
+        var pledge = Pledge.Create(registered);
+        foreach (var e in recorded.Skip(1)) pledge = pledge.Then(e.Data);
+        return pledge with { Version = recorded[^1].Version };
+    }
+
+    public static Pledge? FoldOccurred(IReadOnlyList<IEvent> stream, DateOnly asOf)
+    {
+        var ordered = stream.OrderBy(e => e.Version).ToList();
+        if (ordered.Count == 0 || ordered[0].Data is not PledgeRegistered registered) return null;
+        if (PartialDate.Parse(registered.MadeOn).Latest > asOf) return null;
+
+        var retracted = ordered.Select(e => e.Data).OfType<MilestoneRetracted>().Select(r => r.MilestoneId).ToHashSet();
+        var corrections = new Dictionary<string, MilestoneCorrected>();
+        foreach (var c in ordered.Select(e => e.Data).OfType<MilestoneCorrected>()) corrections[c.MilestoneId] = c;
+
+        var facts = new List<(PartialDate Date, long Version, object Data)>();
+        foreach (var e in ordered.Skip(1))
+        {
+            object? fact = e.Data switch
+            {
+                MilestoneLogged m when retracted.Contains(m.MilestoneId) => null,
+                MilestoneLogged m when corrections.TryGetValue(m.MilestoneId, out var c) =>
+                    m with { Title = c.Title, Description = c.Description, OccurredOn = c.OccurredOn, Evidence = c.Evidence },
+                MilestoneCorrected or MilestoneRetracted => null,
+                EvidenceAttached a when a.MilestoneId is not null && retracted.Contains(a.MilestoneId) => null,
+                _ => e.Data,
+            };
+            if (fact is not null && OccurredOn(fact) is { } date) facts.Add((PartialDate.Parse(date), e.Version, fact));
+        }
+
+        var pledge = Pledge.Create(registered);
+        long version = 1;
+        foreach (var (_, v, data) in facts.Where(f => f.Date.Latest <= asOf)
+                     .OrderBy(f => f.Date.Latest).ThenBy(f => f.Date.Earliest).ThenBy(f => f.Version))
+        {
+            pledge = pledge.Then(data);
+            version = Math.Max(version, v);
+        }
+        return pledge with { Version = version };
+    }
+
+    /// <summary>When an event says something happened (a partial date), or null for pure corrections.</summary>
+    public static string? OccurredOn(object data) => data switch
+    {
+        PledgeRegistered r => r.MadeOn,
+        MilestoneLogged m => m.OccurredOn,
+        MilestoneCorrected c => c.OccurredOn,
+        StatusAssessed s => s.OccurredOn,
+        ProgressAssessed p => p.OccurredOn,
+        EvidenceAttached a => a.OccurredOn,
+        TargetDateSet t => t.OccurredOn,
+        PledgeDetailsRevised d => d.OccurredOn,
+        PledgeBecameOverdue o => o.OccurredOn,
+        _ => null,
+    };
+
+    public static string? RecordedBy(object data) => data switch
+    {
+        PledgeRegistered r => r.RecordedBy,
+        MilestoneLogged m => m.RecordedBy,
+        MilestoneCorrected c => c.RecordedBy,
+        MilestoneRetracted r => r.RecordedBy,
+        StatusAssessed s => s.RecordedBy,
+        ProgressAssessed p => p.RecordedBy,
+        EvidenceAttached a => a.RecordedBy,
+        TargetDateSet t => t.RecordedBy,
+        PledgeDetailsRevised d => d.RecordedBy,
+        PledgeBecameOverdue o => o.RecordedBy,
+        _ => null,
+    };
+
+    /// <summary>Parses ?asOf= and ?axis=; a partial asOf means its last day.</summary>
+    public static bool TryParse(string? asOfText, string? axisText, Http.Validation v, out DateOnly? asOf, out Axis axis)
+    {
+        asOf = null;
+        axis = Axis.Occurred;
+        if (axisText is not null)
+        {
+            if (axisText == "occurred") axis = Axis.Occurred;
+            else if (axisText == "recorded") axis = Axis.Recorded;
+            else v.Add("axis", "'axis' must be 'occurred' or 'recorded'.");
+        }
+        if (asOfText is not null)
+        {
+            if (PartialDate.TryParse(asOfText, out var date)) asOf = date.Latest;
+            else v.Add("asOf", "'asOf' must be a date of the form YYYY-MM-DD (or YYYY-MM, YYYY: its last day).");
+        }
+        else if (axisText is not null) v.Add("asOf", "'asOf' is required when 'axis' is given.");
+        return v.IsValid;
+    }
+}

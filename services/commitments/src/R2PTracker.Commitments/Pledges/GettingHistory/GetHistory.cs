@@ -1,0 +1,36 @@
+using System.Text.Json;
+using Npgsql;
+using R2PTracker.Commitments.Http;
+using R2PTracker.Commitments.Recording;
+
+namespace R2PTracker.Commitments.Pledges.GettingHistory;
+
+/// <summary>One stored event, raw: exactly what the hash covers plus the hash.</summary>
+public record HistoryEntry(string StreamId, long Version, Guid EventId, string Type, string RecordedAt, JsonElement Data, string? Hash)
+{
+    public static HistoryEntry From(EventHashing.ChainLink link) => new(
+        link.StreamId, link.Version, link.EventId, link.Type, EventHashing.FormatRecordedAt(link.RecordedAt),
+        JsonDocument.Parse(link.DataJson).RootElement.Clone(), link.Hash);
+}
+
+public static class GetHistorySlice
+{
+    public static void MapGetHistory(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/pledges/{id}/history", async (string id, NpgsqlDataSource db, CancellationToken ct) =>
+        {
+            var entries = new List<HistoryEntry>();
+            await foreach (var link in EventChain.ReadRawAsync(db, id, ct)) entries.Add(HistoryEntry.From(link));
+            return entries.Count == 0 ? Problems.NotFound(id) : Results.Ok(entries);
+        });
+
+        app.MapGet("/api/pledges/{id}/verify", async (string id, NpgsqlDataSource db, CancellationToken ct) =>
+        {
+            var links = new List<EventHashing.ChainLink>();
+            await foreach (var link in EventChain.ReadRawAsync(db, id, ct)) links.Add(link);
+            if (links.Count == 0) return Problems.NotFound(id);
+            var (valid, head, broken) = EventHashing.Verify(links);
+            return Results.Ok(new { valid, headHash = head, brokenAtVersion = broken, events = links.Count });
+        });
+    }
+}

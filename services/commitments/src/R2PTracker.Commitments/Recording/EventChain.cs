@@ -1,0 +1,67 @@
+using JasperFx.Events;
+using Marten;
+using Npgsql;
+
+namespace R2PTracker.Commitments.Recording;
+
+/// <summary>
+/// Every append goes through here: each event gets its id, recorded-at and version fixed before
+/// saving, and its chain hash in the event's "hash" header, so event and hash are written in
+/// one statement of one transaction. The previous hash is read from the stream head; the
+/// expected version makes a concurrent append fail instead of forking the chain.
+/// </summary>
+public static class EventChain
+{
+    public const string HashHeader = "hash";
+
+    public static async Task<IReadOnlyList<IEvent>> StampAsync(
+        IDocumentSession session, string streamId, long currentVersion, IReadOnlyList<object> events,
+        TimeProvider clock, CancellationToken ct)
+    {
+        var previous = currentVersion == 0
+            ? EventHashing.Genesis
+            : await HashAtAsync(session, streamId, currentVersion, ct) ?? EventHashing.Genesis;
+        var recordedAt = EventHashing.ToMicroseconds(clock.GetUtcNow());
+        var stamped = new List<IEvent>(events.Count);
+        var version = currentVersion;
+        foreach (var data in events)
+        {
+            version++;
+            var e = session.Events.BuildEvent(data);
+            e.Id = Guid.CreateVersion7(recordedAt);
+            e.Timestamp = recordedAt;
+            var json = session.DocumentStore.Options.Serializer().ToJson(data);
+            var hash = EventHashing.Hash(previous,
+                EventHashing.Canonical(streamId, version, e.Id, e.EventTypeName, recordedAt, json));
+            e.SetHeader(HashHeader, hash);
+            stamped.Add(e);
+            previous = hash;
+        }
+        return stamped;
+    }
+
+    public static async Task<string?> HashAtAsync(IQuerySession session, string streamId, long version, CancellationToken ct)
+    {
+        var rows = await session.AdvancedSql.QueryAsync<string>(
+            $"select coalesce(headers->>'{HashHeader}', '') from {Configuration.Schema}.mt_events where stream_id = ? and version = ?",
+            ct, streamId, version);
+        return rows.FirstOrDefault() is { Length: > 0 } hash ? hash : null;
+    }
+
+    /// <summary>Reads a stream's events as stored (data as JSON text), for history, verification and export.</summary>
+    public static async IAsyncEnumerable<EventHashing.ChainLink> ReadRawAsync(
+        NpgsqlDataSource db, string? streamId, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    {
+        await using var cmd = db.CreateCommand(
+            $"select stream_id, version, id, type, timestamp, data::text, headers->>'{HashHeader}' from {Configuration.Schema}.mt_events "
+            + (streamId is null ? "order by stream_id, version" : "where stream_id = $1 order by version"));
+        if (streamId is not null) cmd.Parameters.Add(new NpgsqlParameter { Value = streamId });
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            yield return new EventHashing.ChainLink(
+                reader.GetString(0), reader.GetInt64(1), reader.GetGuid(2), reader.GetString(3),
+                reader.GetFieldValue<DateTimeOffset>(4), reader.GetString(5), reader.IsDBNull(6) ? null : reader.GetString(6));
+        }
+    }
+}

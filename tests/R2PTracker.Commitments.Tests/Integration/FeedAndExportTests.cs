@@ -1,0 +1,125 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.ServiceModel.Syndication;
+using System.Text;
+using System.Text.Json;
+using System.Xml;
+using CsvHelper;
+using R2PTracker.Verify;
+using Shouldly;
+using static R2PTracker.Commitments.Tests.Integration.PledgeApi;
+
+namespace R2PTracker.Commitments.Tests.Integration;
+
+public class FeedAndExportTests(CommitmentsApp app)
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private async Task<SyndicationFeed> Feed(string url)
+    {
+        var response = await app.Anonymous().GetAsync(url, Ct);
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        response.Content.Headers.ContentType!.MediaType.ShouldBe("application/atom+xml");
+        using var reader = XmlReader.Create(await response.Content.ReadAsStreamAsync(Ct));
+        return SyndicationFeed.Load(reader);
+    }
+
+    private static void DigestMatches(HttpResponseMessage response, byte[] body)
+    {
+        var sha = SHA256.HashData(body);
+        response.Headers.ETag!.Tag.ShouldBe($"\"sha256-{Convert.ToHexStringLower(sha)}\"");
+        response.Headers.GetValues("Digest").Single().ShouldBe($"sha-256={Convert.ToBase64String(sha)}");
+    }
+
+    [Fact]
+    public async Task A_pledge_feed_is_valid_atom_with_one_entry_per_change_newest_first_and_stable_ids()
+    {
+        var id = await RegisterAsync(app.Staff());
+        (await app.Staff().SendAsync(Post($"/api/pledges/{id}/status", StatusChange("Stalled"), "\"1\""), Ct)).EnsureSuccessStatusCode();
+
+        var feed = await Feed($"/feeds/pledges/{id}.atom");
+        var items = feed.Items.ToList();
+        items.Count.ShouldBe(2);
+        items[0].Title.Text.ShouldContain("Stalled");
+        items[1].Title.Text.ShouldContain("Pledge registered");
+        var events = await app.Store.QuerySession().Events.FetchStreamAsync(id, token: Ct);
+        items.Select(i => i.Id).ShouldBe([$"urn:uuid:{events[1].Id:D}", $"urn:uuid:{events[0].Id:D}"]);
+        (await Feed($"/feeds/pledges/{id}.atom")).Items.Select(i => i.Id).ShouldBe(items.Select(i => i.Id));
+
+        var all = await Feed("/feeds/pledges.atom");
+        all.Items.Select(i => i.Id).ShouldContain($"urn:uuid:{events[1].Id:D}");
+        all.Items.Select(i => i.LastUpdatedTime).ShouldBeInOrder(SortDirection.Descending);
+        (await app.Anonymous().GetAsync("/feeds/pledges/nope-nope.atom", Ct)).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task Text_that_looks_like_html_is_escaped_in_the_feed()
+    {
+        var id = await RegisterAsync(app.Staff());
+        (await app.Staff().SendAsync(Post($"/api/pledges/{id}/details", new { title = "<b>bold</b> & co", reason = "r" }, "\"1\""), Ct)).EnsureSuccessStatusCode();
+        var xml = await app.Anonymous().GetStringAsync($"/feeds/pledges/{id}.atom", Ct);
+        xml.ShouldNotContain("<b>bold</b>");
+        (await Feed($"/feeds/pledges/{id}.atom")).Title.Text.ShouldContain("<b>bold</b> & co");
+    }
+
+    [Fact]
+    public async Task The_csv_export_parses_with_an_ogp_completion_column_and_a_matching_digest()
+    {
+        await app.SeedAsync();
+        var response = await app.Anonymous().GetAsync("/api/export/pledges.csv", Ct);
+        response.StatusCode.ShouldBe(HttpStatusCode.OK);
+        response.Content.Headers.ContentType!.MediaType.ShouldBe("text/csv");
+        var body = await response.Content.ReadAsByteArrayAsync(Ct);
+        DigestMatches(response, body);
+
+        using var csv = new CsvReader(new StreamReader(new MemoryStream(body)), CultureInfo.InvariantCulture);
+        var rows = csv.GetRecords<dynamic>().Cast<IDictionary<string, object>>().ToList();
+        var focal = rows.Single(r => (string)r["Id"] == "kh-r2p-focal-point");
+        focal["Status"].ShouldBe("Kept");
+        focal["OgpCompletion"].ShouldBe("Complete");
+        ((string)rows.Single(r => (string)r["Id"] == "kh-r2p-1")["Quote"]).ShouldStartWith("First, I believe");
+
+        var again = await app.Anonymous().SendAsync(new HttpRequestMessage(HttpMethod.Get, "/api/export/pledges.csv")
+        {
+            Headers = { { "If-None-Match", response.Headers.ETag!.Tag } },
+        }, Ct);
+        again.StatusCode.ShouldBeOneOf(HttpStatusCode.NotModified, HttpStatusCode.OK);
+    }
+
+    [Fact]
+    public async Task The_json_export_has_the_ogp_completion_and_a_matching_digest()
+    {
+        await app.SeedAsync();
+        var response = await app.Anonymous().GetAsync("/api/export/pledges.json", Ct);
+        var body = await response.Content.ReadAsByteArrayAsync(Ct);
+        DigestMatches(response, body);
+        var pledges = JsonDocument.Parse(body).RootElement;
+        pledges.EnumerateArray().Single(p => p.GetProperty("id").GetString() == "kh-r2p-4")
+            .GetProperty("ogpCompletion").GetString().ShouldBe("Limited");
+    }
+
+    [Fact]
+    public async Task The_events_export_verifies_offline_and_a_changed_line_is_caught()
+    {
+        var id = await RegisterAsync(app.Staff());
+        (await app.Staff().SendAsync(Post($"/api/pledges/{id}/status", StatusChange("Stalled", reason: "Budget «cut» → stalled"), "\"1\""), Ct)).EnsureSuccessStatusCode();
+
+        var response = await app.Anonymous().GetAsync("/api/export/events.ndjson", Ct);
+        var body = await response.Content.ReadAsByteArrayAsync(Ct);
+        DigestMatches(response, body);
+        var text = Encoding.UTF8.GetString(body);
+
+        var results = await ChainVerifier.VerifyAsync(new StringReader(text));
+        var mine = results.Single(r => r.StreamId == id);
+        mine.Valid.ShouldBeTrue();
+        mine.HeadHash.ShouldBe((await app.Anonymous().GetFromJsonAsync<JsonElement>($"/api/pledges/{id}/verify", Ct)).GetProperty("headHash").GetString());
+
+        var tampered = string.Join('\n', text.Split('\n').Select(line =>
+            line.Contains($"\"streamId\":\"{id}\"") && line.Contains("\"version\":2") ? line.Replace("Stalled", "Kept") : line));
+        var after = (await ChainVerifier.VerifyAsync(new StringReader(tampered))).Single(r => r.StreamId == id);
+        after.Valid.ShouldBeFalse();
+        after.BrokenAtVersion.ShouldBe(2);
+    }
+}

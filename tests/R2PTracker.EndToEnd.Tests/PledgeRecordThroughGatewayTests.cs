@@ -1,0 +1,111 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Xml.Linq;
+using Shouldly;
+
+namespace R2PTracker.EndToEnd.Tests;
+
+/// <summary>Issue 4's endpoints through the gateway: the record as of a date, writes with their errors, feeds, exports.</summary>
+public class PledgeRecordThroughGatewayTests(Deployment deployment)
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+    private static readonly XNamespace Atom = "http://www.w3.org/2005/Atom";
+
+    private static HttpRequestMessage Post(string url, HttpContent content, string? ifMatch)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = content };
+        if (ifMatch is not null) request.Headers.TryAddWithoutValidation("If-Match", ifMatch);
+        return request;
+    }
+
+    private static object Progress(int progress, string? reason = "Seen in the CICP report") => new
+    {
+        progress,
+        reason,
+        occurredOn = "2023-09-16",
+        evidence = new[] { new { title = "CICP, Spotlight on R2P", url = "https://cicp.org.kh/" } },
+    };
+
+    [Fact]
+    public async Task The_focal_point_as_of_2015_and_2017_and_on_the_recorded_axis()
+    {
+        var gateway = deployment.Gateway();
+        (await gateway.GetFromJsonAsync<JsonElement>("/api/pledges/kh-r2p-focal-point?asOf=2015-12-31", Ct))
+            .GetProperty("status").GetString().ShouldBe("NotYetRated");
+        (await gateway.GetFromJsonAsync<JsonElement>("/api/pledges/kh-r2p-focal-point?asOf=2017-01-01&axis=occurred", Ct))
+            .GetProperty("status").GetString().ShouldBe("Kept");
+        var yesterday = DateOnly.FromDateTime(DateTime.UtcNow).AddDays(-1).ToString("yyyy-MM-dd");
+        (await gateway.GetAsync($"/api/pledges/kh-r2p-focal-point?asOf={yesterday}&axis=recorded", Ct)).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        (await gateway.GetFromJsonAsync<JsonElement>("/api/pledges?asOf=2015-01-31", Ct)).GetArrayLength().ShouldBe(0);
+
+        var tallies = await gateway.GetFromJsonAsync<JsonElement>("/api/tallies?asOf=2017-01-01", Ct);
+        tallies.GetProperty("byStatus").GetProperty("Kept").GetInt32().ShouldBe(1);
+        tallies.GetProperty("kept").GetProperty("late").GetInt32().ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task Progress_through_the_gateway_with_each_error_case_then_a_verified_history()
+    {
+        var staff = deployment.StaffThroughGateway();
+        const string url = "/api/pledges/kh-r2p-6/progress";
+        var etag = (await deployment.Gateway().GetAsync("/api/pledges/kh-r2p-6", Ct)).Headers.ETag!.Tag;
+
+        (await staff.SendAsync(Post(url, JsonContent.Create(Progress(30)), null), Ct)).StatusCode.ShouldBe((HttpStatusCode)428);
+        (await staff.SendAsync(Post(url, JsonContent.Create(Progress(30)), "\"99\""), Ct)).StatusCode.ShouldBe(HttpStatusCode.PreconditionFailed);
+        var bad = await staff.SendAsync(Post(url, JsonContent.Create(Progress(130, reason: null)), etag), Ct);
+        bad.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        var errors = (await bad.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("errors");
+        errors.TryGetProperty("progress", out _).ShouldBeTrue();
+        errors.TryGetProperty("reason", out _).ShouldBeTrue();
+        (await staff.SendAsync(Post(url, new StringContent("progress=30"), etag), Ct)).StatusCode.ShouldBe(HttpStatusCode.UnsupportedMediaType);
+        var huge = new StringContent("{\"reason\":\"" + new string('x', 70_000) + "\"}", Encoding.UTF8, "application/json");
+        (await staff.SendAsync(Post(url, huge, etag), Ct)).StatusCode.ShouldBe(HttpStatusCode.RequestEntityTooLarge);
+        (await deployment.Gateway().SendAsync(Post(url, JsonContent.Create(Progress(30)), etag), Ct)).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+
+        var ok = await staff.SendAsync(Post(url, JsonContent.Create(Progress(30)), etag), Ct);
+        ok.StatusCode.ShouldBe(HttpStatusCode.OK);
+        ok.Headers.ETag!.Tag.ShouldNotBe(etag);
+
+        var history = await deployment.Gateway().GetFromJsonAsync<JsonElement>("/api/pledges/kh-r2p-6/history", Ct);
+        history.GetArrayLength().ShouldBe(2);
+        history[1].GetProperty("type").GetString().ShouldBe("progress_assessed");
+        history[1].GetProperty("data").GetProperty("recordedBy").GetString().ShouldBe(Deployment.StaffName);
+        var verify = await deployment.Gateway().GetFromJsonAsync<JsonElement>("/api/pledges/kh-r2p-6/verify", Ct);
+        verify.GetProperty("valid").GetBoolean().ShouldBeTrue();
+        verify.GetProperty("headHash").GetString().ShouldBe(history[1].GetProperty("hash").GetString());
+    }
+
+    [Fact]
+    public async Task The_feeds_are_atom_through_the_gateway()
+    {
+        foreach (var url in new[] { "/feeds/pledges.atom", "/feeds/pledges/kh-r2p-focal-point.atom" })
+        {
+            var response = await deployment.Gateway().GetAsync(url, Ct);
+            response.Content.Headers.ContentType!.MediaType.ShouldBe("application/atom+xml");
+            var feed = XDocument.Parse(await response.Content.ReadAsStringAsync(Ct)).Root!;
+            feed.Name.ShouldBe(Atom + "feed");
+            var entries = feed.Elements(Atom + "entry").ToList();
+            entries.ShouldNotBeEmpty();
+            entries.ShouldAllBe(e => e.Element(Atom + "id")!.Value.StartsWith("urn:uuid:"));
+        }
+    }
+
+    [Fact]
+    public async Task The_exports_download_through_the_gateway_with_their_sha256()
+    {
+        foreach (var url in new[] { "/api/export/pledges.csv", "/api/export/pledges.json", "/api/export/events.ndjson" })
+        {
+            var response = await deployment.Gateway().GetAsync(url, Ct);
+            response.StatusCode.ShouldBe(HttpStatusCode.OK, url);
+            var body = await response.Content.ReadAsByteArrayAsync(Ct);
+            var sha = SHA256.HashData(body);
+            response.Headers.GetValues("Digest").Single().ShouldBe($"sha-256={Convert.ToBase64String(sha)}", url);
+            response.Headers.ETag!.Tag.ShouldBe($"\"sha256-{Convert.ToHexStringLower(sha)}\"", url);
+        }
+        var csv = await deployment.Gateway().GetStringAsync("/api/export/pledges.csv", Ct);
+        csv.Split('\n')[0].ShouldContain("OgpCompletion");
+    }
+}

@@ -28,7 +28,9 @@ public sealed class Deployment : IAsyncLifetime
             ["ConnectionStrings__Postgres"] = await TestEnvironment.CreateDatabaseAsync("e2e"),
             ["ConnectionStrings__RabbitMq"] = TestEnvironment.RabbitMqFor("e2e"),
             ["InternalAuth__SigningKey"] = signingKey,
-            ["Webhooks__RetryBaseDelay"] = "00:00:00.200",
+            // The test receivers listen on loopback, which the default configuration refuses (SSRF guard).
+            ["Webhooks__AllowLoopback"] = "true",
+            ["Delivery__RetryDelays"] = "00:00:00.200,00:00:00.500,00:00:01",
             ["DOTNET_ENVIRONMENT"] = "Production",
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
         };

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Marten;
 using R2PTracker.Testing;
 using Shouldly;
 
@@ -43,6 +44,12 @@ public partial class EmailSubscriptionTests(NotificationsApp app)
         // Before confirmation: nothing is sent, and subscribing again within a minute sends no second confirmation.
         var early = Events.StatusChanged(pledgeId);
         await app.PublishAsync(early, Ct);
+        // Wait until that event was processed while the address was unconfirmed.
+        await TestEnvironment.Eventually(async () =>
+        {
+            await using var query = app.Store.QuerySession();
+            return await query.LoadAsync<Delivery.FannedOutEvent>(early.EventId, Ct);
+        }, TimeSpan.FromSeconds(30), "the early event's fan-out");
         var again = await app.Client().PostAsJsonAsync("/api/subscriptions", new { kind = "email", email = address.ToUpperInvariant() }, Ct);
         again.StatusCode.ShouldBe(HttpStatusCode.TooManyRequests);
         again.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");

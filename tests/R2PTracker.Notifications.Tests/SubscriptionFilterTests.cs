@@ -50,6 +50,15 @@ public class SubscriptionFilterTests(NotificationsApp app)
         await app.PublishAsync(Events.Registered(inCambodia, actor, "Cambodia"), Ct);
         await app.PublishAsync(Events.Registered(inThailand, actor, "Thailand"), Ct);
         await app.PublishAsync(Events.Registered(otherActor, "Someone else", "Cambodia"), Ct);
+        // Registrations travel on their own queue: let them land first, as they do in life.
+        foreach (var id in new[] { inCambodia, inThailand, otherActor })
+        {
+            await TestEnvironment.Eventually(async () =>
+            {
+                await using var query = app.Store.QuerySession();
+                return await query.LoadAsync<Pledges.PledgeProfile>(id, Ct);
+            }, TimeSpan.FromSeconds(30), $"the registration of {id}");
+        }
         var subscription = await app.SubscribeAsync(new
         {
             kind = "webhook", url = receiver.BaseUrl + "/hook", filter = new { country = "CAMBODIA", actor = actor.ToLowerInvariant() },

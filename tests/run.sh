@@ -22,6 +22,7 @@ cleanup() {
   local rc=$?
   say "stopping the test servers"
   pg_stop "$work/pg"
+  maildev_stop "$work/maildev"   # notifications: e-mail tests
   [ -n "${rabbit_port:-}" ] && rabbit_stop "$work/rabbit" "$rabbit_port"
   rm -rf "$work"
   summary
@@ -48,6 +49,17 @@ done
 export R2P_TEST_POSTGRES="Host=127.0.0.1;Port=$pg_port;Username=postgres;Maximum Pool Size=50"
 export R2P_TEST_RABBITMQ="amqp://guest:guest@127.0.0.1:$rabbit_port"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+
+# --- notifications (issue 5) ------------------------------------------------------------------
+# maildev as the SMTP server of the e-mail tests, on free ports; tests read mail via its REST API.
+ensure_maildev_installed
+maildev_ports=$(free_port_block 2) || die "no free ports for maildev"
+say "starting maildev (SMTP $maildev_ports, REST $((maildev_ports + 1)))"
+maildev_start "$work/maildev" "$maildev_ports" "$((maildev_ports + 1))"
+export R2P_TEST_SMTP_PORT=$maildev_ports R2P_TEST_MAILDEV_URL="http://127.0.0.1:$((maildev_ports + 1))"
+# (The fault tests stop and start RabbitMQ, so they start a broker of their own through
+# deploy/local/lib.sh rather than disturb this shared one.)
+# --- end notifications ------------------------------------------------------------------------
 
 say "building ($configuration)"
 if ! dotnet build R2PTracker.sln -c "$configuration" -nologo -v quiet -clp:ErrorsOnly; then

@@ -23,6 +23,11 @@ for name in gateway notifications commitments; do
   rm -f "$pidfile"
 done
 
+if [ -s "$state/maildev/maildev.pid" ]; then
+  say "stopping maildev"
+  maildev_stop "$state/maildev"
+fi
+
 if [ -d "$state/rabbitmq" ]; then
   say "stopping RabbitMQ"
   rabbit_stop "$state/rabbitmq" "$RABBIT_PORT"

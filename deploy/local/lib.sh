@@ -151,3 +151,33 @@ free_port_block() {
   done
   return 1
 }
+
+# --- maildev (development SMTP server with a web UI and REST API), from npm -----------------
+# Installed once per machine into $R2P_TOOLS (default ~/.cache/r2p-tracker) and started on ports
+# of our own. Used by deploy/local/up.sh (1025/1080) and tests/run.sh (free ports).
+maildev_bin() { echo "${R2P_TOOLS:-$HOME/.cache/r2p-tracker}/maildev/node_modules/.bin/maildev"; }
+
+ensure_maildev_installed() {
+  [ -x "$(maildev_bin)" ] && return 0
+  command -v npm >/dev/null || die "npm is needed to install maildev (apt-get install npm)"
+  local dir
+  dir=$(dirname "$(dirname "$(dirname "$(maildev_bin)")")")
+  say "installing maildev 3.0.0 from npm into $dir"
+  mkdir -p "$dir"
+  (cd "$dir" && npm install --no-audit --no-fund --silent maildev@3.0.0 >/dev/null 2>&1) || die "npm install maildev failed"
+}
+
+# maildev_start DIR SMTP_PORT WEB_PORT: starts maildev on 127.0.0.1, pid in DIR/maildev.pid.
+maildev_start() {
+  local dir=$1 smtp=$2 web=$3
+  mkdir -p "$dir"
+  nohup "$(maildev_bin)" --smtp "$smtp" --web "$web" --ip 127.0.0.1 --web-ip 127.0.0.1 >"$dir/maildev.log" 2>&1 </dev/null &
+  echo $! > "$dir/maildev.pid"
+  wait_http "http://127.0.0.1:$web/api/healthz" 30 || { tail -n 20 "$dir/maildev.log" >&2; die "maildev did not start"; }
+}
+
+maildev_stop() {
+  local dir=$1
+  [ -s "$dir/maildev.pid" ] && kill "$(cat "$dir/maildev.pid")" 2>/dev/null
+  rm -f "$dir/maildev.pid"
+}

@@ -13,6 +13,7 @@ state="$root/.local"
 PG_PORT=${R2P_PG_PORT:-25432}
 RABBIT_PORT=${R2P_RABBIT_PORT:-25672}
 GATEWAY_PORT=8080 COMMITMENTS_PORT=8081 NOTIFICATIONS_PORT=8082
+MAILDEV_SMTP_PORT=1025 MAILDEV_WEB_PORT=1080   # maildev's default ports (notifications' e-mail)
 mkdir -p "$state/logs" "$state/pids"
 
 all_ready() {
@@ -29,6 +30,7 @@ R2P Tracker is up.
   API (gateway)               http://127.0.0.1:$GATEWAY_PORT/api/pledges
   commitments (internal)      http://127.0.0.1:$COMMITMENTS_PORT
   notifications (internal)    http://127.0.0.1:$NOTIFICATIONS_PORT
+  mail (maildev)              http://127.0.0.1:$MAILDEV_WEB_PORT  (SMTP 127.0.0.1:$MAILDEV_SMTP_PORT)
   staff token (admin)         $state/staff-token
   logs                        $state/logs/
 Stop everything with deploy/local/down.sh
@@ -66,6 +68,15 @@ else
   rabbit_start "$state/rabbitmq" "$RABBIT_PORT"
 fi
 
+# --- notifications: maildev as the SMTP server (its web UI and REST API on $MAILDEV_WEB_PORT) ---
+ensure_maildev_installed
+if [ -s "$state/maildev/maildev.pid" ] && kill -0 "$(cat "$state/maildev/maildev.pid")" 2>/dev/null; then
+  say "maildev already running"
+else
+  say "starting maildev (SMTP $MAILDEV_SMTP_PORT, web $MAILDEV_WEB_PORT)"
+  maildev_start "$state/maildev" "$MAILDEV_SMTP_PORT" "$MAILDEV_WEB_PORT"
+fi
+
 # The key with which the gateway signs the staff identity it passes on; local to this machine.
 if [ ! -s "$state/internal-signing-key" ]; then
   (umask 077; head -c 48 /dev/urandom | base64 | tr -d '\n' > "$state/internal-signing-key")
@@ -78,6 +89,11 @@ export InternalAuth__SigningKey='$(cat "$state/internal-signing-key")'
 export ReverseProxy__Clusters__commitments__Destinations__primary__Address='http://127.0.0.1:$COMMITMENTS_PORT/'
 export ReverseProxy__Clusters__notifications__Destinations__primary__Address='http://127.0.0.1:$NOTIFICATIONS_PORT/'
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+# notifications: local webhook receivers are on loopback (refused by default: SSRF guard); mail to maildev;
+# links in mails point at the gateway.
+export Webhooks__AllowLoopback=true
+export Email__SmtpHost=127.0.0.1 Email__SmtpPort=$MAILDEV_SMTP_PORT Email__Security=None
+export Email__PublicBaseUrl='http://127.0.0.1:$GATEWAY_PORT'
 ENV
 chmod 600 "$state/env"
 # shellcheck disable=SC1091

@@ -48,7 +48,9 @@ public sealed class Deployment : IAsyncLifetime
             ["ConnectionStrings__Postgres"] = await TestEnvironment.CreateDatabaseAsync("e2e"),
             ["ConnectionStrings__RabbitMq"] = TestEnvironment.RabbitMqFor("e2e"),
             ["InternalAuth__SigningKey"] = signingKey,
-            ["Webhooks__RetryBaseDelay"] = "00:00:00.200",
+            // The test receivers listen on loopback, which the default configuration refuses (SSRF guard).
+            ["Webhooks__AllowLoopback"] = "true",
+            ["Delivery__RetryDelays"] = "00:00:00.200,00:00:00.500,00:00:01",
             ["DOTNET_ENVIRONMENT"] = "Production",
             // Tests may raise the gateway's limits (the defaults are for the public).
             ["RateLimits__SubscriptionsPerMinute"] = "100000",

@@ -1,17 +1,28 @@
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
 using Marten;
 using MassTransit;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using R2PTracker.Contracts;
 using R2PTracker.Testing;
 
 [assembly: AssemblyFixture(typeof(R2PTracker.Notifications.Tests.NotificationsApp))]
 
 namespace R2PTracker.Notifications.Tests;
 
-/// <summary>The notifications host on the real PostgreSQL and RabbitMQ (virtual host "notifications-tests").</summary>
+/// <summary>
+/// The notifications host on the real PostgreSQL and RabbitMQ (virtual host "notifications-tests")
+/// and maildev, with retry delays shortened and loopback webhooks allowed (the receivers are local).
+/// </summary>
 public sealed class NotificationsApp : IAsyncLifetime
 {
     public const string VirtualHost = "notifications-tests";
+    /// <summary>The test schedule: 5 attempts, about 3 s from the first to the last.</summary>
+    public const string RetryDelays = "00:00:00.2,00:00:00.4,00:00:00.8,00:00:01.6";
+    public const int MaxAttempts = 5;
+    public const string PublicBaseUrl = "http://gateway.example";
     private WebApplicationFactory<Program>? _factory;
 
     public WebApplicationFactory<Program> Factory => _factory ?? throw new InvalidOperationException("Not started.");
@@ -20,7 +31,14 @@ public sealed class NotificationsApp : IAsyncLifetime
     {
         Environment.SetEnvironmentVariable("ConnectionStrings__Postgres", await TestEnvironment.CreateDatabaseAsync("notifications"));
         Environment.SetEnvironmentVariable("ConnectionStrings__RabbitMq", TestEnvironment.RabbitMqFor(VirtualHost));
-        Environment.SetEnvironmentVariable("Webhooks__RetryBaseDelay", "00:00:00.100");
+        Environment.SetEnvironmentVariable("Webhooks__AllowLoopback", "true");
+        Environment.SetEnvironmentVariable("Delivery__RetryDelays", RetryDelays);
+        Environment.SetEnvironmentVariable("Delivery__PollInterval", "00:00:00.100");
+        Environment.SetEnvironmentVariable("Delivery__DisableAfter", "00:00:03");
+        Environment.SetEnvironmentVariable("Email__SmtpHost", "127.0.0.1");
+        Environment.SetEnvironmentVariable("Email__SmtpPort", MailDev.SmtpPort.ToString());
+        Environment.SetEnvironmentVariable("Email__Security", "None");
+        Environment.SetEnvironmentVariable("Email__PublicBaseUrl", PublicBaseUrl);
         _factory = new WebApplicationFactory<Program>();
         _ = _factory.Server;
         // Consumers must be bound before the tests publish.
@@ -33,8 +51,49 @@ public sealed class NotificationsApp : IAsyncLifetime
 
     public HttpClient Client() => Factory.CreateClient();
 
+    public HttpClient ManageClient(string manageToken)
+    {
+        var client = Factory.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", manageToken);
+        return client;
+    }
+
+    public Task PublishAsync<T>(T e, CancellationToken ct) where T : class, IPledgeIntegrationEvent =>
+        Bus.Publish(e, ctx => ctx.MessageId = e.EventId, ct);
+
+    /// <summary>Subscribes and returns the whole answer (id, manageToken, secret, …).</summary>
+    public async Task<Subscribed> SubscribeAsync(object request, CancellationToken ct)
+    {
+        var response = await Client().PostAsJsonAsync("/api/subscriptions", request, ct);
+        if (response.StatusCode != System.Net.HttpStatusCode.Created)
+            throw new InvalidOperationException($"Subscribing answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(ct)}");
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>(ct);
+        return new Subscribed(body.GetProperty("id").GetGuid(), body.GetProperty("manageToken").GetString()!,
+            body.TryGetProperty("secret", out var s) && s.ValueKind == JsonValueKind.String ? s.GetString() : null, body);
+    }
+
+    public Task<JsonElement> DeliveriesAsync(Subscribed s, CancellationToken ct) =>
+        ManageClient(s.ManageToken).GetFromJsonAsync<JsonElement>($"/api/subscriptions/{s.Id}/deliveries", ct);
+
     public async ValueTask DisposeAsync()
     {
         if (_factory is not null) await _factory.DisposeAsync();
     }
+}
+
+public sealed record Subscribed(Guid Id, string ManageToken, string? Secret, JsonElement Body);
+
+public static class Events
+{
+    public static string NewPledgeId() => "p-" + Guid.NewGuid().ToString("N")[..8];
+
+    public static PledgeStatusChanged StatusChanged(string pledgeId, string status = "Kept") => new(
+        Guid.NewGuid(), pledgeId, 2, "2016", DateTimeOffset.UtcNow, "Alice", "NotYetRated", status,
+        "Focal point appointed in 2016", [new EvidenceLink("CICP report", "https://cicp.org.kh", null)]);
+
+    public static PledgeRegistered Registered(string pledgeId, string actor, string country) => new(
+        Guid.NewGuid(), pledgeId, 1, "2015-02-26", DateTimeOffset.UtcNow, "Alice", "A pledge", actor, country, "NotYetRated");
+
+    public static MilestoneLogged Milestone(string pledgeId) => new(
+        Guid.NewGuid(), pledgeId, 3, "2019-12", DateTimeOffset.UtcNow, "Alice", "m-1", "Outreach", "December 2019 outreach", []);
 }

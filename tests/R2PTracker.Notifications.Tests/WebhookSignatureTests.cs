@@ -49,10 +49,16 @@ public class WebhookSignatureTests
     [InlineData("not a url")]
     [InlineData("")]
     public void Subscribing_with_a_url_that_is_not_http_is_refused(string url) =>
-        SubscribeSlice.Validate(new SubscribeRequest("webhook", url, null)).Keys.ShouldBe(["url"]);
+        SubscribeSlice.Validate(new SubscribeRequest("webhook", url)).Keys.ShouldBe(["url"]);
 
     [Fact]
     public void Subscribing_names_every_bad_field() =>
-        SubscribeSlice.Validate(new SubscribeRequest("sms", null, ["Bad Id"])).Keys
-            .ShouldBe(["kind", "url", "pledgeIds[0]"], ignoreOrder: true);
+        SubscribeSlice.Validate(new SubscribeRequest("sms", null, PledgeIds: ["Bad Id"])).Keys
+            .ShouldBe(["kind", "pledgeIds[0]"], ignoreOrder: true);
+
+    [Fact]
+    public void A_webhook_needs_a_url_and_an_email_subscription_an_address() =>
+        (SubscribeSlice.Validate(new SubscribeRequest("webhook", null)).Keys.Single(),
+            SubscribeSlice.Validate(new SubscribeRequest("email", null)).Keys.Single())
+        .ShouldBe(("url", "email"));
 }

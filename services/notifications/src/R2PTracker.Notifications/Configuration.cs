@@ -1,8 +1,11 @@
 using Marten;
-using Microsoft.Extensions.Http.Resilience;
-using Polly;
 using R2PTracker.Notifications.Delivery;
+using R2PTracker.Notifications.Email;
+using R2PTracker.Notifications.Pledges;
+using R2PTracker.Notifications.Security;
 using R2PTracker.Notifications.Subscriptions;
+using R2PTracker.Notifications.Subscriptions.Confirming;
+using R2PTracker.Notifications.Subscriptions.Managing;
 using R2PTracker.Notifications.Subscriptions.Subscribing;
 using R2PTracker.ServiceDefaults;
 using Weasel.Core;
@@ -22,30 +25,37 @@ public static class Configuration
                 options.Connection(connectionString);
                 options.DatabaseSchemaName = Schema;
                 options.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
-                options.Schema.For<Subscription>();
-                options.Schema.For<WebhookDelivery>().Index(d => d.EventId);
+                options.Schema.For<Subscription>().Duplicate(s => s.Status).Duplicate(s => s.Email!);
+                options.Schema.For<PledgeProfile>();
+                options.Schema.For<FannedOutEvent>();
+                // The dispatcher's query: pending deliveries by due time.
+                options.Schema.For<Delivery.Delivery>()
+                    .Duplicate(d => d.Status).Duplicate(d => d.NextAttemptAt).Duplicate(d => d.SubscriptionId);
             })
             .UseLightweightSessions()
             .ApplyAllDatabaseChangesOnStartup();
 
-        var retry = builder.Configuration.GetSection("Webhooks");
-        var attempts = retry.GetValue("RetryAttempts", 3);
-        var baseDelay = retry.GetValue("RetryBaseDelay", TimeSpan.FromSeconds(1));
+        var delivery = builder.Configuration.GetSection("Delivery").Get<DeliveryOptions>() ?? new DeliveryOptions();
+        _ = delivery.Schedule(); // fail at start-up, not at the first failed delivery, on a bad schedule
+        builder.Services.AddSingleton(delivery);
+        builder.Services.AddSingleton(builder.Configuration.GetSection("Webhooks").Get<WebhookNetworkOptions>() ?? new WebhookNetworkOptions());
+        builder.Services.AddSingleton(builder.Configuration.GetSection("Email").Get<EmailOptions>() ?? new EmailOptions());
+        builder.Services.AddSingleton<UrlGuard>();
+
         builder.Services.AddHttpClient(WebhookSender.ClientName, c => c.Timeout = Timeout.InfiniteTimeSpan)
-            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { AllowAutoRedirect = false })
-            .AddResilienceHandler("webhook", pipeline =>
+            .ConfigurePrimaryHttpMessageHandler(services => new SocketsHttpHandler
             {
-                pipeline.AddTimeout(TimeSpan.FromSeconds(30));
-                pipeline.AddRetry(new HttpRetryStrategyOptions
-                {
-                    MaxRetryAttempts = attempts,
-                    BackoffType = DelayBackoffType.Exponential,
-                    UseJitter = true,
-                    Delay = baseDelay,
-                });
-                pipeline.AddTimeout(TimeSpan.FromSeconds(5));
+                // A redirect could lead anywhere, including inside the network: never follow one.
+                AllowAutoRedirect = false,
+                UseProxy = false,
+                ConnectCallback = services.GetRequiredService<UrlGuard>().ConnectAsync,
+                PooledConnectionLifetime = TimeSpan.FromMinutes(2),
+                MaxConnectionsPerServer = 32,
             });
         builder.Services.AddSingleton<WebhookSender>();
+        builder.Services.AddSingleton<EmailSender>();
+        builder.Services.AddSingleton<DeliveryDispatcher>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<DeliveryDispatcher>());
         builder.Services.AddSingleton<FanOut>();
 
         builder.AddMessaging(bus =>
@@ -57,5 +67,10 @@ public static class Configuration
         return builder;
     }
 
-    public static void MapNotifications(this IEndpointRouteBuilder app) => app.MapSubscribe();
+    public static void MapNotifications(this IEndpointRouteBuilder app)
+    {
+        app.MapSubscribe();
+        app.MapManageSubscription();
+        app.MapConfirmAndUnsubscribe();
+    }
 }

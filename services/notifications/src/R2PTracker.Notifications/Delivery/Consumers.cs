@@ -1,29 +1,53 @@
+using Marten;
 using MassTransit;
 using R2PTracker.Contracts;
+using R2PTracker.Notifications.Pledges;
 
 namespace R2PTracker.Notifications.Delivery;
 
 public sealed class PledgeStatusChangedConsumer(FanOut fanOut) : IConsumer<PledgeStatusChanged>
 {
-    public Task Consume(ConsumeContext<PledgeStatusChanged> context) => fanOut.DeliverAsync(context.Message, context.CancellationToken);
+    public Task Consume(ConsumeContext<PledgeStatusChanged> context) => fanOut.RecordAsync(context.Message, FanOutConsumerDefinition.WaitForRegistration(context), context.CancellationToken);
 }
 
 public sealed class MilestoneLoggedConsumer(FanOut fanOut) : IConsumer<MilestoneLogged>
 {
-    public Task Consume(ConsumeContext<MilestoneLogged> context) => fanOut.DeliverAsync(context.Message, context.CancellationToken);
+    public Task Consume(ConsumeContext<MilestoneLogged> context) => fanOut.RecordAsync(context.Message, FanOutConsumerDefinition.WaitForRegistration(context), context.CancellationToken);
 }
 
-public sealed class PledgeRegisteredConsumer(FanOut fanOut) : IConsumer<PledgeRegistered>
+/// <summary>Keeps the pledge profile (country, actor) used by filters, then alerts.</summary>
+public sealed class PledgeRegisteredConsumer(FanOut fanOut, IDocumentStore store) : IConsumer<PledgeRegistered>
 {
-    public Task Consume(ConsumeContext<PledgeRegistered> context) => fanOut.DeliverAsync(context.Message, context.CancellationToken);
+    public async Task Consume(ConsumeContext<PledgeRegistered> context)
+    {
+        var e = context.Message;
+        await using (var session = store.LightweightSession())
+        {
+            session.Store(new PledgeProfile { Id = e.PledgeId, Actor = e.Actor, Country = e.Country, Title = e.Title });
+            await session.SaveChangesAsync(context.CancellationToken);
+        }
+        await fanOut.RecordAsync(e, false, context.CancellationToken);
+    }
 }
 
-/// <summary>Failed deliveries are retried a few times by MassTransit on top of the HTTP retries.</summary>
+public static class FanOutConsumerDefinition
+{
+    /// <summary>Retries spent waiting for a pledge's registration before filters go without it (about 4 s).</summary>
+    public const int RegistrationRetries = 3;
+
+    public static bool WaitForRegistration(ConsumeContext context) => context.GetRetryAttempt() < RegistrationRetries;
+}
+
+/// <summary>
+/// Recording deliveries only touches PostgreSQL, so a failure is transient (database restart, a
+/// registration not seen yet): retry for a while before the message goes to the error queue.
+/// (No delayed redelivery: the broker has no delayed-message plugin.)
+/// </summary>
 public sealed class FanOutConsumerDefinition<TConsumer> : ConsumerDefinition<TConsumer> where TConsumer : class, IConsumer
 {
     protected override void ConfigureConsumer(
         IReceiveEndpointConfigurator endpoint, IConsumerConfigurator<TConsumer> consumer, IRegistrationContext context)
     {
-        endpoint.UseMessageRetry(r => r.Intervals(1_000, 5_000, 15_000));
+        endpoint.UseMessageRetry(r => r.Intervals(200, 1_000, 3_000, 10_000, 30_000, 60_000));
     }
 }

@@ -1,98 +1,74 @@
-using Marten;
 using JasperFx;
+using Marten;
 using R2PTracker.Contracts;
+using R2PTracker.Notifications.Pledges;
 using R2PTracker.Notifications.Subscriptions;
 using R2PTracker.Notifications.Webhooks;
 
 namespace R2PTracker.Notifications.Delivery;
 
 /// <summary>
-/// Sends an integration event to every matching subscription, recording one delivery per
-/// (event, subscription) claimed before sending. Deliveries already made are skipped, so a redelivered message or a
-/// retried consumer does not alert anyone twice. If any delivery still fails after the HTTP
-/// retries, the consumer fails and MassTransit retries the rest.
+/// Records one pending delivery per matching subscription for an integration event, together with a
+/// marker for the event, in one transaction. A redelivered message finds the marker and records
+/// nothing; a crash before the commit records nothing, and the message is redelivered. Sending is
+/// the dispatcher's job.
 /// </summary>
-public sealed class FanOut(IDocumentStore store, WebhookSender sender, TimeProvider clock, ILogger<FanOut> logger)
+public sealed class FanOut(IDocumentStore store, DeliveryDispatcher dispatcher, TimeProvider clock, ILogger<FanOut> logger)
 {
-    public async Task DeliverAsync(IPledgeIntegrationEvent e, CancellationToken ct)
+    /// <param name="waitForRegistration">
+    /// If the pledge's registration has not been seen and a country or actor filter needs it, throw so
+    /// the consumer retries (registration and later events travel on different queues). On the last
+    /// retry pass false: those filters then do not match, rather than the alert being lost for all.
+    /// </param>
+    public async Task RecordAsync(IPledgeIntegrationEvent e, bool waitForRegistration, CancellationToken ct)
     {
         var payload = WebhookPayload.From(e);
-        IReadOnlyList<Subscription> subscriptions;
-        await using (var query = store.QuerySession())
-        {
-            subscriptions = (await query.Query<Subscription>().ToListAsync(ct)).Where(s => s.Matches(e.PledgeId)).ToList();
-        }
-        if (subscriptions.Count == 0) return;
-
-        var failures = 0;
-        await Parallel.ForEachAsync(subscriptions,
-            new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = ct },
-            async (subscription, token) =>
-            {
-                if (!await ClaimAsync(e.EventId, subscription.Id, payload.Type, token)) return;
-                var delivery = await SendOneAsync(subscription, e.EventId, payload, token);
-                if (delivery.Status != "delivered") Interlocked.Increment(ref failures);
-                await using var session = store.LightweightSession();
-                session.Store(delivery);
-                await session.SaveChangesAsync(token);
-            });
-
-        if (failures > 0)
-            throw new WebhookDeliveryFailedException($"{failures} webhook delivery(ies) of event {e.EventId} failed.");
-    }
-
-    /// <summary>
-    /// Inserts the delivery record before sending, so that of two copies of one message only
-    /// one sends. A failed delivery, or one left pending by a crash, may be taken over.
-    /// </summary>
-    private async Task<bool> ClaimAsync(Guid eventId, Guid subscriptionId, string type, CancellationToken ct)
-    {
-        var id = WebhookDelivery.IdFor(eventId, subscriptionId);
         await using var session = store.LightweightSession();
-        session.Insert(new WebhookDelivery
+        if (await session.LoadAsync<FannedOutEvent>(e.EventId, ct) is not null) return;
+
+        var subscriptions = await session.Query<Subscription>()
+            .Where(s => s.Status == SubscriptionStatuses.Active).ToListAsync(ct);
+        PledgeProfile? profile = null;
+        if (subscriptions.Any(s => s.Filter.NeedsPledgeProfile))
         {
-            Id = id, EventId = eventId, SubscriptionId = subscriptionId, Type = type, Status = "pending", At = clock.GetUtcNow(),
-        });
+            profile = await session.LoadAsync<PledgeProfile>(e.PledgeId, ct);
+            if (profile is null && waitForRegistration) throw new PledgeNotKnownYetException(e.PledgeId);
+            if (profile is null) logger.LogWarning("Pledge {PledgeId} is unknown: country and actor filters do not match event {EventId}", e.PledgeId, e.EventId);
+        }
+
+        var now = clock.GetUtcNow();
+        var json = payload.ToJson();
+        var matching = subscriptions.Where(s => s.Filter.Matches(e, payload.Type, profile)).ToList();
+        foreach (var subscription in matching)
+        {
+            session.Insert(new Delivery
+            {
+                Id = Delivery.IdFor(e.EventId, subscription.Id),
+                EventId = e.EventId,
+                SubscriptionId = subscription.Id,
+                Kind = subscription.Kind,
+                Type = payload.Type,
+                PledgeId = e.PledgeId,
+                Payload = json,
+                Status = DeliveryStatuses.Pending,
+                CreatedAt = now,
+                NextAttemptAt = now,
+            });
+        }
+        session.Insert(new FannedOutEvent { Id = e.EventId, Type = payload.Type, Deliveries = matching.Count, At = now });
         try
         {
             await session.SaveChangesAsync(ct);
-            return true;
         }
         catch (DocumentAlreadyExistsException)
         {
-            await using var query = store.QuerySession();
-            var existing = await query.LoadAsync<WebhookDelivery>(id, ct);
-            return existing is { Status: "failed" }
-                   || (existing is { Status: "pending" } && clock.GetUtcNow() - existing.At > StalePending);
+            // Another copy of the message got there first; it recorded the same deliveries.
+            return;
         }
-    }
-
-    private static readonly TimeSpan StalePending = TimeSpan.FromMinutes(2);
-
-    private async Task<WebhookDelivery> SendOneAsync(Subscription subscription, Guid eventId, WebhookPayload payload, CancellationToken ct)
-    {
-        var id = WebhookDelivery.IdFor(eventId, subscription.Id);
-        try
-        {
-            using var response = await sender.SendAsync(subscription, eventId, payload, ct);
-            var ok = response.IsSuccessStatusCode;
-            if (!ok) logger.LogWarning("Webhook {DeliveryId} to subscription {SubscriptionId} answered {Status}", id, subscription.Id, (int)response.StatusCode);
-            return new WebhookDelivery
-            {
-                Id = id, EventId = eventId, SubscriptionId = subscription.Id, Type = payload.Type,
-                Status = ok ? "delivered" : "failed", ResponseStatus = (int)response.StatusCode, At = clock.GetUtcNow(),
-            };
-        }
-        catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or Polly.Timeout.TimeoutRejectedException && !ct.IsCancellationRequested)
-        {
-            logger.LogWarning("Webhook {DeliveryId} to subscription {SubscriptionId} failed: {Error}", id, subscription.Id, ex.Message);
-            return new WebhookDelivery
-            {
-                Id = id, EventId = eventId, SubscriptionId = subscription.Id, Type = payload.Type,
-                Status = "failed", Error = ex.Message, At = clock.GetUtcNow(),
-            };
-        }
+        logger.LogInformation("Event {EventId} ({Type}) recorded for {Count} subscription(s)", e.EventId, payload.Type, matching.Count);
+        if (matching.Count > 0) dispatcher.WakeUp();
     }
 }
 
-public sealed class WebhookDeliveryFailedException(string message) : Exception(message);
+public sealed class PledgeNotKnownYetException(string pledgeId)
+    : Exception($"Pledge {pledgeId} has not been registered with notifications yet.");

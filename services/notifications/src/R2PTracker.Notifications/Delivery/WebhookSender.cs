@@ -1,30 +1,59 @@
+using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
+using Polly;
+using Polly.CircuitBreaker;
 using R2PTracker.Notifications.Subscriptions;
 using R2PTracker.Notifications.Webhooks;
 
 namespace R2PTracker.Notifications.Delivery;
 
-/// <summary>Posts one signed webhook; transient failures are retried by the client's Polly pipeline.</summary>
-public sealed class WebhookSender(IHttpClientFactory clients, TimeProvider clock)
+/// <summary>
+/// Posts one signed webhook through a Polly pipeline of its endpoint (scheme, host and port): a
+/// timeout per attempt and a circuit breaker, so one dead endpoint is not hammered. Retrying is the
+/// dispatcher's job (durable, with backoff), not the pipeline's.
+/// </summary>
+public sealed class WebhookSender(IHttpClientFactory clients, TimeProvider clock, DeliveryOptions options)
 {
     public const string ClientName = "webhooks";
+    private readonly ConcurrentDictionary<string, ResiliencePipeline<HttpResponseMessage>> _pipelines = new();
 
-    public async Task<HttpResponseMessage> SendAsync(Subscription subscription, Guid eventId, WebhookPayload payload, CancellationToken ct)
+    public async Task<HttpResponseMessage> SendAsync(Subscription subscription, Delivery delivery, CancellationToken ct)
     {
-        var body = payload.ToJson();
-        var messageId = eventId.ToString();
+        var endpoint = new Uri(subscription.Url!).GetLeftPart(UriPartial.Authority);
+        var pipeline = _pipelines.GetOrAdd(endpoint, _ => NewPipeline());
         var client = clients.CreateClient(ClientName);
-        using var request = new HttpRequestMessage(HttpMethod.Post, subscription.Url)
+        var messageId = delivery.EventId.ToString();
+        return await pipeline.ExecuteAsync(async token =>
         {
-            Content = new StringContent(body, Encoding.UTF8, "application/json"),
-        };
-        // The timestamp and signature are computed once: a retry is the same message.
-        var timestamp = clock.GetUtcNow().ToUnixTimeSeconds();
-        request.Headers.Add("webhook-id", messageId);
-        request.Headers.Add("webhook-timestamp", timestamp.ToString(CultureInfo.InvariantCulture));
-        request.Headers.Add("webhook-signature", WebhookSignature.Sign(subscription.Secret, messageId, timestamp, body));
-        request.Headers.UserAgent.ParseAdd("R2PTracker-Webhooks/1.0");
-        return await client.SendAsync(request, ct);
+            using var request = new HttpRequestMessage(HttpMethod.Post, subscription.Url)
+            {
+                Content = new StringContent(delivery.Payload, Encoding.UTF8, "application/json"),
+            };
+            var now = clock.GetUtcNow();
+            var timestamp = now.ToUnixTimeSeconds();
+            request.Headers.Add("webhook-id", messageId);
+            request.Headers.Add("webhook-timestamp", timestamp.ToString(CultureInfo.InvariantCulture));
+            // During a secret rotation both secrets sign; a verifier accepts either.
+            request.Headers.TryAddWithoutValidation("webhook-signature", string.Join(' ',
+                subscription.SigningSecrets(now).Select(s => WebhookSignature.Sign(s, messageId, timestamp, delivery.Payload))));
+            request.Headers.UserAgent.ParseAdd("R2PTracker-Webhooks/1.0");
+            return await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, token);
+        }, ct);
     }
+
+    private ResiliencePipeline<HttpResponseMessage> NewPipeline() => new ResiliencePipelineBuilder<HttpResponseMessage>()
+        .AddCircuitBreaker(new CircuitBreakerStrategyOptions<HttpResponseMessage>
+        {
+            FailureRatio = 0.5,
+            MinimumThroughput = 10,
+            SamplingDuration = TimeSpan.FromSeconds(30),
+            BreakDuration = options.BreakDuration,
+            ShouldHandle = new PredicateBuilder<HttpResponseMessage>()
+                .Handle<HttpRequestException>()
+                .Handle<Polly.Timeout.TimeoutRejectedException>()
+                .HandleResult(r => (int)r.StatusCode >= 500 || r.StatusCode == System.Net.HttpStatusCode.TooManyRequests),
+        })
+        .AddTimeout(options.AttemptTimeout)
+        .Build();
 }

@@ -1,14 +1,83 @@
+using R2PTracker.Contracts;
+
 namespace R2PTracker.Notifications.Subscriptions;
+
+public static class SubscriptionKinds
+{
+    public const string Webhook = "webhook";
+    public const string Email = "email";
+}
+
+public static class SubscriptionStatuses
+{
+    /// <summary>Receives alerts.</summary>
+    public const string Active = "active";
+    /// <summary>An e-mail subscription whose address has not been confirmed yet: nothing is sent to it but the confirmation.</summary>
+    public const string PendingConfirmation = "pending-confirmation";
+    /// <summary>An endpoint that kept failing for longer than Delivery:DisableAfter.</summary>
+    public const string Disabled = "disabled";
+    /// <summary>An e-mail subscriber who unsubscribed.</summary>
+    public const string Unsubscribed = "unsubscribed";
+}
+
+/// <summary>
+/// Which events a subscription wants. Every criterion given must match (AND); within a list any value
+/// matches (OR); a criterion left out matches everything. Country and actor compare case-insensitively
+/// with the pledge's registration.
+/// </summary>
+public sealed record SubscriptionFilter
+{
+    public IReadOnlyList<string>? PledgeIds { get; init; }
+    public string? Country { get; init; }
+    public string? Actor { get; init; }
+    public IReadOnlyList<string>? EventTypes { get; init; }
+
+    public bool NeedsPledgeProfile => Country is not null || Actor is not null;
+
+    public bool Matches(IPledgeIntegrationEvent e, string eventType, Pledges.PledgeProfile? profile) =>
+        (PledgeIds is not { Count: > 0 } ids || ids.Contains(e.PledgeId))
+        && (EventTypes is not { Count: > 0 } types || types.Contains(eventType))
+        && (Country is null || string.Equals(Country, profile?.Country, StringComparison.OrdinalIgnoreCase))
+        && (Actor is null || string.Equals(Actor, profile?.Actor, StringComparison.OrdinalIgnoreCase));
+}
 
 /// <summary>A subscriber's standing request for alerts, stored as a Marten document.</summary>
 public sealed record Subscription
 {
     public Guid Id { get; init; }
     public required string Kind { get; init; }
-    public required string Url { get; init; }
-    public IReadOnlyList<string>? PledgeIds { get; init; }
-    public required string Secret { get; init; }
-    public DateTimeOffset CreatedAt { get; init; }
+    public string? Url { get; init; }
+    /// <summary>Lower-cased e-mail address (e-mail subscriptions).</summary>
+    public string? Email { get; init; }
+    public SubscriptionFilter Filter { get; init; } = new();
+    public required string Status { get; init; }
 
-    public bool Matches(string pledgeId) => PledgeIds is not { Count: > 0 } ids || ids.Contains(pledgeId);
+    /// <summary>
+    /// The signing secret (whsec_…). Webhook subscribers are shown it once; for e-mail subscriptions it
+    /// stays internal and keys the confirmation and unsubscribe tokens.
+    /// </summary>
+    public required string Secret { get; init; }
+    /// <summary>During a rotation the previous secret also signs, until <see cref="PreviousSecretExpiresAt"/>.</summary>
+    public string? PreviousSecret { get; init; }
+    public DateTimeOffset? PreviousSecretExpiresAt { get; init; }
+
+    /// <summary>SHA-256 (hex) of the manage token; the token itself is shown once.</summary>
+    public required string ManageTokenHash { get; init; }
+
+    public DateTimeOffset CreatedAt { get; init; }
+    public DateTimeOffset? ConfirmationSentAt { get; init; }
+    public DateTimeOffset? ConfirmedAt { get; init; }
+
+    /// <summary>Start of the current run of failed deliveries; cleared by a success.</summary>
+    public DateTimeOffset? FailingSince { get; init; }
+    public DateTimeOffset? DisabledAt { get; init; }
+    public string? DisabledReason { get; init; }
+
+    public string Target => Kind == SubscriptionKinds.Email ? Email! : Url!;
+
+    public IEnumerable<string> SigningSecrets(DateTimeOffset now)
+    {
+        yield return Secret;
+        if (PreviousSecret is not null && PreviousSecretExpiresAt > now) yield return PreviousSecret;
+    }
 }

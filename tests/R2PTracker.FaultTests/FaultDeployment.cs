@@ -1,0 +1,166 @@
+using System.Diagnostics;
+using System.Net.Sockets;
+using System.Security.Cryptography;
+using R2PTracker.Testing;
+
+[assembly: AssemblyFixture(typeof(R2PTracker.FaultTests.FaultDeployment))]
+
+namespace R2PTracker.FaultTests;
+
+/// <summary>
+/// The three services as processes, on the shared test PostgreSQL but on a RabbitMQ broker of their
+/// own (started through deploy/local/lib.sh), so that stopping it disturbs no other test assembly.
+/// Retry delays are shortened and loopback webhooks allowed, as deploy/local allows them.
+/// </summary>
+public sealed class FaultDeployment : IAsyncLifetime
+{
+    public const string RetryDelays = "00:00:00.500,00:00:01,00:00:02,00:00:04";
+    private readonly string _work = Path.Combine(Path.GetTempPath(), "r2p-faults-" + Guid.NewGuid().ToString("N")[..8]);
+    private Dictionary<string, string> _common = [];
+    private Dictionary<string, string> _notificationsEnvironment = [];
+    private ServiceProcess? _commitments, _notifications, _gateway;
+    private (ServiceProcess Process, string Url)? _defaultNotifications;
+
+    public int RabbitPort { get; private set; }
+    public string RabbitDir => Path.Combine(_work, "rabbit");
+    public string GatewayUrl { get; private set; } = "";
+    public string NotificationsUrl { get; private set; } = "";
+    public string StaffToken { get; private set; } = "";
+    public string Postgres => _common["ConnectionStrings__Postgres"];
+
+    public async ValueTask InitializeAsync()
+    {
+        Directory.CreateDirectory(_work);
+        RabbitPort = int.Parse(await LibAsync("free_port_block 3"));
+        await StartRabbitAsync();
+        await LibAsync($"rabbit_ctl '{RabbitDir}' {RabbitPort} add_vhost ssrf && rabbit_ctl '{RabbitDir}' {RabbitPort} set_permissions -p ssrf guest '.*' '.*' '.*'");
+
+        _common = new Dictionary<string, string>
+        {
+            ["ConnectionStrings__Postgres"] = await TestEnvironment.CreateDatabaseAsync("faults"),
+            ["ConnectionStrings__RabbitMq"] = $"amqp://guest:guest@127.0.0.1:{RabbitPort}/",
+            ["InternalAuth__SigningKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
+            ["DOTNET_ENVIRONMENT"] = "Production",
+            ["ASPNETCORE_ENVIRONMENT"] = "Production",
+        };
+        int gatewayPort = FreePort(), commitmentsPort = FreePort(), notificationsPort = FreePort();
+        GatewayUrl = $"http://127.0.0.1:{gatewayPort}";
+        var commitmentsUrl = $"http://127.0.0.1:{commitmentsPort}";
+        NotificationsUrl = $"http://127.0.0.1:{notificationsPort}";
+        _notificationsEnvironment = new Dictionary<string, string>(_common)
+        {
+            ["Urls"] = NotificationsUrl,
+            ["Webhooks__AllowLoopback"] = "true",
+            ["Delivery__RetryDelays"] = RetryDelays,
+            ["Delivery__PollInterval"] = "00:00:00.200",
+            // Few senders, so that a fan-out to 500 lasts long enough to be killed in the middle.
+            ["Delivery__Parallelism"] = "8",
+            ["Logging__LogLevel__Default"] = "Warning",
+        };
+
+        var gateway = ServiceProcess.DllPath("gateway", "R2PTracker.Gateway");
+        StaffToken = await ServiceProcess.RunCommandAsync(gateway, _common, "staff", "add", "Fault Tester", "--role", "editor");
+        _commitments = ServiceProcess.Start(ServiceProcess.DllPath("commitments", "R2PTracker.Commitments"), new Dictionary<string, string>(_common) { ["Urls"] = commitmentsUrl });
+        _notifications = ServiceProcess.Start(NotificationsDll, _notificationsEnvironment);
+        _gateway = ServiceProcess.Start(gateway, new Dictionary<string, string>(_common)
+        {
+            ["Urls"] = GatewayUrl,
+            ["ReverseProxy__Clusters__commitments__Destinations__primary__Address"] = commitmentsUrl + "/",
+            ["ReverseProxy__Clusters__notifications__Destinations__primary__Address"] = NotificationsUrl + "/",
+        });
+        foreach (var url in new[] { commitmentsUrl, NotificationsUrl, GatewayUrl }) await WaitReadyAsync(url);
+        await ServiceProcess.RunCommandAsync(ServiceProcess.DllPath("commitments", "R2PTracker.Commitments"), _common, "seed");
+    }
+
+    private static string NotificationsDll => ServiceProcess.DllPath("notifications", "R2PTracker.Notifications");
+
+    public Task StopRabbitAsync() => LibAsync($"rabbit_stop '{RabbitDir}' {RabbitPort}");
+
+    public Task StartRabbitAsync() => LibAsync($"rabbit_start '{RabbitDir}' {RabbitPort}");
+
+    public Task KillNotificationsAsync() => _notifications!.KillAsync();
+
+    public async Task RestartNotificationsAsync()
+    {
+        if (_notifications is not null) await _notifications.DisposeAsync();
+        _notifications = ServiceProcess.Start(NotificationsDll, _notificationsEnvironment);
+        await WaitReadyAsync(NotificationsUrl);
+    }
+
+    /// <summary>Another notifications instance with the default configuration (loopback not allowed).</summary>
+    public async Task<(ServiceProcess Process, string Url)> DefaultNotificationsAsync() =>
+        _defaultNotifications ??= await StartDefaultNotificationsAsync();
+
+    private async Task<(ServiceProcess Process, string Url)> StartDefaultNotificationsAsync()
+    {
+        var url = $"http://127.0.0.1:{FreePort()}";
+        var process = ServiceProcess.Start(NotificationsDll, new Dictionary<string, string>(_common)
+        {
+            ["Urls"] = url,
+            ["ConnectionStrings__Postgres"] = await TestEnvironment.CreateDatabaseAsync("faultsdefault"),
+            ["ConnectionStrings__RabbitMq"] = $"amqp://guest:guest@127.0.0.1:{RabbitPort}/ssrf",
+        });
+        await WaitReadyAsync(url, process);
+        return (process, url);
+    }
+
+    public string ServiceOutput => string.Join("\n----\n", new[] { _commitments, _notifications, _gateway }.Select(s => s?.Output));
+
+    /// <summary>Runs a function of deploy/local/lib.sh and returns its standard output.</summary>
+    private static async Task<string> LibAsync(string command)
+    {
+        var lib = Path.Combine(TestEnvironment.RepositoryRoot(), "deploy", "local", "lib.sh");
+        var info = new ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        info.ArgumentList.Add("-c");
+        info.ArgumentList.Add($"source '{lib}' && {command}");
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(3));
+        if (process.ExitCode != 0) throw new InvalidOperationException($"'{command}' exited {process.ExitCode}: {await stderr}");
+        return (await stdout).Trim();
+    }
+
+    private async Task WaitReadyAsync(string url, ServiceProcess? process = null)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        while (DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                if ((await http.GetAsync(url + "/health/ready")).IsSuccessStatusCode) return;
+            }
+            catch (HttpRequestException) { }
+            catch (TaskCanceledException) { }
+            await Task.Delay(250);
+        }
+        throw new TimeoutException($"{url} was not ready in 90 s. Output:\n" + (process?.Output ?? ServiceOutput));
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public HttpClient Gateway() => new() { BaseAddress = new Uri(GatewayUrl) };
+
+    public HttpClient StaffThroughGateway()
+    {
+        var client = Gateway();
+        client.DefaultRequestHeaders.Authorization = new("Bearer", StaffToken);
+        return client;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var service in new[] { _gateway, _notifications, _commitments, _defaultNotifications?.Process })
+        {
+            if (service is not null) await service.DisposeAsync();
+        }
+        try { await StopRabbitAsync(); } catch (InvalidOperationException) { }
+        try { Directory.Delete(_work, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
+    }
+}

@@ -1,0 +1,160 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using R2PTracker.Testing;
+using Shouldly;
+
+namespace R2PTracker.FaultTests;
+
+/// <summary>
+/// The four fault tests, on real servers, with the services as processes driven over HTTP
+/// through the gateway: no alert is lost when RabbitMQ, notifications or a receiver is down.
+/// One class, so its tests run one at a time (they stop the broker and kill a service).
+/// </summary>
+public class FaultTests(FaultDeployment deployment)
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private async Task<(Guid Id, string ManageToken)> SubscribeAsync(string url, string pledgeId, HttpClient? client = null)
+    {
+        var response = await (client ?? deployment.Gateway()).PostAsJsonAsync("/api/subscriptions",
+            new { kind = "webhook", url, filter = new { pledgeIds = new[] { pledgeId }, eventTypes = new[] { "pledge.status_changed" } } }, Ct);
+        response.StatusCode.ShouldBe(HttpStatusCode.Created, await response.Content.ReadAsStringAsync(Ct));
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
+        return (body.GetProperty("id").GetGuid(), body.GetProperty("manageToken").GetString()!);
+    }
+
+    private async Task<string> ETagOf(string pledgeId)
+    {
+        var response = await deployment.Gateway().GetAsync($"/api/pledges/{pledgeId}", Ct);
+        response.EnsureSuccessStatusCode();
+        return response.Headers.ETag!.Tag;
+    }
+
+    /// <summary>Writes a status change as staff through the gateway; returns the new ETag.</summary>
+    private async Task<string> ChangeStatusAsync(string pledgeId, string status, string etag)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, $"/api/pledges/{pledgeId}/status")
+        {
+            Content = JsonContent.Create(new
+            {
+                status, reason = $"Fault test: now {status}", occurredOn = "2023-09-16",
+                evidence = new[] { new { title = "CICP, Spotlight on R2P", url = "https://cicp.org.kh/" } },
+            }),
+        };
+        request.Headers.TryAddWithoutValidation("If-Match", etag);
+        var response = await deployment.StaffThroughGateway().SendAsync(request, Ct);
+        response.StatusCode.ShouldBe(HttpStatusCode.OK, await response.Content.ReadAsStringAsync(Ct));
+        return response.Headers.ETag!.Tag;
+    }
+
+    private static string EventIdOf(Hook hook) => JsonDocument.Parse(hook.Body).RootElement.GetProperty("data").GetProperty("eventId").GetString()!;
+
+    private async Task WaitUntilAsync(Func<bool> condition, TimeSpan timeout, string what)
+    {
+        await TestEnvironment.Eventually(() => Task.FromResult(condition() ? "done" : null), timeout, what + "\n" + deployment.ServiceOutput[^Math.Min(4000, deployment.ServiceOutput.Length)..]);
+    }
+
+    [Fact]
+    public async Task Fault_1_status_changes_written_while_RabbitMQ_is_down_all_reach_the_webhook_once_it_is_back()
+    {
+        await using var receiver = await Receiver.StartAsync();
+        await SubscribeAsync(receiver.BaseUrl + "/rabbit-down", "kh-r2p-2");
+        var etag = await ETagOf("kh-r2p-2");
+
+        await deployment.StopRabbitAsync();
+        try
+        {
+            for (var i = 0; i < 100; i++) etag = await ChangeStatusAsync("kh-r2p-2", i % 2 == 0 ? "InTheWorks" : "Stalled", etag);
+        }
+        finally
+        {
+            await deployment.StartRabbitAsync();
+        }
+
+        await WaitUntilAsync(() => receiver.Received.Select(EventIdOf).Distinct().Count() >= 100, TimeSpan.FromSeconds(120), "100 distinct webhooks");
+        var hooks = receiver.Received.ToList();
+        hooks.Select(EventIdOf).Distinct().Count().ShouldBe(100);
+        // At least once, de-duplicable: any copy of one event carries the same webhook-id.
+        hooks.GroupBy(EventIdOf).ShouldAllBe(g => g.Select(h => h.WebhookId).Distinct().Count() == 1);
+        hooks.Select(h => h.WebhookId).Distinct().Count().ShouldBe(100);
+        var versions = hooks.Select(h => JsonDocument.Parse(h.Body).RootElement.GetProperty("data").GetProperty("version").GetInt64()).Distinct().Count();
+        versions.ShouldBe(100);
+    }
+
+    [Fact]
+    public async Task Fault_2_notifications_killed_in_the_middle_of_a_fan_out_to_500_subscribers_still_alerts_every_one_after_a_restart()
+    {
+        await using var receiver = await Receiver.StartAsync();
+        receiver.Delay = TimeSpan.FromMilliseconds(40);
+        using var gateway = deployment.Gateway();
+        await Parallel.ForEachAsync(Enumerable.Range(0, 500), new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = Ct },
+            async (i, _) => await SubscribeAsync($"{receiver.BaseUrl}/fan-out/{i}", "kh-r2p-3", gateway));
+
+        await ChangeStatusAsync("kh-r2p-3", "InTheWorks", await ETagOf("kh-r2p-3"));
+        await WaitUntilAsync(() => receiver.Received.Count >= 60, TimeSpan.FromSeconds(60), "the fan-out to start");
+        await deployment.KillNotificationsAsync();
+        var beforeRestart = receiver.Received.Select(h => h.Path).Distinct().Count();
+        beforeRestart.ShouldBeLessThan(500, "the kill came after the fan-out had finished; the test proves nothing");
+
+        await deployment.RestartNotificationsAsync();
+
+        await WaitUntilAsync(() => receiver.Received.Select(h => h.Path).Distinct().Count() >= 500, TimeSpan.FromSeconds(90), "all 500 subscribers");
+        var hooks = receiver.Received.ToList();
+        Enumerable.Range(0, 500).Select(i => $"/fan-out/{i}").Except(hooks.Select(h => h.Path)).ShouldBeEmpty();
+        hooks.Select(h => h.WebhookId).Distinct().Count().ShouldBe(1);
+    }
+
+    [Fact]
+    public async Task Fault_3_a_receiver_answering_500_to_the_first_three_attempts_gets_the_webhook_later_and_the_log_shows_each_attempt()
+    {
+        await using var receiver = await Receiver.StartAsync();
+        receiver.FailFirst(3);
+        var (id, manageToken) = await SubscribeAsync(receiver.BaseUrl + "/flaky", "kh-r2p-4");
+
+        await ChangeStatusAsync("kh-r2p-4", "Stalled", await ETagOf("kh-r2p-4"));
+
+        await WaitUntilAsync(() => !receiver.Received.IsEmpty, TimeSpan.FromSeconds(60), "the webhook");
+        receiver.Attempts.ShouldBe(4);
+        var manage = deployment.Gateway();
+        manage.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", manageToken);
+        var attempts = await TestEnvironment.Eventually(async () =>
+        {
+            var log = await manage.GetFromJsonAsync<JsonElement>($"/api/subscriptions/{id}/deliveries", Ct);
+            return log.GetArrayLength() == 1 && log[0].GetProperty("status").GetString() == "delivered"
+                ? log[0].GetProperty("attempts").EnumerateArray().ToList() : null;
+        }, TimeSpan.FromSeconds(10), "the delivery log through the gateway");
+        attempts.Select(a => a.GetProperty("statusCode").GetInt32()).ShouldBe([500, 500, 500, 200]);
+        attempts.ShouldAllBe(a => a.GetProperty("durationMs").GetInt64() >= 0 && a.GetProperty("at").ValueKind == JsonValueKind.String);
+    }
+
+    [Theory]
+    [InlineData("http://169.254.169.254/")]
+    [InlineData("http://10.0.0.1/")]
+    [InlineData("http://[::1]/")]
+    [InlineData("http://localhost/")]
+    [InlineData("file:///etc/passwd")]
+    public async Task Fault_4_ssrf_targets_are_refused_with_400_problem_details_by_a_default_configuration(string url)
+    {
+        var (process, baseUrl) = await deployment.DefaultNotificationsAsync();
+        using var client = new HttpClient { BaseAddress = new Uri(baseUrl) };
+
+        var response = await client.PostAsJsonAsync("/api/subscriptions", new { kind = "webhook", url }, Ct);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.BadRequest, process.Output);
+        response.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
+        problem.GetProperty("errors").GetProperty("url")[0].GetString().ShouldNotBeNullOrEmpty();
+    }
+
+    [Theory]
+    [InlineData("http://169.254.169.254/latest/meta-data/", false)]
+    [InlineData("http://10.0.0.1/", false)]
+    [InlineData("http://[::1]:9/hook", true)]
+    public async Task Fault_4_where_loopback_is_configured_only_loopback_is_let_through_the_gateway(string url, bool allowed)
+    {
+        var response = await deployment.Gateway().PostAsJsonAsync("/api/subscriptions", new { kind = "webhook", url }, Ct);
+        response.StatusCode.ShouldBe(allowed ? HttpStatusCode.Created : HttpStatusCode.BadRequest);
+    }
+}

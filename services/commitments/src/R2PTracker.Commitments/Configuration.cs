@@ -48,6 +48,11 @@ public static class Configuration
             {
                 options.Connection(connectionString);
                 options.ConfigurePledges();
+                // How soon the daemon notices new events bounds how soon subscribers, caches and
+                // live dashboards hear of a change (Marten's defaults: 250 ms busy, 1 s idle).
+                var polling = TimeSpan.FromMilliseconds(builder.Configuration.GetValue("Daemon:PollingMilliseconds", 50));
+                options.Projections.FastPollingTime = polling;
+                options.Projections.SlowPollingTime = polling;
             })
             .UseLightweightSessions()
             .ApplyAllDatabaseChangesOnStartup()

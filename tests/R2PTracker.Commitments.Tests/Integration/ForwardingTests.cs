@@ -1,7 +1,7 @@
 using System.Text;
 using System.Text.Json;
-using RabbitMQ.Client;
 using R2PTracker.Testing;
+using RabbitMQ.Client;
 using Shouldly;
 using static R2PTracker.Commitments.Tests.Integration.PledgeApi;
 

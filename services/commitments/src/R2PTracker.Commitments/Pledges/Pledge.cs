@@ -55,9 +55,11 @@ public sealed partial record Pledge
 
     public MilestoneState? Milestone(string id) => Milestones.FirstOrDefault(m => m.Id == id);
 
-    public Pledge Apply(MilestoneLogged e) => WithMilestones(
-        [.. Milestones, new MilestoneState(e.MilestoneId, e.Title, e.Description, e.OccurredOn, e.Evidence.Count, false)])
-        with { EvidenceCount = EvidenceCount + e.Evidence.Count };
+    public Pledge Apply(MilestoneLogged e)
+    {
+        var logged = new MilestoneState(e.MilestoneId, e.Title, e.Description, e.OccurredOn, e.Evidence.Count, false);
+        return WithMilestones([.. Milestones, logged]) with { EvidenceCount = EvidenceCount + e.Evidence.Count };
+    }
 
     public Pledge Apply(MilestoneCorrected e) => WithMilestones(Milestones.Select(m => m.Id == e.MilestoneId
         ? m with { Title = e.Title, Description = e.Description, OccurredOn = e.OccurredOn, EvidenceCount = e.Evidence.Count }
@@ -66,10 +68,13 @@ public sealed partial record Pledge
     public Pledge Apply(MilestoneRetracted e) =>
         WithMilestones(Milestones.Select(m => m.Id == e.MilestoneId ? m with { Retracted = true } : m).ToList());
 
-    public Pledge Apply(EvidenceAttached e) => (e.MilestoneId is null
-        ? this
-        : WithMilestones(Milestones.Select(m => m.Id == e.MilestoneId ? m with { EvidenceCount = m.EvidenceCount + e.Evidence.Count } : m).ToList()))
-        with { EvidenceCount = EvidenceCount + e.Evidence.Count };
+    public Pledge Apply(EvidenceAttached e)
+    {
+        var pledge = e.MilestoneId is null
+            ? this
+            : WithMilestones(Milestones.Select(m => m.Id == e.MilestoneId ? m with { EvidenceCount = m.EvidenceCount + e.Evidence.Count } : m).ToList());
+        return pledge with { EvidenceCount = EvidenceCount + e.Evidence.Count };
+    }
 
     // Kept means fulfilled: progress goes to 100 (see README, "Kept implies 100").
     public Pledge Apply(StatusAssessed e) => this with

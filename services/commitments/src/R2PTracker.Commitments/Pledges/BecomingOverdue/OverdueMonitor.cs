@@ -74,8 +74,9 @@ public sealed class OverdueMonitor(IDocumentStore store, TimeProvider clock, ICo
     {
         var today = clock.Today();
         await using var query = store.QuerySession();
-        var candidates = await query.Query<Pledge>()
-            .Where(p => p.TargetDate != null && !p.Overdue && (pledgeId == null || p.Id == pledgeId)).ToListAsync(ct);
+        var pending = query.Query<Pledge>().Where(p => p.TargetDate != null && !p.Overdue);
+        if (pledgeId is not null) pending = pending.Where(p => p.Id == pledgeId);
+        var candidates = await pending.ToListAsync(ct);
         var appended = 0;
         foreach (var pledge in candidates)
         {

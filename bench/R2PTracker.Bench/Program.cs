@@ -1,0 +1,207 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.RegularExpressions;
+using Marten;
+using R2PTracker.Commitments;
+using R2PTracker.Commitments.Pledges;
+using R2PTracker.Commitments.Recording;
+using R2PTracker.ServiceDefaults;
+
+// The commitments bench (not a test). bench/run.sh starts the servers and calls this with:
+//   --commitments URL --gateway URL --admin-token TOKEN --signing-key KEY --postgres CONNSTRING
+//   --pgbench PATH --pg-port PORT --database NAME [--seconds 10] [--clients 8] [--events 100000]
+var options = Args.Parse(args);
+var seconds = options.Int("seconds", 10);
+var clients = options.Int("clients", 8);
+var targetEvents = options.Int("events", 100_000);
+var results = new List<(string Measure, string Value, string Note)>();
+
+var internalKey = InternalAuth.KeyFrom(options["signing-key"]);
+HttpClient Direct()
+{
+    var c = new HttpClient { BaseAddress = new Uri(options["commitments"]) };
+    c.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer",
+        InternalAuth.IssueToken(internalKey, "Bench Admin", "admin", DateTimeOffset.UtcNow));
+    return c;
+}
+HttpClient ViaGateway()
+{
+    var c = new HttpClient { BaseAddress = new Uri(options["gateway"]) };
+    c.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", options["admin-token"]);
+    return c;
+}
+
+// (a) milestone appends per second over HTTP, direct and through the gateway, vs pgbench inserts.
+var direct = await Appends.RunAsync("direct", Direct, clients, seconds);
+var gateway = await Appends.RunAsync("gateway", ViaGateway, clients, seconds);
+var pgbench = await PgBench.RunAsync(options["pgbench"], options.Int("pg-port", 5432), options["database"], clients, seconds);
+results.Add(("pgbench single-row inserts/s", pgbench.ToString("F0", CultureInfo.InvariantCulture), $"{clients} clients, custom script"));
+results.Add(("milestone appends/s, direct", direct.PerSecond.ToString("F0", CultureInfo.InvariantCulture),
+    $"{direct.PerSecond / pgbench:F2} of pgbench (goal >= 0.30); {direct.Failures} failed"));
+results.Add(("milestone appends/s, via gateway", gateway.PerSecond.ToString("F0", CultureInfo.InvariantCulture),
+    $"{gateway.PerSecond / pgbench:F2} of pgbench (goal >= 0.30); {gateway.Failures} failed"));
+
+// (b) as-of list vs current-state list with targetEvents events in the store.
+var store = DocumentStore.For(o => { o.Connection(options["postgres"]); o.ConfigurePledges(); });
+var total = await Fill.UpToAsync(store, targetEvents);
+results.Add(("events in the store", total.ToString(CultureInfo.InvariantCulture), ""));
+var client = Direct();
+var pledges = (await client.GetFromJsonAsync<List<object>>("/api/pledges"))!.Count;
+var current = await Reads.MedianMsAsync(client, "/api/pledges");
+var asOfOccurred = await Reads.MedianMsAsync(client, "/api/pledges?asOf=2020-06-30");
+var asOfRecorded = await Reads.MedianMsAsync(client, $"/api/pledges?asOf={DateTime.UtcNow:yyyy-MM-dd}&axis=recorded");
+results.Add(("GET /api/pledges (current), median ms", current.ToString("F1", CultureInfo.InvariantCulture), $"{pledges} pledges"));
+results.Add(("GET /api/pledges?asOf (occurred), median ms", asOfOccurred.ToString("F1", CultureInfo.InvariantCulture),
+    $"{asOfOccurred / current:F1}x current (goal <= 3x)"));
+results.Add(("GET /api/pledges?asOf&axis=recorded, median ms", asOfRecorded.ToString("F1", CultureInfo.InvariantCulture),
+    $"{asOfRecorded / current:F1}x current (goal <= 3x)"));
+
+Console.WriteLine();
+Console.WriteLine($"| {"measure",-48} | {"value",10} | note");
+Console.WriteLine($"|{new string('-', 50)}|{new string('-', 12)}|{new string('-', 50)}");
+foreach (var (measure, value, note) in results) Console.WriteLine($"| {measure,-48} | {value,10} | {note}");
+return 0;
+
+internal sealed class Args(Dictionary<string, string> values)
+{
+    public string this[string key] => values.TryGetValue(key, out var v) ? v : throw new ArgumentException($"--{key} is required");
+    public int Int(string key, int fallback) => values.TryGetValue(key, out var v) ? int.Parse(v, CultureInfo.InvariantCulture) : fallback;
+
+    public static Args Parse(string[] args)
+    {
+        var values = new Dictionary<string, string>();
+        for (var i = 0; i + 1 < args.Length; i += 2) values[args[i].TrimStart('-')] = args[i + 1];
+        return new Args(values);
+    }
+}
+
+internal static class Appends
+{
+    /// <summary>Each client owns one pledge and appends milestones to it with If-Match, so no append conflicts.</summary>
+    public static async Task<(double PerSecond, int Failures)> RunAsync(string label, Func<HttpClient> connect, int clients, int seconds)
+    {
+        var ok = 0;
+        var failed = 0;
+        var workers = Enumerable.Range(0, clients).Select(async i =>
+        {
+            using var http = connect();
+            var id = $"bench-{label}-{Guid.NewGuid():N}"[..40];
+            var registered = await http.PostAsJsonAsync("/api/pledges", new
+            {
+                id,
+                title = "Bench pledge",
+                quote = "A pledge for the bench",
+                actor = "Bench",
+                country = "KH",
+                madeOn = "2015-02",
+                source = new { title = "Bench", publisher = "Bench" },
+            });
+            if (!registered.IsSuccessStatusCode)
+                throw new InvalidOperationException($"{label}: registering gave {(int)registered.StatusCode}: {await registered.Content.ReadAsStringAsync()}");
+            long version = 1;
+            var stopAt = Stopwatch.GetTimestamp() + seconds * Stopwatch.Frequency;
+            while (Stopwatch.GetTimestamp() < stopAt)
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/pledges/{id}/milestones")
+                {
+                    Content = JsonContent.Create(new { title = "Milestone", occurredOn = "2019-12", evidence = new[] { new { title = "Report" } } }),
+                };
+                request.Headers.TryAddWithoutValidation("If-Match", $"\"{version}\"");
+                using var response = await http.SendAsync(request);
+                if (response.StatusCode == HttpStatusCode.OK) { version++; Interlocked.Increment(ref ok); }
+                else Interlocked.Increment(ref failed);
+            }
+        });
+        var started = Stopwatch.GetTimestamp();
+        await Task.WhenAll(workers);
+        var elapsed = Stopwatch.GetElapsedTime(started).TotalSeconds;
+        Console.WriteLine($"{label}: {ok} appends in {elapsed:F1} s");
+        return (ok / elapsed, failed);
+    }
+}
+
+internal static partial class PgBench
+{
+    public static async Task<double> RunAsync(string pgbench, int port, string database, int clients, int seconds)
+    {
+        var script = Path.Combine(Path.GetTempPath(), $"r2p-bench-{Guid.NewGuid():N}.sql");
+        await File.WriteAllTextAsync(script,
+            "insert into bench_rows (stream_id, data) values ('bench-' || :client_id, '{\"title\":\"Milestone\",\"occurredOn\":\"2019-12\"}');\n");
+        var psql = Path.Combine(Path.GetDirectoryName(pgbench)!, "psql");
+        await RunAsync(psql, $"-h 127.0.0.1 -p {port} -U postgres -d {database} -qc \"create table if not exists bench_rows (id bigserial primary key, stream_id text not null, data jsonb not null, created timestamptz not null default now())\"");
+        var output = await RunAsync(pgbench, $"-h 127.0.0.1 -p {port} -U postgres -n -c {clients} -j 2 -T {seconds} -f {script} {database}");
+        File.Delete(script);
+        var match = Tps().Match(output);
+        return match.Success ? double.Parse(match.Groups[1].Value, CultureInfo.InvariantCulture) : throw new InvalidOperationException(output);
+    }
+
+    private static async Task<string> RunAsync(string file, string arguments)
+    {
+        var process = Process.Start(new ProcessStartInfo(file, arguments) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+        var stdout = await process.StandardOutput.ReadToEndAsync();
+        var stderr = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0) throw new InvalidOperationException($"{file} {arguments}: {stderr}");
+        return stdout + stderr;
+    }
+
+    [GeneratedRegex(@"tps = ([0-9.]+) \(without initial connection time\)")]
+    private static partial Regex Tps();
+}
+
+internal static class Fill
+{
+    /// <summary>Adds pledges of 100 events each (registered + 99 milestones, dates spread over 2015–2024) until the store holds enough.</summary>
+    public static async Task<long> UpToAsync(IDocumentStore store, int target)
+    {
+        await using var query = store.QuerySession();
+        var count = await query.Events.QueryAllRawEvents().CountAsync();
+        var started = Stopwatch.GetTimestamp();
+        var n = 0;
+        while (count < target)
+        {
+            await using var session = store.LightweightSession();
+            var id = $"bench-fill-{Guid.NewGuid():N}"[..32];
+            var events = new List<object>
+            {
+                new PledgeRegistered(id, "Bench pledge", "A pledge for the bench", "Bench", "KH", "2015-02", null, "2020", null, null,
+                    new SourceCitation("Bench", "Bench", null, null, null), "bench"),
+            };
+            for (var i = 1; i < 100; i++)
+            {
+                var date = new DateOnly(2015, 3, 1).AddDays(i * 35);
+                events.Add(new MilestoneLogged(id, $"ms-{i}", $"Milestone {i}", "", date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+                    [new Evidence("Report", null, null)], "bench"));
+            }
+            events.Add(new StatusAssessed(id, PledgeStatus.NotYetRated, PledgeStatus.InTheWorks, "Under way", [new Evidence("Report", null, null)], "2018", "bench"));
+            session.Events.StartStream<Pledge>(id, (await EventChain.StampAsync(session, id, 0, events, TimeProvider.System, CancellationToken.None)).ToArray<object>());
+            await session.SaveChangesAsync();
+            count += events.Count;
+            n++;
+        }
+        Console.WriteLine($"fill: {n} pledges added in {Stopwatch.GetElapsedTime(started).TotalSeconds:F1} s");
+        return count;
+    }
+}
+
+internal static class Reads
+{
+    public static async Task<double> MedianMsAsync(HttpClient http, string url, int runs = 7)
+    {
+        (await http.GetAsync(url)).EnsureSuccessStatusCode(); // warm-up
+        var times = new List<double>();
+        for (var i = 0; i < runs; i++)
+        {
+            var started = Stopwatch.GetTimestamp();
+            using var response = await http.GetAsync(url);
+            await response.Content.ReadAsByteArrayAsync();
+            response.EnsureSuccessStatusCode();
+            times.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        }
+        times.Sort();
+        return times[runs / 2];
+    }
+}

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# The commitments bench (not a test): starts a throwaway PostgreSQL and RabbitMQ, commitments and
+# the gateway (Release), then measures in one run on that one PostgreSQL:
+#  (a) milestone appends/s over HTTP, direct and via the gateway, vs pgbench single-row inserts;
+#  (b) GET /api/pledges?asOf=… with BENCH_EVENTS events in the store vs the current-state list.
+# Prints a table. Usage: bash bench/run.sh   (BENCH_SECONDS=10 BENCH_CLIENTS=8 BENCH_EVENTS=100000)
+set -uo pipefail
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+# shellcheck source=../deploy/local/lib.sh
+source deploy/local/lib.sh
+
+work=$(mktemp -d /tmp/r2p-bench.XXXXXX)
+chmod 755 "$work"
+pids=()
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; done
+  pg_stop "$work/pg"
+  [ -n "${rabbit_port:-}" ] && rabbit_stop "$work/rabbit" "$rabbit_port"
+  rm -rf "$work"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+ensure_servers_installed
+pg_port=$(free_port_block 1) || die "no free port"
+pg_start "$work/pg" "$pg_port" "$work/pg.log"
+rabbit_port=$(free_port_block 3) || die "no free ports"
+rabbit_start "$work/rabbit" "$rabbit_port"
+pg_create_db "$pg_port" bench
+
+say "building (Release)"
+for p in services/commitments/src/R2PTracker.Commitments services/gateway/src/R2PTracker.Gateway bench/R2PTracker.Bench; do
+  dotnet build "$p" -c Release -nologo -v quiet -clp:ErrorsOnly || die "build of $p failed"
+done
+
+signing_key=$(head -c 32 /dev/urandom | base64)
+export ConnectionStrings__Postgres="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=bench;Maximum Pool Size=100"
+export ConnectionStrings__RabbitMq="amqp://guest:guest@127.0.0.1:$rabbit_port"
+export InternalAuth__SigningKey="$signing_key" ASPNETCORE_ENVIRONMENT=Production DOTNET_ENVIRONMENT=Production
+export Logging__LogLevel__Default=Warning
+commitments_port=$(free_port_block 1); gateway_port=$(free_port_block 1)
+bin=bin/Release/net10.0
+
+admin_token=$(cd services/gateway/src/R2PTracker.Gateway/$bin && dotnet R2PTracker.Gateway.dll staff add "Bench Admin" --role admin | tail -n 1)
+# Each service runs from its output directory: that is its content root, where appsettings.json is.
+(cd services/commitments/src/R2PTracker.Commitments/$bin && Urls="http://127.0.0.1:$commitments_port" \
+  exec dotnet R2PTracker.Commitments.dll) >"$work/commitments.log" 2>&1 & pids+=($!)
+(cd services/gateway/src/R2PTracker.Gateway/$bin && Urls="http://127.0.0.1:$gateway_port" \
+  ReverseProxy__Clusters__commitments__Destinations__primary__Address="http://127.0.0.1:$commitments_port/" \
+  exec dotnet R2PTracker.Gateway.dll) >"$work/gateway.log" 2>&1 & pids+=($!)
+wait_http "http://127.0.0.1:$commitments_port/health/ready" 90 || { cat "$work/commitments.log"; die "commitments did not start"; }
+wait_http "http://127.0.0.1:$gateway_port/health/ready" 90 || { cat "$work/gateway.log"; die "gateway did not start"; }
+
+say "measuring (nproc=$(nproc))"
+dotnet bench/R2PTracker.Bench/$bin/R2PTracker.Bench.dll \
+  --commitments "http://127.0.0.1:$commitments_port" --gateway "http://127.0.0.1:$gateway_port" \
+  --admin-token "$admin_token" --signing-key "$signing_key" --postgres "$ConnectionStrings__Postgres" \
+  --pgbench "$(pg_bin)/pgbench" --pg-port "$pg_port" --database bench \
+  --seconds "${BENCH_SECONDS:-10}" --clients "${BENCH_CLIENTS:-8}" --events "${BENCH_EVENTS:-100000}"

@@ -55,7 +55,9 @@ public class WalkingSkeletonTests(Deployment deployment)
         var assessed = await deployment.StaffThroughGateway().SendAsync(Post("/api/pledges/kh-r2p-1/status", StatusChange("InTheWorks"), etag), Ct);
         assessed.StatusCode.ShouldBe(HttpStatusCode.OK);
 
-        var hook = await TestEnvironment.Eventually(() => Task.FromResult(receiver.Received.FirstOrDefault()), TimeSpan.FromSeconds(30), "the webhook");
+        // The seed's own events may still be on their way too; this test waits for the status change.
+        var hook = await TestEnvironment.Eventually(() => Task.FromResult(receiver.Received.FirstOrDefault(
+            r => JsonDocument.Parse(r.Body).RootElement.GetProperty("type").GetString() == "pledge.status_changed")), TimeSpan.FromSeconds(30), "the webhook");
         StandardWebhooks.Verify(secret, hook.Headers, hook.Body).ShouldBeTrue();
         var data = JsonDocument.Parse(hook.Body).RootElement.GetProperty("data");
         data.GetProperty("pledgeId").GetString().ShouldBe("kh-r2p-1");

@@ -16,7 +16,7 @@ public sealed class PledgeChangesConsumer(IOutputCacheStore cache, LiveHub live,
     public async Task Consume(ConsumeContext<IPledgeIntegrationEvent> context)
     {
         var e = context.Message;
-        await cache.EvictByTagAsync(CachePolicies.PledgesTag, context.CancellationToken);
+        await CachePolicies.EvictAsync(cache, e.PledgeId, context.CancellationToken);
         var type = context.SupportedMessageTypes.Select(t => t.Split(':').Last()).FirstOrDefault(t => t != nameof(IPledgeIntegrationEvent)) ?? "PledgeChanged";
         var status = e is PledgeStatusChanged s ? s.Status : null;
         live.Publish(type, e.PledgeId, e.StreamVersion, status, e.RecordedAt);

@@ -38,7 +38,7 @@ public sealed class StaffAuthentication(RequestDelegate next, StaffStore store, 
         request.Headers.Authorization = "Bearer " + InternalAuth.IssueToken(signingKey, staff.Name, staff.Role, clock.GetUtcNow());
         await next(http);
         if (http.Response.StatusCode is >= 200 and < 300)
-            await cache.EvictByTagAsync(CachePolicies.PledgesTag, http.RequestAborted);
+            await CachePolicies.EvictAsync(cache, CachePolicies.PledgeIdOf(http.Request.Path), http.RequestAborted);
     }
 
     private async Task<StaffMember?> AuthenticateAsync(HttpContext http)

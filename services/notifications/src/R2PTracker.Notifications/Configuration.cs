@@ -56,6 +56,7 @@ public static class Configuration
         builder.Services.AddSingleton<EmailSender>();
         builder.Services.AddSingleton<DeliveryDispatcher>();
         builder.Services.AddHostedService(services => services.GetRequiredService<DeliveryDispatcher>());
+        builder.Services.AddSingleton<ActiveSubscriptions>();
         builder.Services.AddSingleton<FanOut>();
 
         builder.AddMessaging(bus =>

@@ -109,19 +109,22 @@ public sealed class DeliveryDispatcher(
             subscriptions = (await query.LoadManyAsync<Subscription>(ct, ids)).ToDictionary(s => s.Id);
         }
 
-        var outcomes = new System.Collections.Concurrent.ConcurrentBag<(Guid SubscriptionId, bool? Succeeded)>();
+        var outcomes = new System.Collections.Concurrent.ConcurrentBag<(Delivery Updated, bool? Succeeded)>();
         await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = options.Parallelism, CancellationToken = ct },
             async (delivery, token) =>
             {
                 subscriptions.TryGetValue(delivery.SubscriptionId, out var subscription);
-                var (updated, succeeded) = await AttemptAsync(delivery, subscription, token);
-                await using var session = store.LightweightSession();
-                session.Store(updated);
-                await session.SaveChangesAsync(token);
-                outcomes.Add((delivery.SubscriptionId, succeeded));
+                outcomes.Add(await AttemptAsync(delivery, subscription, token));
             });
+        // One write for the batch. If the process dies before it, the batch's deliveries are sent
+        // again after the restart, with the same webhook-id: at least once, never lost.
+        await using (var session = store.LightweightSession())
+        {
+            session.Store(outcomes.Select(o => o.Updated).ToArray());
+            await session.SaveChangesAsync(ct);
+        }
 
-        await UpdateEndpointHealthAsync(outcomes, subscriptions, ct);
+        await UpdateEndpointHealthAsync(outcomes.Select(o => (o.Updated.SubscriptionId, o.Succeeded)), subscriptions, ct);
         return due.Count;
     }
 
@@ -187,11 +190,14 @@ public sealed class DeliveryDispatcher(
         var changed = false;
         foreach (var group in outcomes.Where(o => o.Succeeded is not null).GroupBy(o => o.SubscriptionId))
         {
-            if (!subscriptions.ContainsKey(group.Key)) continue;
+            if (!subscriptions.TryGetValue(group.Key, out var known)) continue;
+            var succeeded = group.Any(o => o.Succeeded == true);
+            // The common case, a healthy endpoint that stays healthy, needs no write.
+            if (succeeded && known.FailingSince is null) continue;
             // Re-read: the subscriber may have changed it while the batch was sent.
             if (await session.LoadAsync<Subscription>(group.Key, ct) is not { } subscription) continue;
             Subscription updated;
-            if (group.Any(o => o.Succeeded == true))
+            if (succeeded)
             {
                 if (subscription.FailingSince is null) continue;
                 updated = subscription with { FailingSince = null };

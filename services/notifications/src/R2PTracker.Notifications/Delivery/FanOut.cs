@@ -1,5 +1,6 @@
 using JasperFx;
 using Marten;
+using Weasel.Core;
 using R2PTracker.Contracts;
 using R2PTracker.Notifications.Pledges;
 using R2PTracker.Notifications.Subscriptions;
@@ -8,12 +9,12 @@ using R2PTracker.Notifications.Webhooks;
 namespace R2PTracker.Notifications.Delivery;
 
 /// <summary>
-/// Records one pending delivery per matching subscription for an integration event, together with a
-/// marker for the event, in one transaction. A redelivered message finds the marker and records
-/// nothing; a crash before the commit records nothing, and the message is redelivered. Sending is
-/// the dispatcher's job.
+/// Records one pending delivery per matching subscription for an integration event (bulk insert that
+/// skips existing ones), then a marker for the event. A redelivered message finds the marker and
+/// records nothing; a crash before the marker leaves the message unacknowledged, and its
+/// redelivery completes the set without duplicating anything. Sending is the dispatcher's job.
 /// </summary>
-public sealed class FanOut(IDocumentStore store, DeliveryDispatcher dispatcher, TimeProvider clock, ILogger<FanOut> logger)
+public sealed class FanOut(IDocumentStore store, ActiveSubscriptions activeSubscriptions, DeliveryDispatcher dispatcher, TimeProvider clock, ILogger<FanOut> logger)
 {
     /// <param name="waitForRegistration">
     /// If the pledge's registration has not been seen and a country or actor filter needs it, throw so
@@ -26,8 +27,7 @@ public sealed class FanOut(IDocumentStore store, DeliveryDispatcher dispatcher, 
         await using var session = store.LightweightSession();
         if (await session.LoadAsync<FannedOutEvent>(e.EventId, ct) is not null) return;
 
-        var subscriptions = await session.Query<Subscription>()
-            .Where(s => s.Status == SubscriptionStatuses.Active).ToListAsync(ct);
+        var subscriptions = await activeSubscriptions.GetAsync(ct);
         PledgeProfile? profile = null;
         if (subscriptions.Any(s => s.Filter.NeedsPledgeProfile))
         {
@@ -38,35 +38,36 @@ public sealed class FanOut(IDocumentStore store, DeliveryDispatcher dispatcher, 
 
         var now = clock.GetUtcNow();
         var json = payload.ToJson();
-        var matching = subscriptions.Where(s => s.Filter.Matches(e, payload.Type, profile)).ToList();
-        foreach (var subscription in matching)
+        var deliveries = subscriptions.Where(s => s.Filter.Matches(e, payload.Type, profile)).Select(subscription => new Delivery
         {
-            session.Insert(new Delivery
-            {
-                Id = Delivery.IdFor(e.EventId, subscription.Id),
-                EventId = e.EventId,
-                SubscriptionId = subscription.Id,
-                Kind = subscription.Kind,
-                Type = payload.Type,
-                PledgeId = e.PledgeId,
-                Payload = json,
-                Status = DeliveryStatuses.Pending,
-                CreatedAt = now,
-                NextAttemptAt = now,
-            });
-        }
-        session.Insert(new FannedOutEvent { Id = e.EventId, Type = payload.Type, Deliveries = matching.Count, At = now });
+            Id = Delivery.IdFor(e.EventId, subscription.Id),
+            EventId = e.EventId,
+            SubscriptionId = subscription.Id,
+            Kind = subscription.Kind,
+            Type = payload.Type,
+            PledgeId = e.PledgeId,
+            Payload = json,
+            Status = DeliveryStatuses.Pending,
+            CreatedAt = now,
+            NextAttemptAt = now,
+        }).ToList();
+        // COPY, skipping deliveries that exist (a copy of this message got there first, or this one
+        // was interrupted after the insert): thousands of rows in well under a second, idempotent.
+        if (deliveries.Count > 0) await store.BulkInsertAsync(deliveries, BulkInsertMode.IgnoreDuplicates, cancellation: ct);
+        // The marker comes last: if the process dies before it, the redelivered message inserts
+        // whatever is missing and nothing twice.
+        session.Insert(new FannedOutEvent { Id = e.EventId, Type = payload.Type, Deliveries = deliveries.Count, At = now });
+        var matching = deliveries;
+        if (matching.Count > 0) dispatcher.WakeUp();
         try
         {
             await session.SaveChangesAsync(ct);
         }
         catch (DocumentAlreadyExistsException)
         {
-            // Another copy of the message got there first; it recorded the same deliveries.
             return;
         }
         logger.LogInformation("Event {EventId} ({Type}) recorded for {Count} subscription(s)", e.EventId, payload.Type, matching.Count);
-        if (matching.Count > 0) dispatcher.WakeUp();
     }
 }
 

@@ -42,6 +42,10 @@ public sealed class FaultDeployment : IAsyncLifetime
             ["InternalAuth__SigningKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
             ["DOTNET_ENVIRONMENT"] = "Production",
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            // The tests subscribe hundreds of receivers through the gateway: raise its limits.
+            ["RateLimits__SubscriptionsPerMinute"] = "100000",
+            ["RateLimits__PublicReadsPerMinute"] = "100000",
+            ["RateLimits__FailedSignInsPerMinute"] = "1000",
         };
         int gatewayPort = FreePort(), commitmentsPort = FreePort(), notificationsPort = FreePort();
         GatewayUrl = $"http://127.0.0.1:{gatewayPort}";

@@ -1,10 +1,9 @@
 using System.Diagnostics;
 using System.Text;
-using R2PTracker.Testing;
 
-namespace R2PTracker.EndToEnd.Tests;
+namespace R2PTracker.Testing;
 
-/// <summary>One service run from its build output as a separate process, as deploy/local runs it.</summary>
+/// <summary>One service run from its build output as a separate process, as deploy/local runs it; a test may SIGKILL it.</summary>
 public sealed class ServiceProcess : IAsyncDisposable
 {
     private readonly Process _process;
@@ -14,9 +13,10 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     public string Output { get { lock (_output) return _output.ToString(); } }
 
+    public bool HasExited => _process.HasExited;
+
     public static string DllPath(string service, string project)
     {
-        // The tests run from bin/<Configuration>/net10.0; the services were built the same way.
         var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
         var path = Path.Combine(TestEnvironment.RepositoryRoot(), "services", service, "src", project, "bin", configuration, "net10.0", project + ".dll");
         return File.Exists(path) ? path : throw new FileNotFoundException("Build the solution first.", path);
@@ -50,7 +50,6 @@ public sealed class ServiceProcess : IAsyncDisposable
         return service;
     }
 
-    /// <summary>Runs a command of a service (e.g. "staff add") to completion and returns its standard output.</summary>
     public static async Task<string> RunCommandAsync(string dll, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         using var process = Process.Start(StartInfo(dll, environment, args))!;
@@ -61,13 +60,17 @@ public sealed class ServiceProcess : IAsyncDisposable
         return (await stdout).Trim();
     }
 
+    /// <summary>SIGKILL: no shutdown hooks, no flushing, as a crash or an OOM kill.</summary>
+    public async Task KillAsync()
+    {
+        if (_process.HasExited) return;
+        _process.Kill(entireProcessTree: true);
+        await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+    }
+
     public async ValueTask DisposeAsync()
     {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
-        }
+        await KillAsync();
         _process.Dispose();
     }
 }

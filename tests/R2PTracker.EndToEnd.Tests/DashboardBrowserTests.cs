@@ -71,14 +71,18 @@ public class DashboardBrowserTests(Deployment deployment, Browser browser)
         var page = await OpenAsync("/");
         await page.GetByLabel("As of", new() { Exact = true }).FillAsync("2015-12-31");
         await page.GetByLabel("Date axis").SelectOptionAsync("occurred");
+        var navigated = page.WaitForURLAsync("**asOf=2015-12-31**");
         await page.GetByRole(AriaRole.Button, new() { Name = "Show" }).ClickAsync();
-        await page.WaitForURLAsync("**asOf=2015-12-31**");
+        await navigated;
+        await WaitFor(page, "() => document.querySelector(\"#pledge-list tr[data-pledge-id='kh-r2p-focal-point'] .badge\") !== null");
         (await Row(page, "kh-r2p-focal-point").Locator(".badge").GetAttributeAsync("data-status")).ShouldNotBe("Kept");
         await Browser.ScreenshotAsync(page, "as-of-2015-12-31");
 
         await page.GetByLabel("As of", new() { Exact = true }).FillAsync("2017-01-01");
+        navigated = page.WaitForURLAsync("**asOf=2017-01-01**");
         await page.GetByRole(AriaRole.Button, new() { Name = "Show" }).ClickAsync();
-        await page.WaitForURLAsync("**asOf=2017-01-01**");
+        await navigated;
+        await WaitFor(page, "() => document.querySelector(\"#pledge-list tr[data-pledge-id='kh-r2p-focal-point'] .badge\") !== null");
         (await Row(page, "kh-r2p-focal-point").Locator(".badge").GetAttributeAsync("data-status")).ShouldBe("Kept");
         await Browser.ScreenshotAsync(page, "as-of-2017-01-01");
     }

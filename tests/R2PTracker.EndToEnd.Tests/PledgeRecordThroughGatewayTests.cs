@@ -50,8 +50,9 @@ public class PledgeRecordThroughGatewayTests(Deployment deployment)
     public async Task Progress_through_the_gateway_with_each_error_case_then_a_verified_history()
     {
         var staff = deployment.StaffThroughGateway();
-        const string url = "/api/pledges/kh-r2p-6/progress";
-        var etag = (await deployment.Gateway().GetAsync("/api/pledges/kh-r2p-6", Ct)).Headers.ETag!.Tag;
+        var pledgeId = await deployment.NewPledgeAsync();
+        var url = $"/api/pledges/{pledgeId}/progress";
+        var etag = (await deployment.Gateway().GetAsync($"/api/pledges/{pledgeId}", Ct)).Headers.ETag!.Tag;
 
         (await staff.SendAsync(Post(url, JsonContent.Create(Progress(30)), null), Ct)).StatusCode.ShouldBe((HttpStatusCode)428);
         (await staff.SendAsync(Post(url, JsonContent.Create(Progress(30)), "\"99\""), Ct)).StatusCode.ShouldBe(HttpStatusCode.PreconditionFailed);
@@ -69,11 +70,11 @@ public class PledgeRecordThroughGatewayTests(Deployment deployment)
         ok.StatusCode.ShouldBe(HttpStatusCode.OK);
         ok.Headers.ETag!.Tag.ShouldNotBe(etag);
 
-        var history = await deployment.Gateway().GetFromJsonAsync<JsonElement>("/api/pledges/kh-r2p-6/history", Ct);
+        var history = await deployment.Gateway().GetFromJsonAsync<JsonElement>($"/api/pledges/{pledgeId}/history", Ct);
         history.GetArrayLength().ShouldBe(2);
         history[1].GetProperty("type").GetString().ShouldBe("progress_assessed");
         history[1].GetProperty("data").GetProperty("recordedBy").GetString().ShouldBe(Deployment.StaffName);
-        var verify = await deployment.Gateway().GetFromJsonAsync<JsonElement>("/api/pledges/kh-r2p-6/verify", Ct);
+        var verify = await deployment.Gateway().GetFromJsonAsync<JsonElement>($"/api/pledges/{pledgeId}/verify", Ct);
         verify.GetProperty("valid").GetBoolean().ShouldBeTrue();
         verify.GetProperty("headHash").GetString().ShouldBe(history[1].GetProperty("hash").GetString());
     }

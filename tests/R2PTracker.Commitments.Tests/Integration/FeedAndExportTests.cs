@@ -51,6 +51,7 @@ public class FeedAndExportTests(CommitmentsApp app)
         var all = await Feed("/feeds/pledges.atom");
         all.Items.Select(i => i.Id).ShouldContain($"urn:uuid:{events[1].Id:D}");
         all.Items.Select(i => i.LastUpdatedTime).ShouldBeInOrder(SortDirection.Descending);
+        all.Items.ShouldAllBe(i => !i.Title.Text.Contains("Tombstone"));
         (await app.Anonymous().GetAsync("/feeds/pledges/nope-nope.atom", Ct)).StatusCode.ShouldBe(HttpStatusCode.NotFound);
     }
 

@@ -76,13 +76,17 @@ public static class PledgeFeeds
         return Results.Bytes(buffer.ToArray(), "application/atom+xml; charset=utf-8");
     }
 
+    private const string TombstoneStream = "mt_tombstone";
+
     private static Uri Site(HttpContext http) => new($"{http.Request.Scheme}://{http.Request.Host}");
 
     public static void MapPledgeFeeds(this IEndpointRouteBuilder app)
     {
         app.MapGet("/feeds/pledges.atom", async (HttpContext http, IQuerySession session, CancellationToken ct) =>
         {
-            var events = await session.Events.QueryAllRawEvents().OrderByDescending(e => e.Sequence).Take(MaxEntries).ToListAsync(ct);
+            // Marten fills sequence gaps left by failed appends with tombstone events; they are not changes.
+            var events = (await session.Events.QueryAllRawEvents().OrderByDescending(e => e.Sequence).Take(MaxEntries * 2).ToListAsync(ct))
+                .Where(e => e.StreamKey != TombstoneStream).Take(MaxEntries).ToList();
             var titles = (await session.Query<Pledge>().Select(p => new { p.Id, p.Title }).ToListAsync(ct)).ToDictionary(p => p.Id, p => p.Title);
             var site = Site(http);
             return await Write(http, Build("urn:r2p-tracker:feeds:pledges", "R2P Tracker — all pledges", new Uri(site, "/feeds/pledges.atom"), site, events, titles));

@@ -147,4 +147,31 @@ public class DashboardBrowserTests(Deployment deployment, Browser browser)
         (await page.EvaluateAsync<string?>("() => document.body.dataset.pwned ?? null")).ShouldBeNull();
         (await page.Locator("#timeline img").CountAsync()).ShouldBe(0);
     }
+
+    [Fact]
+    public async Task The_status_filter_shows_only_pledges_with_that_status()
+    {
+        var page = await OpenAsync("/");
+        await page.GetByLabel("Status", new() { Exact = true }).SelectOptionAsync("Kept");
+        var navigated = page.WaitForURLAsync("**status=Kept**");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Show" }).ClickAsync();
+        await navigated;
+        var badges = page.Locator("#pledge-list tbody tr .badge");
+        (await badges.CountAsync()).ShouldBeGreaterThan(0);
+        foreach (var status in await badges.EvaluateAllAsync<string[]>("els => els.map(e => e.dataset.status)"))
+            status.ShouldBe("Kept");
+    }
+
+    [Fact]
+    public async Task A_visitor_subscribes_a_webhook_from_the_dashboard_and_sees_the_secret_once()
+    {
+        await using var receiver = await R2PTracker.Testing.WebhookReceiver.StartAsync();
+        var page = await OpenAsync("/");
+        await page.GetByLabel("Channel").SelectOptionAsync("webhook");
+        await page.GetByLabel("Webhook URL or e-mail address").FillAsync(receiver.BaseUrl + "/from-dashboard");
+        await page.GetByLabel("Only this pledge (optional)").SelectOptionAsync("kh-r2p-3");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Subscribe" }).ClickAsync();
+        await WaitFor(page, "() => document.getElementById('subscribe-result').textContent.includes('whsec_')");
+        await Browser.ScreenshotAsync(page, "subscribed");
+    }
 }

@@ -68,7 +68,7 @@
       const pledge = subscribe.elements.pledgeId.value;
       const body = { kind };
       if (kind === 'email') body.email = target; else body.url = target;
-      if (pledge) { body.pledgeIds = [pledge]; body.filter = { pledgeIds: [pledge] }; }
+      if (pledge) body.filter = { pledgeIds: [pledge] };
       const response = await fetch('/api/subscriptions', {
         method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body),
       });

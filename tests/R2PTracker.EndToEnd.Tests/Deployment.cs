@@ -1,5 +1,4 @@
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using R2PTracker.Testing;
 
@@ -58,7 +57,7 @@ public sealed class Deployment : IAsyncLifetime
             ["RateLimits__FailedSignInsPerMinute"] = "1000",
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
         };
-        int gatewayPort = FreePort(), commitmentsPort = FreePort(), notificationsPort = FreePort();
+        int gatewayPort = ServiceProcess.FreePort(), commitmentsPort = ServiceProcess.FreePort(), notificationsPort = ServiceProcess.FreePort();
         GatewayUrl = $"http://127.0.0.1:{gatewayPort}";
         CommitmentsUrl = $"http://127.0.0.1:{commitmentsPort}";
         var notificationsUrl = $"http://127.0.0.1:{notificationsPort}";
@@ -81,32 +80,12 @@ public sealed class Deployment : IAsyncLifetime
         await ServiceProcess.RunCommandAsync(commitments, common, "seed");
     }
 
-    private async Task WaitReadyAsync(string url)
-    {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        var deadline = DateTime.UtcNow.AddSeconds(90);
-        while (DateTime.UtcNow < deadline)
-        {
-            try
-            {
-                if ((await http.GetAsync(url + "/health/ready")).IsSuccessStatusCode) return;
-            }
-            catch (HttpRequestException) { }
-            catch (TaskCanceledException) { }
-            await Task.Delay(250);
-        }
-        throw new TimeoutException($"{url} was not ready in 90 s. Output:\n" + string.Join("\n----\n", _services.Select(s => s.Output)));
-    }
+    private Task WaitReadyAsync(string url) =>
+        ServiceProcess.WaitReadyAsync(url, () => string.Join("\n----\n", _services.Select(s => s.Output)));
 
     private static Dictionary<string, string> With(Dictionary<string, string> env, string key, string value) =>
         new(env) { [key] = value };
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     public HttpClient Gateway() => new() { BaseAddress = new Uri(GatewayUrl) };
 

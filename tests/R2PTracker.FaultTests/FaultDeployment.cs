@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Net.Sockets;
 using System.Security.Cryptography;
 using R2PTracker.Testing;
 
@@ -47,7 +46,7 @@ public sealed class FaultDeployment : IAsyncLifetime
             ["RateLimits__PublicReadsPerMinute"] = "100000",
             ["RateLimits__FailedSignInsPerMinute"] = "1000",
         };
-        int gatewayPort = FreePort(), commitmentsPort = FreePort(), notificationsPort = FreePort();
+        int gatewayPort = ServiceProcess.FreePort(), commitmentsPort = ServiceProcess.FreePort(), notificationsPort = ServiceProcess.FreePort();
         GatewayUrl = $"http://127.0.0.1:{gatewayPort}";
         var commitmentsUrl = $"http://127.0.0.1:{commitmentsPort}";
         NotificationsUrl = $"http://127.0.0.1:{notificationsPort}";
@@ -97,7 +96,7 @@ public sealed class FaultDeployment : IAsyncLifetime
 
     private async Task<(ServiceProcess Process, string Url)> StartDefaultNotificationsAsync()
     {
-        var url = $"http://127.0.0.1:{FreePort()}";
+        var url = $"http://127.0.0.1:{ServiceProcess.FreePort()}";
         var process = ServiceProcess.Start(NotificationsDll, new Dictionary<string, string>(_common)
         {
             ["Urls"] = url,
@@ -125,29 +124,9 @@ public sealed class FaultDeployment : IAsyncLifetime
         return (await stdout).Trim();
     }
 
-    private async Task WaitReadyAsync(string url, ServiceProcess? process = null)
-    {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        var deadline = DateTime.UtcNow.AddSeconds(90);
-        while (DateTime.UtcNow < deadline)
-        {
-            try
-            {
-                if ((await http.GetAsync(url + "/health/ready")).IsSuccessStatusCode) return;
-            }
-            catch (HttpRequestException) { }
-            catch (TaskCanceledException) { }
-            await Task.Delay(250);
-        }
-        throw new TimeoutException($"{url} was not ready in 90 s. Output:\n" + (process?.Output ?? ServiceOutput));
-    }
+    private Task WaitReadyAsync(string url, ServiceProcess? process = null) =>
+        ServiceProcess.WaitReadyAsync(url, () => process?.Output ?? ServiceOutput);
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     public HttpClient Gateway() => new() { BaseAddress = new Uri(GatewayUrl) };
 

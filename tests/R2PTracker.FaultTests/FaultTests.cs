@@ -49,7 +49,7 @@ public class FaultTests(FaultDeployment deployment)
         return response.Headers.ETag!.Tag;
     }
 
-    private static string EventIdOf(Hook hook) => JsonDocument.Parse(hook.Body).RootElement.GetProperty("data").GetProperty("eventId").GetString()!;
+    private static string EventIdOf(ReceivedWebhook hook) => JsonDocument.Parse(hook.Body).RootElement.GetProperty("data").GetProperty("eventId").GetString()!;
 
     private async Task WaitUntilAsync(Func<bool> condition, TimeSpan timeout, string what)
     {
@@ -59,7 +59,7 @@ public class FaultTests(FaultDeployment deployment)
     [Fact]
     public async Task Fault_1_status_changes_written_while_RabbitMQ_is_down_all_reach_the_webhook_once_it_is_back()
     {
-        await using var receiver = await Receiver.StartAsync();
+        await using var receiver = await WebhookReceiver.StartAsync();
         await SubscribeAsync(receiver.BaseUrl + "/rabbit-down", "kh-r2p-2");
         var etag = await ETagOf("kh-r2p-2");
 
@@ -86,7 +86,7 @@ public class FaultTests(FaultDeployment deployment)
     [Fact]
     public async Task Fault_2_notifications_killed_in_the_middle_of_a_fan_out_to_500_subscribers_still_alerts_every_one_after_a_restart()
     {
-        await using var receiver = await Receiver.StartAsync();
+        await using var receiver = await WebhookReceiver.StartAsync();
         receiver.Delay = TimeSpan.FromMilliseconds(40);
         using var gateway = deployment.Gateway();
         await Parallel.ForEachAsync(Enumerable.Range(0, 500), new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = Ct },
@@ -109,7 +109,7 @@ public class FaultTests(FaultDeployment deployment)
     [Fact]
     public async Task Fault_3_a_receiver_answering_500_to_the_first_three_attempts_gets_the_webhook_later_and_the_log_shows_each_attempt()
     {
-        await using var receiver = await Receiver.StartAsync();
+        await using var receiver = await WebhookReceiver.StartAsync();
         receiver.FailFirst(3);
         var (id, manageToken) = await SubscribeAsync(receiver.BaseUrl + "/flaky", "kh-r2p-4");
 

@@ -73,4 +73,30 @@ public sealed class ServiceProcess : IAsyncDisposable
         await KillAsync();
         _process.Dispose();
     }
+
+    /// <summary>Polls {url}/health/ready for up to 90 s; on timeout, fails with the services' output.</summary>
+    public static async Task WaitReadyAsync(string url, Func<string> output)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        var deadline = DateTime.UtcNow.AddSeconds(90);
+        while (DateTime.UtcNow < deadline)
+        {
+            try
+            {
+                if ((await http.GetAsync(url + "/health/ready")).IsSuccessStatusCode) return;
+            }
+            catch (HttpRequestException) { }
+            catch (TaskCanceledException) { }
+            await Task.Delay(250);
+        }
+        throw new TimeoutException($"{url} was not ready in 90 s. Output:\n" + output());
+    }
+
+    /// <summary>A loopback port nothing listens on right now.</summary>
+    public static int FreePort()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        listener.Start();
+        return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
+    }
 }

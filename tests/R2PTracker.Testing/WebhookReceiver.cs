@@ -9,11 +9,15 @@ using Microsoft.Extensions.Logging;
 
 namespace R2PTracker.Testing;
 
-public sealed record ReceivedWebhook(string Path, IReadOnlyDictionary<string, string> Headers, string Body, DateTimeOffset ReceivedAt);
+public sealed record ReceivedWebhook(string Path, IReadOnlyDictionary<string, string> Headers, string Body, DateTimeOffset ReceivedAt)
+{
+    public string WebhookId => Headers.GetValueOrDefault("webhook-id", "");
+}
 
 /// <summary>
 /// A real HTTP server on a loopback port that records every POST, as a subscriber's endpoint
-/// would. <see cref="FailFirst"/> makes it answer 500 to the first N requests.
+/// would. <see cref="FailFirst"/> makes it answer 500 to the first N requests; <see cref="Delay"/>
+/// makes it take a while over each (so a fan-out lasts long enough to be interrupted).
 /// </summary>
 public sealed class WebhookReceiver : IAsyncDisposable
 {
@@ -22,6 +26,8 @@ public sealed class WebhookReceiver : IAsyncDisposable
 
     public ConcurrentQueue<ReceivedWebhook> Received { get; } = new();
     public int Attempts;
+
+    public TimeSpan Delay { get; set; }
 
     private WebhookReceiver(WebApplication app) => _app = app;
 
@@ -41,6 +47,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
             Interlocked.Increment(ref receiver.Attempts);
             using var reader = new StreamReader(http.Request.Body);
             var body = await reader.ReadToEndAsync();
+            if (receiver.Delay > TimeSpan.Zero) await Task.Delay(receiver.Delay);
             if (Interlocked.Decrement(ref receiver._failuresLeft) >= 0) return Results.StatusCode(500);
             receiver.Received.Enqueue(new ReceivedWebhook(http.Request.Path,
                 http.Request.Headers.ToDictionary(h => h.Key.ToLowerInvariant(), h => h.Value.ToString()), body, DateTimeOffset.UtcNow));

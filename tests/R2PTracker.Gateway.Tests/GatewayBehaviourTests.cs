@@ -121,4 +121,18 @@ public class GatewayBehaviourTests(GatewayApp app)
         (await app.Staff.FindByTokenAsync(newToken, Ct)).ShouldBeNull();
         (await admin.DeleteAsync($"/api/admin/staff/{id}", Ct)).StatusCode.ShouldBe(HttpStatusCode.NotFound);
     }
+
+    [Fact]
+    public async Task An_oversized_write_is_refused_by_the_gateway_without_reaching_the_backend()
+    {
+        // The backend is down in this fixture: anything forwarded would come back 502/503.
+        var request = new HttpRequestMessage(HttpMethod.Post, "/api/pledges/kh-r2p-1/progress")
+        {
+            Content = new StringContent("{\"reason\":\"" + new string('x', 70_000) + "\"}", System.Text.Encoding.UTF8, "application/json"),
+        };
+        request.Headers.Authorization = new("Bearer", await app.Staff.AddAsync("Big Bopha", "editor", Ct));
+        var response = await app.Client().SendAsync(request, Ct);
+        response.StatusCode.ShouldBe(HttpStatusCode.RequestEntityTooLarge);
+        response.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
+    }
 }

@@ -17,6 +17,9 @@ public sealed class StaffAuthentication(RequestDelegate next, StaffStore store, 
     TimeProvider clock, SignInLimiter limiter, IAntiforgery antiforgery, IOutputCacheStore cache,
     ILogger<StaffAuthentication> logger)
 {
+    /// <summary>The same limit as the commitments service's.</summary>
+    public const long MaxWriteBodyBytes = 64 * 1024;
+
     public async Task InvokeAsync(HttpContext http)
     {
         var request = http.Request;
@@ -29,6 +32,15 @@ public sealed class StaffAuthentication(RequestDelegate next, StaffStore store, 
         {
             request.Headers.Authorization = default;
             await next(http);
+            return;
+        }
+
+        // Refused here rather than forwarded: commitments would refuse it too, and Kestrel closes a
+        // connection after a 413, which YARP could otherwise reuse for the next write (a 502).
+        if (request.ContentLength > MaxWriteBodyBytes)
+        {
+            await Results.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "The request body is too large.",
+                detail: $"A write may carry at most {MaxWriteBodyBytes / 1024} KiB.").ExecuteAsync(http);
             return;
         }
 

@@ -51,6 +51,34 @@ public class ReadingTheRecordTests(CommitmentsApp app)
     }
 
     [Fact]
+    public async Task An_as_of_read_shows_what_was_written_after_an_earlier_as_of_read()
+    {
+        // The as-of reads keep streams in memory; a later write must still show (see StreamEventCache).
+        var staff = app.Staff();
+        var id = await RegisterAsync(staff);
+        MilestoneCountIn(await Get("/api/pledges?asOf=2020-01-01"), id).ShouldBe(0);
+        (await Get($"/api/pledges/{id}?asOf=2020-01-01")).GetProperty("milestoneCount").GetInt32().ShouldBe(0);
+
+        var logged = await staff.SendAsync(Post($"/api/pledges/{id}/milestones",
+            new { title = "Focal point named", occurredOn = "2019-12", evidence = new[] { new { title = "Letter" } } }, "\"1\""), Ct);
+        logged.EnsureSuccessStatusCode();
+        var milestoneId = (await logged.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("milestones")[0].GetProperty("id").GetString();
+        MilestoneCountIn(await Get("/api/pledges?asOf=2020-01-01"), id).ShouldBe(1);
+        MilestoneCountIn(await Get("/api/pledges?asOf=2019-11-30"), id).ShouldBe(0);
+        (await Get($"/api/pledges/{id}?asOf=2020-01-01")).GetProperty("milestoneCount").GetInt32().ShouldBe(1);
+
+        (await staff.SendAsync(Post($"/api/pledges/{id}/milestones/{milestoneId}/retraction",
+            new { reason = "Wrong pledge" }, "\"2\""), Ct)).EnsureSuccessStatusCode();
+        MilestoneCountIn(await Get("/api/pledges?asOf=2020-01-01"), id).ShouldBe(0);
+        var recorded = await Get($"/api/pledges/{id}?asOf={Today}&axis=recorded");
+        recorded.GetProperty("version").GetInt64().ShouldBe(3);
+        recorded.GetProperty("milestones")[0].GetProperty("retracted").GetBoolean().ShouldBeTrue();
+    }
+
+    private static int MilestoneCountIn(JsonElement list, string id) =>
+        list.EnumerateArray().Single(p => p.GetProperty("id").GetString() == id).GetProperty("milestoneCount").GetInt32();
+
+    [Fact]
     public async Task Bad_as_of_or_axis_returns_400_naming_the_parameter()
     {
         var response = await app.Anonymous().GetAsync("/api/pledges?asOf=31/12/2015&axis=sideways", Ct);

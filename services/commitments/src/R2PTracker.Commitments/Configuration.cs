@@ -59,6 +59,7 @@ public static class Configuration
             .AddAsyncDaemon(DaemonMode.HotCold)
             .AddSubscriptionWithServices<IntegrationEventForwarder>(ServiceLifetime.Singleton);
 
+        builder.Services.AddSingleton<Pledges.AsOf.StreamEventCache>();
         builder.Services.AddOpenApi();
         builder.Services.AddSingleton<OverdueMonitor>();
         if (builder.Configuration.GetValue("Overdue:Enabled", true))

@@ -1,3 +1,5 @@
+using System.Collections.Immutable;
+
 namespace R2PTracker.Commitments.Pledges;
 
 public record MilestoneState(string Id, string Title, string Description, string OccurredOn, int EvidenceCount, bool Retracted);
@@ -27,7 +29,7 @@ public sealed partial record Pledge
     /// <summary>Milestones that count (retracted ones are left out).</summary>
     public int MilestoneCount { get; init; }
 
-    public IReadOnlyList<MilestoneState> Milestones { get; init; } = [];
+    public IReadOnlyList<MilestoneState> Milestones { get; init; } = ImmutableList<MilestoneState>.Empty;
     public int EvidenceCount { get; init; }
 
     /// <summary>True once the current target date passed unfulfilled (set by PledgeBecameOverdue, reset by a new target).</summary>
@@ -55,24 +57,29 @@ public sealed partial record Pledge
 
     public MilestoneState? Milestone(string id) => Milestones.FirstOrDefault(m => m.Id == id);
 
+    // Milestones are kept in an immutable list so that folding a long stream does not copy the
+    // whole list at each step; the counts are kept as running totals for the same reason.
     public Pledge Apply(MilestoneLogged e)
     {
         var logged = new MilestoneState(e.MilestoneId, e.Title, e.Description, e.OccurredOn, e.Evidence.Count, false);
-        return WithMilestones([.. Milestones, logged]) with { EvidenceCount = EvidenceCount + e.Evidence.Count };
+        return this with
+        {
+            Milestones = MilestoneList.Add(logged),
+            MilestoneCount = MilestoneCount + 1,
+            EvidenceCount = EvidenceCount + e.Evidence.Count,
+        };
     }
 
-    public Pledge Apply(MilestoneCorrected e) => WithMilestones(Milestones.Select(m => m.Id == e.MilestoneId
-        ? m with { Title = e.Title, Description = e.Description, OccurredOn = e.OccurredOn, EvidenceCount = e.Evidence.Count }
-        : m).ToList());
+    public Pledge Apply(MilestoneCorrected e) => WithMilestone(e.MilestoneId,
+        m => m with { Title = e.Title, Description = e.Description, OccurredOn = e.OccurredOn, EvidenceCount = e.Evidence.Count });
 
-    public Pledge Apply(MilestoneRetracted e) =>
-        WithMilestones(Milestones.Select(m => m.Id == e.MilestoneId ? m with { Retracted = true } : m).ToList());
+    public Pledge Apply(MilestoneRetracted e) => WithMilestone(e.MilestoneId, m => m with { Retracted = true });
 
     public Pledge Apply(EvidenceAttached e)
     {
         var pledge = e.MilestoneId is null
             ? this
-            : WithMilestones(Milestones.Select(m => m.Id == e.MilestoneId ? m with { EvidenceCount = m.EvidenceCount + e.Evidence.Count } : m).ToList());
+            : WithMilestone(e.MilestoneId, m => m with { EvidenceCount = m.EvidenceCount + e.Evidence.Count });
         return pledge with { EvidenceCount = EvidenceCount + e.Evidence.Count };
     }
 
@@ -111,11 +118,19 @@ public sealed partial record Pledge
 
     public Pledge Apply(PledgeBecameOverdue e) => this with { Overdue = true, OverdueSince = e.OccurredOn };
 
-    private Pledge WithMilestones(IReadOnlyList<MilestoneState> milestones) => this with
+    private ImmutableList<MilestoneState> MilestoneList =>
+        Milestones as ImmutableList<MilestoneState> ?? ImmutableList.CreateRange(Milestones);
+
+    private Pledge WithMilestone(string milestoneId, Func<MilestoneState, MilestoneState> change)
     {
-        Milestones = milestones,
-        MilestoneCount = milestones.Count(m => !m.Retracted),
-    };
+        var list = MilestoneList;
+        var index = list.FindIndex(m => m.Id == milestoneId);
+        if (index < 0) return this;
+        var before = list[index];
+        var after = change(before);
+        var counted = (before.Retracted ? 0 : 1) - (after.Retracted ? 0 : 1);
+        return this with { Milestones = list.SetItem(index, after), MilestoneCount = MilestoneCount - counted };
+    }
 }
 
 /// <summary>

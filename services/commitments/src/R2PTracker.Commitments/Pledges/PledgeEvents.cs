@@ -111,4 +111,10 @@ public static class PledgeEventTypes
         typeof(MilestoneCorrected), typeof(MilestoneRetracted), typeof(EvidenceAttached), typeof(ProgressAssessed),
         typeof(TargetDateSet), typeof(PledgeBecameOverdue),
     ];
+
+    private static readonly Dictionary<string, Type> ByDotNetName =
+        All.ToDictionary(t => $"{t.FullName}, {t.Assembly.GetName().Name}", StringComparer.Ordinal);
+
+    /// <summary>The event type for a stored mt_dotnet_type value ("Namespace.Type, Assembly"), or null for anything else.</summary>
+    public static Type? ByStoredName(string dotNetName) => ByDotNetName.GetValueOrDefault(dotNetName);
 }

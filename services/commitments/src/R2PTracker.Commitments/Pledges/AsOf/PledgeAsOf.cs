@@ -4,6 +4,12 @@ namespace R2PTracker.Commitments.Pledges.AsOf;
 
 public enum Axis { Occurred, Recorded }
 
+/// <summary>What a fold needs of a stored event: its version, when it was recorded, and its data.</summary>
+public readonly record struct StoredEvent(long Version, DateTimeOffset RecordedAt, object Data)
+{
+    public static StoredEvent From(IEvent e) => new(e.Version, e.Timestamp, e.Data);
+}
+
 /// <summary>
 /// The state of a pledge as of a date, on either time axis (see README, "As of any date").
 /// Recorded: the events this tracker had stored by the end of that day (UTC), folded in version order —
@@ -17,19 +23,31 @@ public enum Axis { Occurred, Recorded }
 public static class PledgeAsOf
 {
     public static Pledge? Fold(IReadOnlyList<IEvent> stream, DateOnly asOf, Axis axis) =>
+        Fold(stream.Select(StoredEvent.From).ToList(), asOf, axis);
+
+    public static Pledge? Fold(IReadOnlyList<StoredEvent> stream, DateOnly asOf, Axis axis) =>
         axis == Axis.Recorded ? FoldRecorded(stream, asOf) : FoldOccurred(stream, asOf);
 
-    public static Pledge? FoldRecorded(IReadOnlyList<IEvent> stream, DateOnly asOf)
+    public static Pledge? FoldRecorded(IReadOnlyList<IEvent> stream, DateOnly asOf) =>
+        FoldRecorded(stream.Select(StoredEvent.From).ToList(), asOf);
+
+    public static Pledge? FoldOccurred(IReadOnlyList<IEvent> stream, DateOnly asOf) =>
+        FoldOccurred(stream.Select(StoredEvent.From).ToList(), asOf);
+
+    /// <summary>The first moment after the end of the as-of day (UTC): what was recorded before it counts.</summary>
+    public static DateTimeOffset EndOfDay(DateOnly asOf) => new(asOf.AddDays(1).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
+
+    public static Pledge? FoldRecorded(IReadOnlyList<StoredEvent> stream, DateOnly asOf)
     {
-        var endOfDay = new DateTimeOffset(asOf.AddDays(1).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);
-        var recorded = stream.OrderBy(e => e.Version).Where(e => e.Timestamp < endOfDay).ToList();
+        var endOfDay = EndOfDay(asOf);
+        var recorded = stream.OrderBy(e => e.Version).Where(e => e.RecordedAt < endOfDay).ToList();
         if (recorded.Count == 0 || recorded[0].Data is not PledgeRegistered registered) return null;
         var pledge = Pledge.Create(registered);
         foreach (var e in recorded.Skip(1)) pledge = pledge.Then(e.Data);
         return pledge with { Version = recorded[^1].Version };
     }
 
-    public static Pledge? FoldOccurred(IReadOnlyList<IEvent> stream, DateOnly asOf)
+    public static Pledge? FoldOccurred(IReadOnlyList<StoredEvent> stream, DateOnly asOf)
     {
         var ordered = stream.OrderBy(e => e.Version).ToList();
         if (ordered.Count == 0 || ordered[0].Data is not PledgeRegistered registered) return null;

@@ -27,13 +27,13 @@ public static class GetTalliesSlice
     }
 
     public static void MapGetTallies(this IEndpointRouteBuilder app) =>
-        app.MapGet("/api/tallies", async (string? asOf, string? axis, IQuerySession session, CancellationToken ct) =>
+        app.MapGet("/api/tallies", async (string? asOf, string? axis, IQuerySession session, StreamEventCache cache, CancellationToken ct) =>
         {
             var v = new Validation();
             if (!PledgeAsOf.TryParse(asOf, axis, v, out var date, out var on)) return Problems.Validation(v);
             var pledges = date is null
                 ? await session.Query<Pledge>().ToListAsync(ct)
-                : await GetPledgesSlice.AllAsOfAsync(session, date.Value, on, ct);
+                : (await GetPledgesSlice.AllAsOfAsync(cache, date.Value, on, ct)).ToList();
             return Results.Ok(Count(pledges, date, on));
         });
 }

@@ -1,0 +1,48 @@
+using Marten;
+using Microsoft.Extensions.Configuration;
+using Npgsql;
+using R2PTracker.Commitments.Pledges.AsOf;
+using Shouldly;
+using static R2PTracker.Commitments.Tests.Integration.PledgeApi;
+
+namespace R2PTracker.Commitments.Tests.Integration;
+
+public class StreamEventCacheTests(CommitmentsApp app)
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private StreamEventCache NewCache(long limit) => new(NpgsqlDataSource.Create(app.ConnectionString), app.Store,
+        new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?> { ["AsOf:CachedEventsLimit"] = limit.ToString() }).Build());
+
+    private async Task AssertSameAsStoredAsync(StreamEventCache cache, string id)
+    {
+        await using var session = app.Store.QuerySession();
+        var stored = await session.Events.FetchStreamAsync(id, token: Ct);
+        var cached = (await cache.StreamAsync(id, Ct))!;
+        // Event records hold lists, which records compare by reference: compare their JSON.
+        var json = app.Store.Options.Serializer();
+        cached.Select(e => (e.Version, e.RecordedAt, json.ToJson(e.Data)))
+            .ShouldBe(stored.Select(e => (e.Version, e.Timestamp, json.ToJson(e.Data))));
+    }
+
+    [Theory]
+    [InlineData(2_000_000L)]
+    [InlineData(0L)] // emptied before every read
+    public async Task Cached_streams_are_the_stored_events_before_and_after_a_write(long limit)
+    {
+        var staff = app.Staff();
+        var id = await RegisterAsync(staff);
+        var cache = NewCache(limit);
+        await AssertSameAsStoredAsync(cache, id);
+
+        (await staff.SendAsync(Post($"/api/pledges/{id}/status", StatusChange(), "\"1\""), Ct)).EnsureSuccessStatusCode();
+        await AssertSameAsStoredAsync(cache, id);
+        (await cache.StreamsAsync(null, Ct)).Single(s => s.Id == id).Events.Length.ShouldBe(2);
+    }
+
+    [Fact]
+    public async Task An_unknown_stream_is_null()
+    {
+        (await NewCache(100).StreamAsync("no-such-pledge", Ct)).ShouldBeNull();
+    }
+}

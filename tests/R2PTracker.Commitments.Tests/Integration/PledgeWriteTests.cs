@@ -115,6 +115,22 @@ public class PledgeWriteTests(CommitmentsApp app)
     }
 
     [Fact]
+    public async Task Of_simultaneous_writes_with_the_same_if_match_one_lands_and_the_others_get_412()
+    {
+        var id = await RegisterAsync(app.Staff());
+        var writes = Enumerable.Range(0, 8).Select(i => app.Staff().SendAsync(Post($"/api/pledges/{id}/milestones",
+            new { title = $"Milestone {i}", occurredOn = "2019-12", evidence = new[] { new { title = "Report" } } }, "\"1\""), Ct));
+
+        var statuses = (await Task.WhenAll(writes)).Select(r => r.StatusCode).ToList();
+
+        statuses.Count(s => s == HttpStatusCode.OK).ShouldBe(1);
+        statuses.Count(s => s == HttpStatusCode.PreconditionFailed).ShouldBe(7);
+        (await VersionOf(id)).ShouldBe(2);
+        var verified = await app.Anonymous().GetFromJsonAsync<JsonElement>($"/api/pledges/{id}/verify", Ct);
+        verified.GetProperty("valid").GetBoolean().ShouldBeTrue();
+    }
+
+    [Fact]
     public async Task A_status_change_without_a_reason_returns_400_naming_reason_and_appends_nothing()
     {
         var id = await RegisterAsync(app.Staff());

@@ -19,18 +19,19 @@ public static class PledgeWrites
         if (!Problems.TryParseIfMatch(http.Request.Headers.IfMatch, out var expected))
             return Problems.Validation("If-Match", "'If-Match' must be the pledge's ETag, e.g. \"3\".");
 
-        var state = await session.Events.FetchStreamStateAsync(pledgeId, ct);
-        if (state is null) return Problems.NotFound(pledgeId);
-        if (state.Version != expected) return Problems.PreconditionFailed(state.Version);
-
-        var stream = await session.Events.FetchForWriting<Pledge>(pledgeId, expected, ct);
+        // One read for the snapshot and its version; the append then asserts that version in its
+        // transaction, so a write that slips in between makes this one fail with 412.
+        var stream = await session.Events.FetchForWriting<Pledge>(pledgeId, ct);
         if (stream.Aggregate is null) return Problems.NotFound(pledgeId);
+        if (stream.CurrentVersion != expected) return Problems.PreconditionFailed(stream.CurrentVersion);
 
         var events = decide(stream.Aggregate);
         var clock = http.RequestServices.GetRequiredService<TimeProvider>();
         stream.AppendMany((await EventChain.StampAsync(session, pledgeId, expected, events, clock, ct)).ToArray<object>());
         await session.SaveChangesAsync(ct);
-        http.RequestServices.GetService<Pledges.BecomingOverdue.OverdueMonitor>()?.Nudge(pledgeId);
+        // Only a new target date or status can make a pledge overdue at once (see OverdueMonitor).
+        if (events.Any(e => e is TargetDateSet or StatusAssessed))
+            http.RequestServices.GetService<Pledges.BecomingOverdue.OverdueMonitor>()?.Nudge(pledgeId);
 
         var version = expected + events.Count;
         http.Response.Headers.ETag = Problems.ETag(version);

@@ -24,6 +24,9 @@ public sealed class Deployment : IAsyncLifetime
     public const string StaffName = "Sokha Editor";
     public string AdminToken { get; private set; } = "";
 
+    /// <summary>The environment every service of this deployment was started with.</summary>
+    public IReadOnlyDictionary<string, string> Common { get; private set; } = new Dictionary<string, string>();
+
     /// <summary>Registers a pledge of a test's own through the gateway, so tests that change it run apart.</summary>
     public async Task<string> NewPledgeAsync()
     {
@@ -56,7 +59,10 @@ public sealed class Deployment : IAsyncLifetime
             ["RateLimits__PublicReadsPerMinute"] = "100000",
             ["RateLimits__FailedSignInsPerMinute"] = "1000",
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
+            // The overdue monitor's pass runs every second here instead of every minute (OverdueTests).
+            ["Overdue__Interval"] = "00:00:01",
         };
+        Common = common;
         int gatewayPort = ServiceProcess.FreePort(), commitmentsPort = ServiceProcess.FreePort(), notificationsPort = ServiceProcess.FreePort();
         GatewayUrl = $"http://127.0.0.1:{gatewayPort}";
         CommitmentsUrl = $"http://127.0.0.1:{commitmentsPort}";

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
 using R2PTracker.Testing;
@@ -65,6 +66,11 @@ public sealed class Deployment : IAsyncLifetime
         Common = common;
         int gatewayPort = ServiceProcess.FreePort(), commitmentsPort = ServiceProcess.FreePort(), notificationsPort = ServiceProcess.FreePort();
         GatewayUrl = $"http://127.0.0.1:{gatewayPort}";
+        // E-mail goes to the maildev tests/run.sh starts; links in it point at the gateway.
+        common["Email__SmtpHost"] = "127.0.0.1";
+        common["Email__SmtpPort"] = MailDev.SmtpPort.ToString(CultureInfo.InvariantCulture);
+        common["Email__Security"] = "None";
+        common["Email__PublicBaseUrl"] = GatewayUrl;
         CommitmentsUrl = $"http://127.0.0.1:{commitmentsPort}";
         var notificationsUrl = $"http://127.0.0.1:{notificationsPort}";
 

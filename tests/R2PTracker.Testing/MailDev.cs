@@ -1,8 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json;
-using R2PTracker.Testing;
 
-namespace R2PTracker.Notifications.Tests;
+namespace R2PTracker.Testing;
 
 /// <summary>
 /// The maildev that tests/run.sh starts (R2P_TEST_SMTP_PORT, R2P_TEST_MAILDEV_URL); mail is read

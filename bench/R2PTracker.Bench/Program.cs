@@ -54,10 +54,14 @@ var total = await Fill.UpToAsync(store, targetEvents);
 results.Add(("events in the store", total.ToString(CultureInfo.InvariantCulture), ""));
 var client = Direct();
 var pledges = (await client.GetFromJsonAsync<List<object>>("/api/pledges"))!.Count;
-var current = await Reads.MedianMsAsync(client, "/api/pledges");
-var asOfOccurred = await Reads.MedianMsAsync(client, "/api/pledges?asOf=2020-06-30");
-var asOfRecorded = await Reads.MedianMsAsync(client, $"/api/pledges?asOf={DateTime.UtcNow:yyyy-MM-dd}&axis=recorded");
+var (current, _) = await Reads.MedianMsAsync(client, "/api/pledges");
+// The first as-of read fills this instance's cache of streams (see StreamEventCache); later ones
+// load only the events appended since.
+var (asOfOccurred, firstAsOf) = await Reads.MedianMsAsync(client, "/api/pledges?asOf=2020-06-30");
+var (asOfRecorded, _) = await Reads.MedianMsAsync(client, $"/api/pledges?asOf={DateTime.UtcNow:yyyy-MM-dd}&axis=recorded");
 results.Add(("GET /api/pledges (current), median ms", current.ToString("F1", CultureInfo.InvariantCulture), $"{pledges} pledges"));
+results.Add(("GET /api/pledges?asOf, first read after start, ms", firstAsOf.ToString("F1", CultureInfo.InvariantCulture),
+    $"{firstAsOf / current:F1}x current (fills the cache)"));
 results.Add(("GET /api/pledges?asOf (occurred), median ms", asOfOccurred.ToString("F1", CultureInfo.InvariantCulture),
     $"{asOfOccurred / current:F1}x current (goal <= 3x)"));
 results.Add(("GET /api/pledges?asOf&axis=recorded, median ms", asOfRecorded.ToString("F1", CultureInfo.InvariantCulture),
@@ -85,39 +89,36 @@ internal sealed class Args(Dictionary<string, string> values)
 
 internal static class Appends
 {
-    /// <summary>Each client owns one pledge and appends milestones to it with If-Match, so no append conflicts.</summary>
+    /// <summary>
+    /// Each client owns a pledge and appends milestones to it with If-Match, so there are no append
+    /// conflicts. After PledgeLength events it moves on to a new pledge (registering is not counted
+    /// as an append, its time is): real pledges have tens of milestones, not thousands, and the
+    /// filled store of (b) has pledges of 100 events too.
+    /// </summary>
+    public const int PledgeLength = 100;
+
     public static async Task<(double PerSecond, int Failures)> RunAsync(string label, Func<HttpClient> connect, int clients, int seconds)
     {
         var ok = 0;
         var failed = 0;
+        var stopAt = Stopwatch.GetTimestamp() + seconds * Stopwatch.Frequency;
         var workers = Enumerable.Range(0, clients).Select(async i =>
         {
             using var http = connect();
-            var id = $"bench-{label}-{Guid.NewGuid():N}"[..40];
-            var registered = await http.PostAsJsonAsync("/api/pledges", new
-            {
-                id,
-                title = "Bench pledge",
-                quote = "A pledge for the bench",
-                actor = "Bench",
-                country = "KH",
-                madeOn = "2015-02",
-                source = new { title = "Bench", publisher = "Bench" },
-            });
-            if (!registered.IsSuccessStatusCode)
-                throw new InvalidOperationException($"{label}: registering gave {(int)registered.StatusCode}: {await registered.Content.ReadAsStringAsync()}");
-            long version = 1;
-            var stopAt = Stopwatch.GetTimestamp() + seconds * Stopwatch.Frequency;
             while (Stopwatch.GetTimestamp() < stopAt)
             {
-                using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/pledges/{id}/milestones")
+                var id = await RegisterAsync(http, label);
+                for (long version = 1; version < PledgeLength && Stopwatch.GetTimestamp() < stopAt;)
                 {
-                    Content = JsonContent.Create(new { title = "Milestone", occurredOn = "2019-12", evidence = new[] { new { title = "Report" } } }),
-                };
-                request.Headers.TryAddWithoutValidation("If-Match", $"\"{version}\"");
-                using var response = await http.SendAsync(request);
-                if (response.StatusCode == HttpStatusCode.OK) { version++; Interlocked.Increment(ref ok); }
-                else Interlocked.Increment(ref failed);
+                    using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/pledges/{id}/milestones")
+                    {
+                        Content = JsonContent.Create(new { title = "Milestone", occurredOn = "2019-12", evidence = new[] { new { title = "Report" } } }),
+                    };
+                    request.Headers.TryAddWithoutValidation("If-Match", $"\"{version}\"");
+                    using var response = await http.SendAsync(request);
+                    if (response.StatusCode == HttpStatusCode.OK) { version++; Interlocked.Increment(ref ok); }
+                    else Interlocked.Increment(ref failed);
+                }
             }
         });
         var started = Stopwatch.GetTimestamp();
@@ -125,6 +126,24 @@ internal static class Appends
         var elapsed = Stopwatch.GetElapsedTime(started).TotalSeconds;
         Console.WriteLine($"{label}: {ok} appends in {elapsed:F1} s");
         return (ok / elapsed, failed);
+    }
+
+    private static async Task<string> RegisterAsync(HttpClient http, string label)
+    {
+        var id = $"bench-{label}-{Guid.NewGuid():N}"[..40];
+        var registered = await http.PostAsJsonAsync("/api/pledges", new
+        {
+            id,
+            title = "Bench pledge",
+            quote = "A pledge for the bench",
+            actor = "Bench",
+            country = "KH",
+            madeOn = "2015-02",
+            source = new { title = "Bench", publisher = "Bench" },
+        });
+        if (!registered.IsSuccessStatusCode)
+            throw new InvalidOperationException($"{label}: registering gave {(int)registered.StatusCode}: {await registered.Content.ReadAsStringAsync()}");
+        return id;
     }
 }
 
@@ -194,9 +213,16 @@ internal static class Fill
 
 internal static class Reads
 {
-    public static async Task<double> MedianMsAsync(HttpClient http, string url, int runs = 7)
+    /// <summary>The median of <paramref name="runs"/> reads after a first one, and how long that first one took.</summary>
+    public static async Task<(double Median, double First)> MedianMsAsync(HttpClient http, string url, int runs = 7)
     {
-        (await http.GetAsync(url)).EnsureSuccessStatusCode(); // warm-up
+        var first = Stopwatch.GetTimestamp();
+        using (var warmUp = await http.GetAsync(url))
+        {
+            await warmUp.Content.ReadAsByteArrayAsync();
+            warmUp.EnsureSuccessStatusCode();
+        }
+        var firstMs = Stopwatch.GetElapsedTime(first).TotalMilliseconds;
         var times = new List<double>();
         for (var i = 0; i < runs; i++)
         {
@@ -207,6 +233,6 @@ internal static class Reads
             times.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         }
         times.Sort();
-        return times[runs / 2];
+        return (times[runs / 2], firstMs);
     }
 }

@@ -72,6 +72,22 @@ public partial class EmailSubscriptionTests(NotificationsApp app)
     }
 
     [Fact]
+    public async Task Simultaneous_subscriptions_of_one_address_send_one_confirmation()
+    {
+        var address = NewAddress();
+        var attempts = Enumerable.Range(0, 6).Select(_ =>
+            app.Client().PostAsJsonAsync("/api/subscriptions", new { kind = "email", email = address }, Ct));
+
+        var statuses = (await Task.WhenAll(attempts)).Select(r => r.StatusCode).ToList();
+
+        statuses.Count(s => s == HttpStatusCode.Created).ShouldBe(1);
+        statuses.Count(s => s == HttpStatusCode.TooManyRequests).ShouldBe(5);
+        await MailDev.WaitForMailsAsync(address, 1, Ct);
+        await Task.Delay(1000, Ct);
+        (await MailDev.MailsToAsync(address, Ct)).Count.ShouldBe(1);
+    }
+
+    [Fact]
     public async Task Every_alert_has_text_and_html_parts_and_a_one_click_unsubscribe_that_works()
     {
         var address = NewAddress();

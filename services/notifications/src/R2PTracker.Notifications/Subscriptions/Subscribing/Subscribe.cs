@@ -111,6 +111,12 @@ public static partial class SubscribeSlice
             var email = request!.Email?.Trim().ToLowerInvariant();
             if (email is not null)
             {
+                // One subscribe per address at a time: a lock on the address for this transaction, held until
+                // the subscription and its confirmation are committed, so that two simultaneous requests
+                // cannot both pass the check below and send two confirmations.
+                await session.BeginTransactionAsync(ct);
+                await session.AdvancedSql.QueryAsync<long>(
+                    "select count(*) from (select pg_advisory_xact_lock(hashtextextended(?, 0))) as locked", ct, "subscribe-email:" + email);
                 var since = now - ConfirmationThrottle;
                 var recent = await session.Query<Subscription>()
                     .Where(s => s.Email == email && s.ConfirmationSentAt != null && s.ConfirmationSentAt > since).AnyAsync(ct);

@@ -110,6 +110,27 @@ public class WebhookDeliveryTests(NotificationsApp app)
     }
 
     [Fact]
+    public async Task Events_fanned_out_while_earlier_deliveries_are_still_being_sent_reach_each_subscriber_exactly_once()
+    {
+        // The dispatcher queries again while attempts and their saving are under way: none may be taken twice.
+        await using var receiver = await WebhookReceiver.StartAsync();
+        receiver.Delay = TimeSpan.FromMilliseconds(20);
+        var pledgeId = Events.NewPledgeId();
+        const int subscribers = 150;
+        await Parallel.ForEachAsync(Enumerable.Range(0, subscribers), new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = Ct },
+            async (i, _) => await SubscribeAsync($"{receiver.BaseUrl}/s{i}", pledgeId));
+        var events = Enumerable.Range(0, 4).Select(_ => Events.StatusChanged(pledgeId)).ToList();
+
+        foreach (var e in events) await app.PublishAsync(e, Ct);
+
+        await TestEnvironment.Eventually(() => Task.FromResult(receiver.Received.Count >= subscribers * events.Count ? "all" : null),
+            TimeSpan.FromSeconds(60), "every webhook");
+        await Task.Delay(1000, Ct); // time for any second attempt to show
+        receiver.Received.Count.ShouldBe(subscribers * events.Count);
+        receiver.Received.GroupBy(r => (r.WebhookId, r.Path)).ShouldAllBe(g => g.Count() == 1);
+    }
+
+    [Fact]
     public async Task A_receiver_answering_500_three_times_gets_the_webhook_on_the_fourth_attempt_and_the_log_shows_each_attempt()
     {
         await using var receiver = await WebhookReceiver.StartAsync();

@@ -69,6 +69,68 @@ public class WebhookDeliveryTests(NotificationsApp app)
     }
 
     [Fact]
+    public async Task An_event_whose_fan_out_was_interrupted_after_recording_some_deliveries_reaches_each_subscriber_once()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var pledgeId = Events.NewPledgeId();
+        var first = await SubscribeAsync(receiver.BaseUrl + "/first", pledgeId);
+        await SubscribeAsync(receiver.BaseUrl + "/second", pledgeId);
+        var e = Events.StatusChanged(pledgeId);
+        // As a fan-out interrupted half-way leaves it: one subscriber's delivery recorded, no marker.
+        await using (var session = app.Store.LightweightSession())
+        {
+            session.Store(new Delivery.Delivery
+            {
+                Id = Delivery.Delivery.IdFor(e.EventId, first.Id),
+                EventId = e.EventId,
+                SubscriptionId = first.Id,
+                Kind = "webhook",
+                Type = "pledge.status_changed",
+                PledgeId = pledgeId,
+                Payload = Webhooks.WebhookPayload.From(e).ToJson(),
+                Status = DeliveryStatuses.Pending,
+                CreatedAt = DateTimeOffset.UtcNow,
+                NextAttemptAt = DateTimeOffset.UtcNow,
+            });
+            await session.SaveChangesAsync(Ct);
+        }
+
+        await app.PublishAsync(e, Ct);
+
+        await TestEnvironment.Eventually(() => Task.FromResult(
+                receiver.Received.Where(r => r.WebhookId == e.EventId.ToString()).Select(r => r.Path).Distinct().Count() == 2 ? "both" : null),
+            TimeSpan.FromSeconds(30), "the webhook at both subscribers");
+        var marker = Events.StatusChanged(pledgeId);
+        await app.PublishAsync(marker, Ct);
+        await TestEnvironment.Eventually(() => Task.FromResult(receiver.Received.Count(r => r.WebhookId == marker.EventId.ToString()) == 2 ? "both" : null),
+            TimeSpan.FromSeconds(30), "the later event at both subscribers");
+        receiver.Received.Where(r => r.WebhookId == e.EventId.ToString()).Select(r => r.Path).Order().ShouldBe(["/first", "/second"]);
+        await using var query = app.Store.QuerySession();
+        (await query.LoadAsync<FannedOutEvent>(e.EventId, Ct)).ShouldNotBeNull();
+    }
+
+    [Fact]
+    public async Task Events_fanned_out_while_earlier_deliveries_are_still_being_sent_reach_each_subscriber_exactly_once()
+    {
+        // The dispatcher queries again while attempts and their saving are under way: none may be taken twice.
+        await using var receiver = await WebhookReceiver.StartAsync();
+        receiver.Delay = TimeSpan.FromMilliseconds(20);
+        var pledgeId = Events.NewPledgeId();
+        const int subscribers = 150;
+        await Parallel.ForEachAsync(Enumerable.Range(0, subscribers), new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = Ct },
+            async (i, _) => await SubscribeAsync($"{receiver.BaseUrl}/s{i}", pledgeId));
+        var events = Enumerable.Range(0, 4).Select(_ => Events.StatusChanged(pledgeId)).ToList();
+
+        foreach (var e in events) await app.PublishAsync(e, Ct);
+
+        await TestEnvironment.Eventually(() => Task.FromResult(receiver.Received.Count >= subscribers * events.Count ? "all" : null),
+            TimeSpan.FromSeconds(60), "every webhook");
+        await Task.Delay(1000, Ct); // time for any second attempt to show
+        receiver.Received.Count.ShouldBe(subscribers * events.Count);
+        receiver.Received.GroupBy(r => (r.WebhookId, r.Path)).ShouldAllBe(g => g.Count() == 1);
+    }
+
+    [Fact]
     public async Task A_receiver_answering_500_three_times_gets_the_webhook_on_the_fourth_attempt_and_the_log_shows_each_attempt()
     {
         await using var receiver = await WebhookReceiver.StartAsync();

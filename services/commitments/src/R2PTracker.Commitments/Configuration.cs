@@ -53,6 +53,10 @@ public static class Configuration
                 var polling = TimeSpan.FromMilliseconds(builder.Configuration.GetValue("Daemon:PollingMilliseconds", 50));
                 options.Projections.FastPollingTime = polling;
                 options.Projections.SlowPollingTime = polling;
+                // …and a commit of this process wakes it at once.
+                var wakeup = new AppendWakeup();
+                options.Listeners.Add(wakeup);
+                options.Projections.Wakeup = wakeup;
             })
             .UseLightweightSessions()
             .ApplyAllDatabaseChangesOnStartup()

@@ -1,4 +1,6 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Threading.Channels;
 using Marten;
 using Npgsql;
 using Polly.CircuitBreaker;
@@ -13,6 +15,9 @@ namespace R2PTracker.Notifications.Delivery;
 /// subscription whose endpoint keeps failing for longer than DisableAfter is disabled. Only one
 /// instance dispatches at a time (a PostgreSQL advisory lock), so an attempt is never made twice
 /// concurrently; if the process dies, the lock goes with its connection and another takes over.
+/// Sending and recording overlap: a delivery recorded while others are being sent or saved is sent
+/// at once, and outcomes are saved in batches of whatever has finished. Until its outcome is saved,
+/// a delivery is kept out of the dispatcher's queries, so it is not attempted again meanwhile.
 /// </summary>
 public sealed class DeliveryDispatcher(
     IDocumentStore store,
@@ -24,8 +29,23 @@ public sealed class DeliveryDispatcher(
     ILogger<DeliveryDispatcher> logger) : BackgroundService
 {
     private static readonly long LockKey = 0x52_32_50_6e_6f_74_69_66; // "R2Pnotif"
+    private static readonly TimeSpan OutcomeGathering = TimeSpan.FromMilliseconds(25);
     private readonly SemaphoreSlim _wake = new(0, 1);
+    private readonly SemaphoreSlim _sendSlots = new(options.Parallelism, options.Parallelism);
+    private readonly Channel<Outcome> _outcomes = Channel.CreateUnbounded<Outcome>(new UnboundedChannelOptions { SingleReader = true });
+    /// <summary>
+    /// Deliveries taken by this dispatcher whose outcome is not known to be visible to its next query:
+    /// 0 while being attempted or saved, else the Stopwatch time at which the outcome was saved.
+    /// </summary>
+    private readonly ConcurrentDictionary<string, long> _taken = new();
+    /// <summary>Subscriptions seen failing by the saver (which alone uses this), until their next success.</summary>
+    private readonly HashSet<Guid> _failing = [];
+    private int _unsaved;
+    private int _waitingForRoom;
     private NpgsqlConnection? _lockConnection;
+    private long _lockCheckedAt;
+
+    private sealed record Outcome(Delivery Updated, bool? Succeeded, Subscription? Subscription);
 
     /// <summary>New deliveries were recorded: look now rather than at the next poll.</summary>
     public void WakeUp()
@@ -36,6 +56,7 @@ public sealed class DeliveryDispatcher(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        var saving = Task.Run(() => SaveOutcomesAsync(stoppingToken), CancellationToken.None);
         while (!stoppingToken.IsCancellationRequested)
         {
             try
@@ -45,8 +66,8 @@ public sealed class DeliveryDispatcher(
                     await Task.Delay(TimeSpan.FromSeconds(2), stoppingToken);
                     continue;
                 }
-                var sent = await DispatchDueAsync(stoppingToken);
-                if (sent == 0) await _wake.WaitAsync(options.PollInterval, stoppingToken);
+                if (await StartDueAsync(stoppingToken)) continue; // a full page: there may be more due
+                await _wake.WaitAsync(options.PollInterval, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {
@@ -56,9 +77,15 @@ public sealed class DeliveryDispatcher(
             {
                 logger.LogError(ex, "Delivery dispatch failed; trying again shortly");
                 await DropLockAsync();
-                await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken);
+                try { await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken); }
+                catch (OperationCanceledException) { break; }
             }
         }
+        // Let the attempts under way finish (they are cancelled) and their outcomes be saved.
+        for (var i = 0; i < 100 && Volatile.Read(ref _unsaved) > 0 && _sendSlots.CurrentCount < options.Parallelism; i++)
+            await Task.Delay(50, CancellationToken.None);
+        _outcomes.Writer.TryComplete();
+        await saving;
         await DropLockAsync();
     }
 
@@ -66,9 +93,12 @@ public sealed class DeliveryDispatcher(
     {
         if (_lockConnection is { State: System.Data.ConnectionState.Open })
         {
-            // Still connected means still holding it (a session lock lives as long as its connection).
+            // Still connected means still holding it (a session lock lives as long as its connection);
+            // asked at most once per poll interval, not before every query.
+            if (Stopwatch.GetElapsedTime(_lockCheckedAt) < options.PollInterval) return true;
             await using var ping = new NpgsqlCommand("SELECT 1", _lockConnection);
             await ping.ExecuteScalarAsync(ct);
+            _lockCheckedAt = Stopwatch.GetTimestamp();
             return true;
         }
         await DropLockAsync();
@@ -79,6 +109,7 @@ public sealed class DeliveryDispatcher(
         if (await cmd.ExecuteScalarAsync(ct) is true)
         {
             _lockConnection = connection;
+            _lockCheckedAt = Stopwatch.GetTimestamp();
             logger.LogInformation("This instance now dispatches deliveries");
             return true;
         }
@@ -93,39 +124,126 @@ public sealed class DeliveryDispatcher(
         _lockConnection = null;
     }
 
-    /// <summary>Makes one attempt at each due delivery (a batch); returns how many were due.</summary>
-    public async Task<int> DispatchDueAsync(CancellationToken ct)
+    /// <summary>
+    /// Starts an attempt at each due delivery not already taken, as many as there is room for (at most
+    /// BatchSize unsaved); returns true if the query was cut short by that limit or the room left.
+    /// </summary>
+    private async Task<bool> StartDueAsync(CancellationToken ct)
     {
+        if (!HasRoom())
+        {
+            // Full enough: the saver wakes this loop once outcomes have been saved (asked before
+            // looking again, so that a save finishing in between is not missed).
+            Interlocked.Exchange(ref _waitingForRoom, 1);
+            if (!HasRoom()) return false;
+        }
+        Interlocked.Exchange(ref _waitingForRoom, 0);
+        var room = options.BatchSize - Volatile.Read(ref _unsaved);
+        var taken = _taken.Keys.ToArray();
+        var queriedAt = Stopwatch.GetTimestamp();
         var now = clock.GetUtcNow();
         IReadOnlyList<Delivery> due;
         Dictionary<Guid, Subscription> subscriptions;
         await using (var query = store.QuerySession())
         {
             due = await query.Query<Delivery>()
-                .Where(d => d.Status == DeliveryStatuses.Pending && d.NextAttemptAt <= now)
-                .OrderBy(d => d.NextAttemptAt).Take(options.BatchSize).ToListAsync(ct);
-            if (due.Count == 0) return 0;
+                .Where(d => d.Status == DeliveryStatuses.Pending && d.NextAttemptAt <= now && !taken.Contains(d.Id))
+                .OrderBy(d => d.NextAttemptAt).Take(room).ToListAsync(ct);
+            // Outcomes saved before this query began are visible to it: no need to keep them out any more.
+            foreach (var (id, savedAt) in _taken)
+                if (savedAt != 0 && savedAt < queriedAt) _taken.TryRemove(new KeyValuePair<string, long>(id, savedAt));
+            if (due.Count == 0) return false;
             var ids = due.Select(d => d.SubscriptionId).Distinct().ToArray();
             subscriptions = (await query.LoadManyAsync<Subscription>(ct, ids)).ToDictionary(s => s.Id);
         }
-
-        var outcomes = new System.Collections.Concurrent.ConcurrentBag<(Delivery Updated, bool? Succeeded)>();
-        await Parallel.ForEachAsync(due, new ParallelOptions { MaxDegreeOfParallelism = options.Parallelism, CancellationToken = ct },
-            async (delivery, token) =>
-            {
-                subscriptions.TryGetValue(delivery.SubscriptionId, out var subscription);
-                outcomes.Add(await AttemptAsync(delivery, subscription, token));
-            });
-        // One write for the batch. If the process dies before it, the batch's deliveries are sent
-        // again after the restart, with the same webhook-id: at least once, never lost.
-        await using (var session = store.LightweightSession())
+        foreach (var delivery in due)
         {
-            session.Store(outcomes.Select(o => o.Updated).ToArray());
-            await session.SaveChangesAsync(ct);
+            _taken[delivery.Id] = 0;
+            Interlocked.Increment(ref _unsaved);
+            subscriptions.TryGetValue(delivery.SubscriptionId, out var subscription);
+            _ = AttemptAndQueueAsync(delivery, subscription, ct);
         }
+        return due.Count == room;
+    }
 
-        await UpdateEndpointHealthAsync(outcomes.Select(o => (o.Updated.SubscriptionId, o.Succeeded)), subscriptions, ct);
-        return due.Count;
+    private bool HasRoom()
+    {
+        var unsaved = Volatile.Read(ref _unsaved);
+        return unsaved == 0 || options.BatchSize - unsaved >= Math.Max(1, options.BatchSize / 4);
+    }
+
+    private async Task AttemptAndQueueAsync(Delivery delivery, Subscription? subscription, CancellationToken ct)
+    {
+        try
+        {
+            await _sendSlots.WaitAsync(ct);
+            try
+            {
+                var (updated, succeeded) = await AttemptAsync(delivery, subscription, ct);
+                _outcomes.Writer.TryWrite(new Outcome(updated, succeeded, subscription));
+                return;
+            }
+            finally
+            {
+                _sendSlots.Release();
+            }
+        }
+        catch (Exception ex)
+        {
+            // Stopping (or a bug): no outcome, so the delivery stays pending and is sent again later.
+            if (!ct.IsCancellationRequested) logger.LogError(ex, "Attempt at delivery {DeliveryId} failed", delivery.Id);
+        }
+        Release([delivery.Id], saved: false);
+    }
+
+    /// <summary>
+    /// Saves finished attempts, all those waiting at the time in one write. If the process dies before
+    /// that, those deliveries are sent again after the restart, with the same webhook-id: at least once,
+    /// never lost. A failed save likewise leaves them pending, to be sent again.
+    /// </summary>
+    private async Task SaveOutcomesAsync(CancellationToken stoppingToken)
+    {
+        var batch = new List<Outcome>();
+        while (await _outcomes.Reader.WaitToReadAsync(CancellationToken.None))
+        {
+            // Let outcomes gather for a moment: one write for many during a fan-out, and no more than
+            // about forty writes a second otherwise. (Saving is not on the way to any receiver.)
+            if (!stoppingToken.IsCancellationRequested) await Task.Delay(OutcomeGathering, CancellationToken.None);
+            batch.Clear();
+            while (batch.Count < options.BatchSize && _outcomes.Reader.TryRead(out var outcome)) batch.Add(outcome);
+            // Not cancelled by stopping: what was sent is still recorded, to spare the receivers a repeat.
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            var ct = timeout.Token;
+            var saved = false;
+            try
+            {
+                await using (var session = store.LightweightSession())
+                {
+                    session.Store(batch.Select(o => o.Updated).ToArray());
+                    await session.SaveChangesAsync(ct);
+                }
+                saved = true;
+                await UpdateEndpointHealthAsync(batch, ct);
+            }
+            catch (Exception ex)
+            {
+                if (!saved) logger.LogError(ex, "Saving {Count} delivery outcome(s) failed; they will be attempted again", batch.Count);
+                else logger.LogError(ex, "Updating endpoint health failed");
+            }
+            Release(batch.Select(o => o.Updated.Id), saved);
+        }
+    }
+
+    private void Release(IEnumerable<string> ids, bool saved)
+    {
+        var at = Stopwatch.GetTimestamp();
+        foreach (var id in ids)
+        {
+            if (saved) _taken[id] = at;
+            else _taken.TryRemove(id, out _);
+            Interlocked.Decrement(ref _unsaved);
+        }
+        if (Volatile.Read(ref _waitingForRoom) == 1) WakeUp();
     }
 
     private async Task<(Delivery Updated, bool? Succeeded)> AttemptAsync(Delivery delivery, Subscription? subscription, CancellationToken ct)
@@ -182,18 +300,20 @@ public sealed class DeliveryDispatcher(
     /// A success clears a subscription's failing streak; failures start one, and a streak longer than
     /// DisableAfter disables the subscription.
     /// </summary>
-    private async Task UpdateEndpointHealthAsync(
-        IEnumerable<(Guid SubscriptionId, bool? Succeeded)> outcomes, Dictionary<Guid, Subscription> subscriptions, CancellationToken ct)
+    private async Task UpdateEndpointHealthAsync(IReadOnlyList<Outcome> outcomes, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
         await using var session = store.LightweightSession();
         var changed = false;
-        foreach (var group in outcomes.Where(o => o.Succeeded is not null).GroupBy(o => o.SubscriptionId))
+        foreach (var group in outcomes.Where(o => o.Succeeded is not null && o.Subscription is not null).GroupBy(o => o.Updated.SubscriptionId))
         {
-            if (!subscriptions.TryGetValue(group.Key, out var known)) continue;
+            var known = group.First().Subscription!;
             var succeeded = group.Any(o => o.Succeeded == true);
-            // The common case, a healthy endpoint that stays healthy, needs no write.
-            if (succeeded && known.FailingSince is null) continue;
+            // The common case, a healthy endpoint that stays healthy, needs no write. (The copy read
+            // with the delivery may predate a failure saved since: hence the set of failing ones.)
+            if (succeeded && known.FailingSince is null && !_failing.Contains(group.Key)) continue;
+            if (succeeded) _failing.Remove(group.Key);
+            else _failing.Add(group.Key);
             // Re-read: the subscriber may have changed it while the batch was sent.
             if (await session.LoadAsync<Subscription>(group.Key, ct) is not { } subscription) continue;
             Subscription updated;

@@ -9,13 +9,17 @@ using R2PTracker.Notifications.Webhooks;
 namespace R2PTracker.Notifications.Delivery;
 
 /// <summary>
-/// Records one pending delivery per matching subscription for an integration event (bulk insert that
-/// skips existing ones), then a marker for the event. A redelivered message finds the marker and
-/// records nothing; a crash before the marker leaves the message unacknowledged, and its
-/// redelivery completes the set without duplicating anything. Sending is the dispatcher's job.
+/// Records one pending delivery per matching subscription for an integration event, and a marker for
+/// the event: a few deliveries in the marker's transaction; many by a bulk insert that skips existing
+/// ones, then the marker. A redelivered message finds the marker and records nothing; a crash before
+/// the marker leaves the message unacknowledged, and its redelivery completes the set without
+/// duplicating anything. Sending is the dispatcher's job.
 /// </summary>
 public sealed class FanOut(IDocumentStore store, ActiveSubscriptions activeSubscriptions, DeliveryDispatcher dispatcher, TimeProvider clock, ILogger<FanOut> logger)
 {
+    /// <summary>Up to this many deliveries are inserted with the marker in one transaction; more are copied in bulk.</summary>
+    public const int SingleTransactionLimit = 100;
+
     /// <param name="waitForRegistration">
     /// If the pledge's registration has not been seen and a country or actor filter needs it, throw so
     /// the consumer retries (registration and later events travel on different queues). On the last
@@ -51,23 +55,46 @@ public sealed class FanOut(IDocumentStore store, ActiveSubscriptions activeSubsc
             CreatedAt = now,
             NextAttemptAt = now,
         }).ToList();
+        var marker = new FannedOutEvent { Id = e.EventId, Type = payload.Type, Deliveries = deliveries.Count, At = now };
+        if (deliveries.Count <= SingleTransactionLimit)
+        {
+            // The usual few deliveries and the marker in one transaction: one round trip, all or
+            // nothing. If any exists already (a copy of this message got there first, or an
+            // interrupted bulk insert below left some), the insert-what-is-missing path takes over.
+            session.Insert(deliveries.ToArray());
+            session.Insert(marker);
+            try
+            {
+                await session.SaveChangesAsync(ct);
+                if (deliveries.Count > 0) dispatcher.WakeUp();
+                logger.LogInformation("Event {EventId} ({Type}) recorded for {Count} subscription(s)", e.EventId, payload.Type, deliveries.Count);
+                return;
+            }
+            catch (DocumentAlreadyExistsException)
+            {
+                // Nothing was written: on to the bulk path.
+            }
+        }
         // COPY, skipping deliveries that exist (a copy of this message got there first, or this one
         // was interrupted after the insert): thousands of rows in well under a second, idempotent.
-        if (deliveries.Count > 0) await store.BulkInsertAsync(deliveries, BulkInsertMode.IgnoreDuplicates, cancellation: ct);
+        if (deliveries.Count > 0)
+        {
+            await store.BulkInsertAsync(deliveries, BulkInsertMode.IgnoreDuplicates, cancellation: ct);
+            dispatcher.WakeUp();
+        }
         // The marker comes last: if the process dies before it, the redelivered message inserts
         // whatever is missing and nothing twice.
-        session.Insert(new FannedOutEvent { Id = e.EventId, Type = payload.Type, Deliveries = deliveries.Count, At = now });
-        var matching = deliveries;
-        if (matching.Count > 0) dispatcher.WakeUp();
+        await using var markerSession = store.LightweightSession();
+        markerSession.Insert(marker);
         try
         {
-            await session.SaveChangesAsync(ct);
+            await markerSession.SaveChangesAsync(ct);
         }
         catch (DocumentAlreadyExistsException)
         {
             return;
         }
-        logger.LogInformation("Event {EventId} ({Type}) recorded for {Count} subscription(s)", e.EventId, payload.Type, matching.Count);
+        logger.LogInformation("Event {EventId} ({Type}) recorded for {Count} subscription(s)", e.EventId, payload.Type, deliveries.Count);
     }
 }
 

@@ -38,7 +38,11 @@ HttpClient ViaGateway()
 // --only reads skips (a), for working on (b).
 if (options.Text("only", "all") != "reads")
 {
+    // A warm-up first, not counted: a fresh .NET process spends its first seconds compiling (tiered JIT).
+    var warmUp = options.Int("warmup", 5);
+    await Appends.RunAsync("direct warm-up", Direct, clients, warmUp);
     var direct = await Appends.RunAsync("direct", Direct, clients, seconds);
+    await Appends.RunAsync("gateway warm-up", ViaGateway, clients, warmUp);
     var gateway = await Appends.RunAsync("gateway", ViaGateway, clients, seconds);
     var pgbench = await PgBench.RunAsync(options["pgbench"], options.Int("pg-port", 5432), options["database"], clients, seconds);
     results.Add(("pgbench single-row inserts/s", pgbench.ToString("F0", CultureInfo.InvariantCulture), $"{clients} clients, custom script"));
@@ -130,7 +134,7 @@ internal static class Appends
 
     private static async Task<string> RegisterAsync(HttpClient http, string label)
     {
-        var id = $"bench-{label}-{Guid.NewGuid():N}"[..40];
+        var id = $"bench-{label.Replace(' ', '-')}-{Guid.NewGuid():N}"[..40];
         var registered = await http.PostAsJsonAsync("/api/pledges", new
         {
             id,

@@ -40,7 +40,7 @@ public static class Configuration
     {
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddExceptionHandler<DomainExceptionHandler>();
-        var connectionString = builder.Configuration.RequiredConnectionString("Postgres");
+        var connectionString = builder.Configuration.PostgresConnectionString();
         builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
 

@@ -19,7 +19,7 @@ public static class Configuration
     public static WebApplicationBuilder AddNotifications(this WebApplicationBuilder builder)
     {
         builder.Services.AddSingleton(TimeProvider.System);
-        var connectionString = builder.Configuration.RequiredConnectionString("Postgres");
+        var connectionString = builder.Configuration.PostgresConnectionString();
         builder.Services.AddMarten(options =>
             {
                 options.Connection(connectionString);

@@ -19,6 +19,9 @@ public static class PledgeWrites
         if (!Problems.TryParseIfMatch(http.Request.Headers.IfMatch, out var expected))
             return Problems.Validation("If-Match", "'If-Match' must be the pledge's ETag, e.g. \"3\".");
 
+        // One connection and one transaction for the whole write (reads, append, commit) rather than
+        // a connection from the pool, and its reset, for each step.
+        await session.BeginTransactionAsync(ct);
         // One read for the snapshot and its version; the append then asserts that version in its
         // transaction, so a write that slips in between makes this one fail with 412.
         var stream = await session.Events.FetchForWriting<Pledge>(pledgeId, ct);

@@ -26,7 +26,7 @@ public class StreamEventCacheTests(CommitmentsApp app)
     }
 
     [Theory]
-    [InlineData(2_000_000L)]
+    [InlineData(500_000L)]
     [InlineData(0L)] // emptied before every read
     public async Task Cached_streams_are_the_stored_events_before_and_after_a_write(long limit)
     {

@@ -14,7 +14,7 @@ namespace R2PTracker.Commitments.Pledges.AsOf;
 public sealed class StreamEventCache(NpgsqlDataSource db, IDocumentStore store, IConfiguration configuration)
 {
     private readonly ConcurrentDictionary<string, CachedStream> _streams = new(StringComparer.Ordinal);
-    private readonly long _limit = configuration.GetValue("AsOf:CachedEventsLimit", 2_000_000L);
+    private readonly long _limit = configuration.GetValue("AsOf:CachedEventsLimit", 500_000L);
     private long _cachedEvents;
 
     private sealed record CachedStream(long Version, StoredEvent[] Events);

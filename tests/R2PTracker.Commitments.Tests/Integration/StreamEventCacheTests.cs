@@ -41,6 +41,19 @@ public class StreamEventCacheTests(CommitmentsApp app)
     }
 
     [Fact]
+    public async Task Reads_at_the_same_time_as_the_cache_is_emptied_still_get_every_stream()
+    {
+        await RegisterAsync(app.Staff());
+        var cache = NewCache(0); // emptied by every read
+        await using var session = app.Store.QuerySession();
+        var streams = (await session.AdvancedSql.QueryAsync<long>("select count(*) from commitments.mt_streams", Ct)).Single();
+
+        var reads = await Task.WhenAll(Enumerable.Range(0, 12).Select(_ => cache.StreamsAsync(null, Ct)));
+
+        reads.ShouldAllBe(r => r.Count >= streams);
+    }
+
+    [Fact]
     public async Task An_unknown_stream_is_null()
     {
         (await NewCache(100).StreamAsync("no-such-pledge", Ct)).ShouldBeNull();

@@ -44,20 +44,30 @@ public sealed class StreamEventCache(NpgsqlDataSource db, IDocumentStore store, 
             Interlocked.Exchange(ref _cachedEvents, 0);
         }
 
-        var stale = heads.Where(h => !_streams.TryGetValue(h.Id, out var cached) || cached.Version < h.Version).ToList();
-        if (stale.Count > 0) await LoadAsync(stale.Select(s => s.Id).ToArray(), ct);
+        // What the cache holds up to date is taken now; the rest is loaded and used from what the
+        // load returns, so another request emptying the cache meanwhile cannot drop a stream.
+        var found = new CachedStream?[heads.Count];
+        var stale = new List<string>();
+        for (var i = 0; i < heads.Count; i++)
+        {
+            if (_streams.TryGetValue(heads[i].Id, out var cached) && cached.Version >= heads[i].Version) found[i] = cached;
+            else stale.Add(heads[i].Id);
+        }
+        var loaded = stale.Count > 0 ? await LoadAsync(stale.ToArray(), ct) : [];
 
         var result = new List<(string, StoredEvent[])>(heads.Count);
-        foreach (var (id, _) in heads)
+        for (var i = 0; i < heads.Count; i++)
         {
-            if (_streams.TryGetValue(id, out var cached)) result.Add((id, cached.Events));
+            if ((found[i] ?? loaded.GetValueOrDefault(heads[i].Id)) is { } stream) result.Add((heads[i].Id, stream.Events));
         }
         return result;
     }
 
-    private async Task LoadAsync(string[] ids, CancellationToken ct)
+    private async Task<Dictionary<string, CachedStream>> LoadAsync(string[] ids, CancellationToken ct)
     {
-        var after = ids.Select(id => _streams.TryGetValue(id, out var cached) ? cached.Version : 0L).ToArray();
+        // Each stream is loaded after what the cache held of it at this moment (one look per stream).
+        var known = ids.Select(id => _streams.TryGetValue(id, out var cached) ? cached : null).ToArray();
+        var after = known.Select(k => k?.Version ?? 0L).ToArray();
         await using var cmd = db.CreateCommand(
             $"select e.stream_id, e.version, e.timestamp, e.mt_dotnet_type, e.data from {Configuration.Schema}.mt_events e "
             + "join unnest($1::text[], $2::bigint[]) as s(id, after) on e.stream_id = s.id and e.version > s.after "
@@ -66,6 +76,14 @@ public sealed class StreamEventCache(NpgsqlDataSource db, IDocumentStore store, 
         cmd.Parameters.Add(new NpgsqlParameter { Value = after });
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         var serializer = store.Options.Serializer();
+        // A stream with nothing newer than what was known keeps what was known.
+        var loaded = new Dictionary<string, CachedStream>(StringComparer.Ordinal);
+        var baseOf = new Dictionary<string, CachedStream?>(StringComparer.Ordinal);
+        for (var i = 0; i < ids.Length; i++)
+        {
+            baseOf[ids[i]] = known[i];
+            if (known[i] is { } k) loaded[ids[i]] = k;
+        }
         var added = new List<StoredEvent>();
         string? streamId = null;
         long lastVersion = 0;
@@ -74,7 +92,7 @@ public sealed class StreamEventCache(NpgsqlDataSource db, IDocumentStore store, 
             var id = reader.GetString(0);
             if (id != streamId)
             {
-                if (streamId is not null) Merge(streamId, lastVersion, added);
+                if (streamId is not null) loaded[streamId] = Merge(streamId, baseOf[streamId], lastVersion, added);
                 added.Clear();
                 streamId = id;
             }
@@ -83,16 +101,16 @@ public sealed class StreamEventCache(NpgsqlDataSource db, IDocumentStore store, 
             if (PledgeEventTypes.ByStoredName(reader.GetString(3)) is not { } type) continue;
             added.Add(new StoredEvent(lastVersion, reader.GetFieldValue<DateTimeOffset>(2), serializer.FromJson(type, reader, 4)));
         }
-        if (streamId is not null) Merge(streamId, lastVersion, added);
+        if (streamId is not null) loaded[streamId] = Merge(streamId, baseOf[streamId], lastVersion, added);
+        return loaded;
     }
 
-    private void Merge(string id, long version, List<StoredEvent> added)
+    /// <summary>The stream as loaded (what this load started from plus what it read), also kept for the next read.</summary>
+    private CachedStream Merge(string id, CachedStream? from, long version, List<StoredEvent> added)
     {
-        _streams.AddOrUpdate(id,
-            _ => new CachedStream(version, [.. added]),
-            (_, cached) => cached.Version >= version
-                ? cached
-                : new CachedStream(version, [.. cached.Events, .. added.Where(e => e.Version > cached.Version)]));
+        var merged = new CachedStream(version, from is null ? [.. added] : [.. from.Events, .. added]);
+        _streams.AddOrUpdate(id, merged, (_, cached) => cached.Version >= version ? cached : merged);
         Interlocked.Add(ref _cachedEvents, added.Count);
+        return merged;
     }
 }

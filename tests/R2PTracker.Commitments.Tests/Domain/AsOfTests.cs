@@ -1,5 +1,3 @@
-using JasperFx.Events;
-using Marten.Events;
 using R2PTracker.Commitments.Pledges;
 using R2PTracker.Commitments.Pledges.AsOf;
 using Shouldly;
@@ -11,13 +9,8 @@ public class AsOfTests
 {
     private static readonly DateTimeOffset RecordedDay = new(2026, 11, 20, 10, 0, 0, TimeSpan.Zero);
 
-    private static List<IEvent> Stream(params object[] data) => data.Select((d, i) =>
-    {
-        var e = (IEvent)Activator.CreateInstance(typeof(Event<>).MakeGenericType(d.GetType()), d)!;
-        e.Version = i + 1;
-        e.Timestamp = RecordedDay.AddDays(i);
-        return e;
-    }).ToList();
+    private static List<StoredEvent> Stream(params object[] data) =>
+        data.Select((d, i) => new StoredEvent(i + 1, RecordedDay.AddDays(i), d)).ToList();
 
     private static StatusAssessed Kept(string on) => new("kh-r2p-1", PledgeStatus.NotYetRated, PledgeStatus.Kept, "Appointed", SomeEvidence, on, "seed");
 

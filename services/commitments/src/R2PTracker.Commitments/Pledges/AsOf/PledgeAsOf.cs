@@ -1,14 +1,9 @@
-using JasperFx.Events;
-
 namespace R2PTracker.Commitments.Pledges.AsOf;
 
 public enum Axis { Occurred, Recorded }
 
 /// <summary>What a fold needs of a stored event: its version, when it was recorded, and its data.</summary>
-public readonly record struct StoredEvent(long Version, DateTimeOffset RecordedAt, object Data)
-{
-    public static StoredEvent From(IEvent e) => new(e.Version, e.Timestamp, e.Data);
-}
+public readonly record struct StoredEvent(long Version, DateTimeOffset RecordedAt, object Data);
 
 /// <summary>
 /// The state of a pledge as of a date, on either time axis (see README, "As of any date").
@@ -22,17 +17,8 @@ public readonly record struct StoredEvent(long Version, DateTimeOffset RecordedA
 /// </summary>
 public static class PledgeAsOf
 {
-    public static Pledge? Fold(IReadOnlyList<IEvent> stream, DateOnly asOf, Axis axis) =>
-        Fold(stream.Select(StoredEvent.From).ToList(), asOf, axis);
-
     public static Pledge? Fold(IReadOnlyList<StoredEvent> stream, DateOnly asOf, Axis axis) =>
         axis == Axis.Recorded ? FoldRecorded(stream, asOf) : FoldOccurred(stream, asOf);
-
-    public static Pledge? FoldRecorded(IReadOnlyList<IEvent> stream, DateOnly asOf) =>
-        FoldRecorded(stream.Select(StoredEvent.From).ToList(), asOf);
-
-    public static Pledge? FoldOccurred(IReadOnlyList<IEvent> stream, DateOnly asOf) =>
-        FoldOccurred(stream.Select(StoredEvent.From).ToList(), asOf);
 
     /// <summary>The first moment after the end of the as-of day (UTC): what was recorded before it counts.</summary>
     public static DateTimeOffset EndOfDay(DateOnly asOf) => new(asOf.AddDays(1).ToDateTime(TimeOnly.MinValue), TimeSpan.Zero);

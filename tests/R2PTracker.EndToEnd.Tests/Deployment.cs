@@ -34,13 +34,32 @@ public sealed class Deployment : IAsyncLifetime
         var id = "e2e-" + Guid.NewGuid().ToString("N")[..10];
         using var admin = Gateway();
         admin.DefaultRequestHeaders.Authorization = new("Bearer", AdminToken);
-        var response = await admin.PostAsJsonAsync("/api/pledges", new
-        {
-            id, title = "A pledge for " + id, quote = "We will do it.", actor = "A government", country = "KH", madeOn = "2015-02",
-            source = new { title = "A newspaper", publisher = "A publisher" },
-        });
+        var response = await admin.PostAsJsonAsync("/api/pledges", PledgeBody(id));
         response.EnsureSuccessStatusCode();
         return id;
+    }
+
+    /// <summary>The body that registers a test pledge, made in February 2015.</summary>
+    public static object PledgeBody(string id, string? targetDate = null) => new
+    {
+        id, title = "A pledge for " + id, quote = "We will do it.", actor = "A government", country = "KH", madeOn = "2015-02",
+        targetDate, source = new { title = "A newspaper", publisher = "A publisher" },
+    };
+
+    /// <summary>A staff status change through the gateway, with reason and evidence, expected to succeed.</summary>
+    public async Task ChangeStatusAsync(string pledgeId, string status, string etag, string reason = "Seen in the CICP report", string occurredOn = "2023-09-16")
+    {
+        var change = new HttpRequestMessage(HttpMethod.Post, $"/api/pledges/{pledgeId}/status")
+        {
+            Content = JsonContent.Create(new
+            {
+                status, reason, occurredOn,
+                evidence = new[] { new { title = "CICP, Spotlight on R2P", url = "https://cicp.org.kh/" } },
+            }),
+        };
+        change.Headers.TryAddWithoutValidation("If-Match", etag);
+        using var staff = StaffThroughGateway();
+        (await staff.SendAsync(change)).EnsureSuccessStatusCode();
     }
 
     public async ValueTask InitializeAsync()

@@ -36,17 +36,7 @@ public partial class EmailThroughGatewayTests(Deployment deployment)
         (await gateway.GetAsync(path, Ct)).Content.Headers.ContentType!.MediaType.ShouldBe("text/html");
         (await gateway.PostAsync(path, null, Ct)).StatusCode.ShouldBe(HttpStatusCode.OK);
 
-        var staff = deployment.StaffThroughGateway();
-        var change = new HttpRequestMessage(HttpMethod.Post, $"/api/pledges/{pledgeId}/status")
-        {
-            Content = JsonContent.Create(new
-            {
-                status = "InTheWorks", reason = "A focal point was named", occurredOn = "2016",
-                evidence = new[] { new { title = "Letter to the Secretary-General", url = "https://www.globalr2p.org/" } },
-            }),
-        };
-        change.Headers.TryAddWithoutValidation("If-Match", "\"1\"");
-        (await staff.SendAsync(change, Ct)).EnsureSuccessStatusCode();
+        await deployment.ChangeStatusAsync(pledgeId, "InTheWorks", "\"1\"", reason: "A focal point was named", occurredOn: "2016");
 
         var alert = (await MailDev.WaitForMailsAsync(address, 2, Ct)).Single(m => !IsConfirmation(m));
         alert.GetProperty("subject").GetString()!.ShouldContain(pledgeId);

@@ -12,12 +12,6 @@ public class OverdueTests(Deployment deployment)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private static object Pledge(string id, string targetDate) => new
-    {
-        id, title = "A pledge for " + id, quote = "We will do it by then.", actor = "A government", country = "KH", madeOn = "2015-02",
-        targetDate, source = new { title = "A newspaper", publisher = "A publisher" },
-    };
-
     private async Task<JsonElement> WaitForOverdueAsync(string id, bool overdue)
     {
         var gateway = deployment.Gateway();
@@ -40,7 +34,7 @@ public class OverdueTests(Deployment deployment)
         var id = "e2e-overdue-" + Guid.NewGuid().ToString("N")[..8];
         var admin = deployment.Gateway();
         admin.DefaultRequestHeaders.Authorization = new("Bearer", deployment.AdminToken);
-        (await admin.PostAsJsonAsync("/api/pledges", Pledge(id, "2016-06"), Ct)).EnsureSuccessStatusCode();
+        (await admin.PostAsJsonAsync("/api/pledges", Deployment.PledgeBody(id, "2016-06"), Ct)).EnsureSuccessStatusCode();
 
         var overdue = await WaitForOverdueAsync(id, true);
         overdue.GetProperty("overdueSince").GetString().ShouldBe("2016-07-01");
@@ -80,7 +74,7 @@ public class OverdueTests(Deployment deployment)
         using var direct = new HttpClient { BaseAddress = new Uri(url) };
         direct.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer",
             InternalAuth.IssueToken(InternalAuth.KeyFrom(deployment.SigningKey), "Other Instance", "admin", DateTimeOffset.UtcNow));
-        (await direct.PostAsJsonAsync("/api/pledges", Pledge(id, "2019-12-31"), Ct)).EnsureSuccessStatusCode();
+        (await direct.PostAsJsonAsync("/api/pledges", Deployment.PledgeBody(id, "2019-12-31"), Ct)).EnsureSuccessStatusCode();
 
         (await WaitForOverdueAsync(id, true)).GetProperty("overdueSince").GetString().ShouldBe("2020-01-01");
         await Task.Delay(2500, Ct);

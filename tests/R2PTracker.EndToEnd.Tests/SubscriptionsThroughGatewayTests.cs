@@ -11,20 +11,6 @@ public class SubscriptionsThroughGatewayTests(Deployment deployment)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private async Task ChangeStatusAsync(string pledgeId, string status, string etag)
-    {
-        var change = new HttpRequestMessage(HttpMethod.Post, $"/api/pledges/{pledgeId}/status")
-        {
-            Content = JsonContent.Create(new
-            {
-                status, reason = "Seen in the CICP report", occurredOn = "2023-09-16",
-                evidence = new[] { new { title = "CICP, Spotlight on R2P", url = "https://cicp.org.kh/" } },
-            }),
-        };
-        change.Headers.TryAddWithoutValidation("If-Match", etag);
-        (await deployment.StaffThroughGateway().SendAsync(change, Ct)).EnsureSuccessStatusCode();
-    }
-
     [Fact]
     public async Task A_subscriber_rotates_the_secret_reads_the_delivery_log_and_deletes_the_subscription_through_the_gateway()
     {
@@ -45,7 +31,7 @@ public class SubscriptionsThroughGatewayTests(Deployment deployment)
         rotation.StatusCode.ShouldBe(HttpStatusCode.OK);
         var newSecret = (await rotation.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("secret").GetString()!;
 
-        await ChangeStatusAsync(pledgeId, "InTheWorks", "\"1\"");
+        await deployment.ChangeStatusAsync(pledgeId, "InTheWorks", "\"1\"");
         var hook = await TestEnvironment.Eventually(() => Task.FromResult(receiver.Received.FirstOrDefault()), TimeSpan.FromSeconds(30), "the webhook");
         StandardWebhooks.Verify(newSecret, hook.Headers, hook.Body).ShouldBeTrue();
         StandardWebhooks.Verify(oldSecret, hook.Headers, hook.Body).ShouldBeTrue();
@@ -64,7 +50,7 @@ public class SubscriptionsThroughGatewayTests(Deployment deployment)
         await using var witness = await WebhookReceiver.StartAsync();
         (await gateway.PostAsJsonAsync("/api/subscriptions",
             new { kind = "webhook", url = witness.BaseUrl + "/r2p", filter = new { pledgeIds = new[] { pledgeId } } }, Ct)).EnsureSuccessStatusCode();
-        await ChangeStatusAsync(pledgeId, "Stalled", "\"2\"");
+        await deployment.ChangeStatusAsync(pledgeId, "Stalled", "\"2\"");
         await TestEnvironment.Eventually(() => Task.FromResult(witness.Received.FirstOrDefault()), TimeSpan.FromSeconds(30), "the witness's webhook");
         receiver.Received.Count.ShouldBe(1);
     }

@@ -1,5 +1,6 @@
 using Marten;
 using Npgsql;
+using R2PTracker.ServiceDefaults;
 
 namespace R2PTracker.Notifications.Subscriptions;
 
@@ -11,7 +12,7 @@ namespace R2PTracker.Notifications.Subscriptions;
 /// </summary>
 public sealed class ActiveSubscriptions(IDocumentStore store, IConfiguration configuration) : IAsyncDisposable
 {
-    private readonly NpgsqlDataSource _dataSource = NpgsqlDataSource.Create(configuration.GetConnectionString("Postgres")!);
+    private readonly NpgsqlDataSource _dataSource = NpgsqlDataSource.Create(configuration.PostgresConnectionString());
     private readonly SemaphoreSlim _reload = new(1, 1);
     private string? _version;
     private IReadOnlyList<Subscription> _active = [];

@@ -93,4 +93,20 @@ public class SubscriptionFilterTests(NotificationsApp app)
         hook.Body.ShouldContain("\"type\":\"pledge.milestone_logged\"");
         (await RecordedForAsync(statusChange, subscription.Id)).ShouldBeFalse();
     }
+
+    [Fact]
+    public async Task A_change_recorded_before_the_subscription_but_forwarded_after_it_is_not_sent_to_it()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        var pledgeId = Events.NewPledgeId();
+        var recordedEarlier = Events.StatusChanged(pledgeId) with { RecordedAt = DateTimeOffset.UtcNow.AddMinutes(-1) };
+        var subscription = await app.SubscribeAsync(new { kind = "webhook", url = receiver.BaseUrl + "/hook", filter = new { pledgeIds = new[] { pledgeId } } }, Ct);
+
+        await app.PublishAsync(recordedEarlier, Ct);
+        var recordedLater = Events.StatusChanged(pledgeId, "Stalled");
+        await app.PublishAsync(recordedLater, Ct);
+
+        await ReceivedAsync(receiver, recordedLater.EventId);
+        (await RecordedForAsync(recordedEarlier, subscription.Id)).ShouldBeFalse();
+    }
 }

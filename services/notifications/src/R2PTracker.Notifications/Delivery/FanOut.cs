@@ -42,7 +42,7 @@ public sealed class FanOut(IDocumentStore store, ActiveSubscriptions activeSubsc
 
         var now = clock.GetUtcNow();
         var json = payload.ToJson();
-        var deliveries = subscriptions.Where(s => s.Filter.Matches(e, payload.Type, profile)).Select(subscription => new Delivery
+        var deliveries = subscriptions.Where(s => s.Covers(e) && s.Filter.Matches(e, payload.Type, profile)).Select(subscription => new Delivery
         {
             Id = Delivery.IdFor(e.EventId, subscription.Id),
             EventId = e.EventId,

@@ -75,6 +75,13 @@ public sealed record Subscription
 
     public string Target => Kind == SubscriptionKinds.Email ? Email! : Url!;
 
+    /// <summary>
+    /// A subscription covers changes recorded from the moment it became active: its creation for a
+    /// webhook, its confirmation for e-mail. A change recorded earlier but forwarded late (RabbitMQ was
+    /// down, or simply busy) is not sent to it.
+    /// </summary>
+    public bool Covers(IPledgeIntegrationEvent e) => e.RecordedAt >= (ConfirmedAt ?? CreatedAt);
+
     public IEnumerable<string> SigningSecrets(DateTimeOffset now)
     {
         yield return Secret;

@@ -4,7 +4,7 @@
 #  (a) milestone appends/s over HTTP, direct and via the gateway, vs pgbench single-row inserts;
 #  (b) GET /api/pledges?asOf=… with BENCH_EVENTS events in the store vs the current-state list.
 # Prints a table. Usage: bash bench/run.sh [--only appends|reads]
-#   (BENCH_SECONDS=10 BENCH_WARMUP=20 BENCH_CLIENTS=8 BENCH_EVENTS=100000)
+#   (BENCH_SECONDS=10 BENCH_WARMUP=60 BENCH_CLIENTS=8 BENCH_EVENTS=100000)
 set -uo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
@@ -58,4 +58,4 @@ dotnet bench/R2PTracker.Bench/$bin/R2PTracker.Bench.dll \
   --commitments "http://127.0.0.1:$commitments_port" --gateway "http://127.0.0.1:$gateway_port" \
   --admin-token "$admin_token" --signing-key "$signing_key" --postgres "$ConnectionStrings__Postgres" \
   --pgbench "$(pg_bin)/pgbench" --pg-port "$pg_port" --database bench \
-  --seconds "${BENCH_SECONDS:-10}" --warmup "${BENCH_WARMUP:-20}" --clients "${BENCH_CLIENTS:-8}" --events "${BENCH_EVENTS:-100000}" "$@"
+  --seconds "${BENCH_SECONDS:-10}" --warmup "${BENCH_WARMUP:-60}" --clients "${BENCH_CLIENTS:-8}" --events "${BENCH_EVENTS:-100000}" "$@"

@@ -35,7 +35,7 @@ HttpClient ViaGateway()
 if (options.Text("only", "all") != "reads")
 {
     // A warm-up first, not counted: a fresh .NET process spends its first seconds compiling (tiered JIT).
-    var warmUp = options.Int("warmup", 20);
+    var warmUp = options.Int("warmup", 60);
     await Appends.RunAsync("direct warm-up", Direct, clients, warmUp);
     var direct = await Appends.RunAsync("direct", Direct, clients, seconds);
     await Appends.RunAsync("gateway warm-up", ViaGateway, clients, warmUp);

@@ -38,4 +38,16 @@ public class AppendWakeupTests
         await wakeup.WaitAsync(TimeSpan.FromSeconds(30), Ct).WaitAsync(TimeSpan.FromSeconds(5), Ct);
         watch.Elapsed.ShouldBeLessThan(TimeSpan.FromSeconds(5));
     }
+
+    [Fact]
+    public async Task Under_a_stream_of_commits_the_daemon_wakes_at_most_once_per_minimum_interval()
+    {
+        using var wakeup = new AppendWakeup(TimeSpan.FromMilliseconds(300));
+        wakeup.Signal();
+        await wakeup.WaitAsync(TimeSpan.FromSeconds(30), Ct).WaitAsync(TimeSpan.FromSeconds(5), Ct);
+        var watch = Stopwatch.StartNew();
+        wakeup.Signal(); // the next commit, right after the daemon woke
+        await wakeup.WaitAsync(TimeSpan.FromSeconds(30), Ct).WaitAsync(TimeSpan.FromSeconds(5), Ct);
+        watch.Elapsed.ShouldBeGreaterThanOrEqualTo(TimeSpan.FromMilliseconds(250));
+    }
 }

@@ -54,7 +54,8 @@ public static class Configuration
                 options.Projections.FastPollingTime = polling;
                 options.Projections.SlowPollingTime = polling;
                 // …and a commit of this process wakes it at once.
-                var wakeup = new AppendWakeup();
+                var wakeup = new AppendWakeup(TimeSpan.FromMilliseconds(
+                    builder.Configuration.GetValue("Daemon:MinimumWakeMilliseconds", AppendWakeup.DefaultMinimumInterval.TotalMilliseconds)));
                 options.Listeners.Add(wakeup);
                 options.Projections.Wakeup = wakeup;
             })

@@ -50,6 +50,26 @@ public class DashboardBrowserTests(Deployment deployment, Browser browser)
         return context;
     }
 
+    /// <summary>
+    /// A successful staff write reloads the page: wait for that reload, so what follows reads the
+    /// new page rather than the old one (which a live update may already show) while it is replaced.
+    /// </summary>
+    private static async Task SaveAndReloadAsync(IPage page, string button)
+    {
+        var reloaded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        void OnLoad(object? sender, IPage loaded) => reloaded.TrySetResult();
+        page.Load += OnLoad; // the page at hand has loaded already: the next load is the reload
+        try
+        {
+            await page.GetByRole(AriaRole.Button, new() { Name = button }).ClickAsync();
+            await reloaded.Task.WaitAsync(TimeSpan.FromSeconds(15));
+        }
+        finally
+        {
+            page.Load -= OnLoad;
+        }
+    }
+
     private static ILocator Row(IPage page, string pledgeId) => page.Locator($"#pledge-list tr[data-pledge-id='{pledgeId}']");
 
     [Fact]
@@ -100,7 +120,7 @@ public class DashboardBrowserTests(Deployment deployment, Browser browser)
         await page.GetByLabel("Reason", new() { Exact = true }).First.FillAsync("No proposal for an ASEAN network of focal points has been reported.");
         await page.Locator("#status-form").GetByLabel("Evidence title").FillAsync("Monitor's review of ASEAN records");
         await page.Locator("#status-form").GetByLabel("Evidence link (http or https, optional)").FillAsync("https://asean.org/");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Save status" }).ClickAsync();
+        await SaveAndReloadAsync(page, "Save status");
         await WaitFor(page, $"() => document.querySelector('#pledge-view .status-line .badge')?.dataset.status === '{target}'");
         (await page.Locator("#timeline > li").Last.Locator(".recorded-by").InnerTextAsync()).ShouldBe(Deployment.StaffName);
         await Browser.ScreenshotAsync(page, "assessed");
@@ -121,7 +141,7 @@ public class DashboardBrowserTests(Deployment deployment, Browser browser)
 
         await first.GetByLabel("Title", new() { Exact = true }).FillAsync("Statement at an ASEAN meeting");
         await first.Locator("#milestone-form").GetByLabel("Evidence title").FillAsync("Meeting record");
-        await first.GetByRole(AriaRole.Button, new() { Name = "Log milestone" }).ClickAsync();
+        await SaveAndReloadAsync(first, "Log milestone");
         await WaitFor(first, "() => [...document.querySelectorAll('#timeline li strong')].some(s => s.textContent === 'Statement at an ASEAN meeting')");
 
         await second.GetByLabel("Title", new() { Exact = true }).FillAsync("A stale milestone");
@@ -142,7 +162,7 @@ public class DashboardBrowserTests(Deployment deployment, Browser browser)
         const string payload = "<img src=x onerror=\"document.body.dataset.pwned='yes'\">";
         await page.GetByLabel("Title", new() { Exact = true }).FillAsync(payload);
         await page.Locator("#milestone-form").GetByLabel("Evidence title").FillAsync("<script>document.body.dataset.pwned='yes'</script>");
-        await page.GetByRole(AriaRole.Button, new() { Name = "Log milestone" }).ClickAsync();
+        await SaveAndReloadAsync(page, "Log milestone");
         await WaitFor(page, "() => document.getElementById('timeline').textContent.includes('onerror')");
         (await page.EvaluateAsync<string?>("() => document.body.dataset.pwned ?? null")).ShouldBeNull();
         (await page.Locator("#timeline img").CountAsync()).ShouldBe(0);

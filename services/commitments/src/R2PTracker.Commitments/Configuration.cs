@@ -80,7 +80,6 @@ public static class Configuration
         options.Events.AppendMode = EventAppendMode.Rich;
         // The chain hash of each event is kept in its headers (see Recording/EventChain).
         options.Events.MetadataConfig.HeadersEnabled = true;
-        options.Listeners.Add(new StreamHeads());
         options.Events.AddEventTypes(PledgeEventTypes.All);
         options.Projections.Snapshot<Pledge>(SnapshotLifecycle.Inline);
         options.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;

@@ -7,9 +7,8 @@ namespace R2PTracker.Commitments.Recording;
 /// <summary>
 /// Every append goes through here: each event gets its id, recorded-at and version fixed before
 /// saving, and its chain hash in the event's "hash" header, so event and hash are written in
-/// one statement of one transaction. The previous hash comes from the stream head (remembered by
-/// <see cref="StreamHeads"/> after this process's last commit to the stream, or else read back);
-/// the expected version makes a concurrent append fail instead of forking the chain.
+/// one statement of one transaction. The previous hash is read from the stream head; the
+/// expected version makes a concurrent append fail instead of forking the chain.
 /// </summary>
 public static class EventChain
 {
@@ -21,8 +20,7 @@ public static class EventChain
     {
         var previous = currentVersion == 0
             ? EventHashing.Genesis
-            : StreamHeads.Of(session.DocumentStore)?.HashAt(streamId, currentVersion)
-              ?? await HashAtAsync(session, streamId, currentVersion, ct) ?? EventHashing.Genesis;
+            : await HashAtAsync(session, streamId, currentVersion, ct) ?? EventHashing.Genesis;
         var recordedAt = EventHashing.ToMicroseconds(clock.GetUtcNow());
         var stamped = new List<IEvent>(events.Count);
         var version = currentVersion;

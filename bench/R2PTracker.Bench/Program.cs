@@ -19,6 +19,11 @@ var seconds = options.Int("seconds", 10);
 var clients = options.Int("clients", 8);
 var targetEvents = options.Int("events", 100_000);
 var results = new List<(string Measure, string Value, string Note)>();
+if (options.Text("only", "all") is not ("all" or "appends" or "reads"))
+{
+    Console.Error.WriteLine("--only takes appends or reads.");
+    return 2;
+}
 
 var internalKey = InternalAuth.KeyFrom(options["signing-key"]);
 // Internal tokens live 60 s, less than a long warm-up: each request to commitments carries a fresh one.

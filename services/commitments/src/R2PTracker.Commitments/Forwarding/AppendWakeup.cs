@@ -8,8 +8,9 @@ namespace R2PTracker.Commitments.Forwarding;
 /// <summary>
 /// Wakes the async daemon's high-water agent as soon as a session of this process commits events,
 /// rather than at its next poll (Daemon:PollingMilliseconds), so the forwarder sees a write within
-/// a few milliseconds (at most the minimum interval below when writes keep coming). Only a hint: the poll still runs, which covers events appended by another
-/// instance (HotCold puts the daemon on one of them) and any signal missed. A signal that arrives
+/// a few milliseconds (at most the minimum interval below when writes keep coming). Only a hint:
+/// the poll still runs, which covers events appended by another instance (HotCold puts the daemon
+/// on one of them) and any signal missed. A signal that arrives
 /// while the agent is querying is kept for its next wait, never dropped.
 /// (Marten's UseListenNotifyForEventAppends would also reach other instances, but it adds
 /// pg_notify to every append transaction, and PostgreSQL serialises the commits of notifying

@@ -56,6 +56,7 @@ public sealed class FanOut(IDocumentStore store, ActiveSubscriptions activeSubsc
             NextAttemptAt = now,
         }).ToList();
         var marker = new FannedOutEvent { Id = e.EventId, Type = payload.Type, Deliveries = deliveries.Count, At = now };
+        void LogRecorded() => logger.LogInformation("Event {EventId} ({Type}) recorded for {Count} subscription(s)", e.EventId, payload.Type, deliveries.Count);
         if (deliveries.Count <= SingleTransactionLimit)
         {
             // The usual few deliveries and the marker in one transaction: one round trip, all or
@@ -67,7 +68,7 @@ public sealed class FanOut(IDocumentStore store, ActiveSubscriptions activeSubsc
             {
                 await session.SaveChangesAsync(ct);
                 if (deliveries.Count > 0) dispatcher.WakeUp();
-                logger.LogInformation("Event {EventId} ({Type}) recorded for {Count} subscription(s)", e.EventId, payload.Type, deliveries.Count);
+                LogRecorded();
                 return;
             }
             catch (DocumentAlreadyExistsException)
@@ -94,7 +95,7 @@ public sealed class FanOut(IDocumentStore store, ActiveSubscriptions activeSubsc
         {
             return;
         }
-        logger.LogInformation("Event {EventId} ({Type}) recorded for {Count} subscription(s)", e.EventId, payload.Type, deliveries.Count);
+        LogRecorded();
     }
 }
 

@@ -39,20 +39,20 @@ public class OverdueTests(Deployment deployment)
         var overdue = await WaitForOverdueAsync(id, true);
         overdue.GetProperty("overdueSince").GetString().ShouldBe("2016-07-01");
 
-        var retarget = new HttpRequestMessage(HttpMethod.Post, $"/api/pledges/{id}/target-date")
+        async Task RetargetAsync(JsonElement pledge, string targetDate, string reason)
         {
-            Content = JsonContent.Create(new { targetDate = "2099-12-31", reason = "The deadline was extended" }),
-        };
-        retarget.Headers.TryAddWithoutValidation("If-Match", $"\"{overdue.GetProperty("version").GetInt64()}\"");
-        (await admin.SendAsync(retarget, Ct)).EnsureSuccessStatusCode();
+            using var retarget = new HttpRequestMessage(HttpMethod.Post, $"/api/pledges/{id}/target-date")
+            {
+                Content = JsonContent.Create(new { targetDate, reason }),
+            };
+            retarget.Headers.TryAddWithoutValidation("If-Match", $"\"{pledge.GetProperty("version").GetInt64()}\"");
+            (await admin.SendAsync(retarget, Ct)).EnsureSuccessStatusCode();
+        }
+
+        await RetargetAsync(overdue, "2099-12-31", "The deadline was extended");
         var extended = await WaitForOverdueAsync(id, false);
 
-        var back = new HttpRequestMessage(HttpMethod.Post, $"/api/pledges/{id}/target-date")
-        {
-            Content = JsonContent.Create(new { targetDate = "2020", reason = "The extension was withdrawn" }),
-        };
-        back.Headers.TryAddWithoutValidation("If-Match", $"\"{extended.GetProperty("version").GetInt64()}\"");
-        (await admin.SendAsync(back, Ct)).EnsureSuccessStatusCode();
+        await RetargetAsync(extended, "2020", "The extension was withdrawn");
         await WaitForOverdueAsync(id, true);
 
         await Task.Delay(2500, Ct); // two more passes of the monitor's timer

@@ -2,6 +2,7 @@
 # The commitments bench (not a test): starts a throwaway PostgreSQL and RabbitMQ, commitments and
 # the gateway (Release), then measures in one run on that one PostgreSQL:
 #  (a) milestone appends/s over HTTP, direct and via the gateway, vs pgbench single-row inserts;
+#      plus a floor: a minimal endpoint inserting one row, in a process of its own (see Floor.cs);
 #  (b) GET /api/pledges?asOf=… with BENCH_EVENTS events in the store vs the current-state list.
 # Prints a table. Usage: bash bench/run.sh [--only appends|reads]
 #   (BENCH_SECONDS=10 BENCH_WARMUP=60 BENCH_CLIENTS=8 BENCH_EVENTS=100000)
@@ -40,7 +41,7 @@ export ConnectionStrings__Postgres="Host=127.0.0.1;Port=$pg_port;Username=postgr
 export ConnectionStrings__RabbitMq="amqp://guest:guest@127.0.0.1:$rabbit_port"
 export InternalAuth__SigningKey="$signing_key" ASPNETCORE_ENVIRONMENT=Production DOTNET_ENVIRONMENT=Production
 export Logging__LogLevel__Default=Warning
-commitments_port=$(free_port_block 1); gateway_port=$(free_port_block 1)
+commitments_port=$(free_port_block 1); gateway_port=$(free_port_block 1); floor_port=$(free_port_block 1)
 bin=bin/Release/net10.0
 
 admin_token=$(cd services/gateway/src/R2PTracker.Gateway/$bin && dotnet R2PTracker.Gateway.dll staff add "Bench Admin" --role admin | tail -n 1)
@@ -50,12 +51,15 @@ admin_token=$(cd services/gateway/src/R2PTracker.Gateway/$bin && dotnet R2PTrack
 (cd services/gateway/src/R2PTracker.Gateway/$bin && Urls="http://127.0.0.1:$gateway_port" \
   ReverseProxy__Clusters__commitments__Destinations__primary__Address="http://127.0.0.1:$commitments_port/" \
   exec dotnet R2PTracker.Gateway.dll) >"$work/gateway.log" 2>&1 & pids+=($!)
+(cd bench/R2PTracker.Bench/$bin && exec dotnet R2PTracker.Bench.dll --serve-floor "http://127.0.0.1:$floor_port" \
+  --postgres "$ConnectionStrings__Postgres") >"$work/floor.log" 2>&1 & pids+=($!)
 wait_http "http://127.0.0.1:$commitments_port/health/ready" 90 || { cat "$work/commitments.log"; die "commitments did not start"; }
 wait_http "http://127.0.0.1:$gateway_port/health/ready" 90 || { cat "$work/gateway.log"; die "gateway did not start"; }
+wait_http "http://127.0.0.1:$floor_port/health" 90 || { cat "$work/floor.log"; die "the floor endpoint did not start"; }
 
 say "measuring (nproc=$(nproc))"
 dotnet bench/R2PTracker.Bench/$bin/R2PTracker.Bench.dll \
   --commitments "http://127.0.0.1:$commitments_port" --gateway "http://127.0.0.1:$gateway_port" \
-  --admin-token "$admin_token" --signing-key "$signing_key" --postgres "$ConnectionStrings__Postgres" \
+  --floor "http://127.0.0.1:$floor_port" --admin-token "$admin_token" --signing-key "$signing_key" --postgres "$ConnectionStrings__Postgres" \
   --pgbench "$(pg_bin)/pgbench" --pg-port "$pg_port" --database bench \
   --seconds "${BENCH_SECONDS:-10}" --warmup "${BENCH_WARMUP:-60}" --clients "${BENCH_CLIENTS:-8}" --events "${BENCH_EVENTS:-100000}" "$@"

@@ -5,6 +5,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.RegularExpressions;
 using Marten;
+using R2PTracker.Bench;
 using R2PTracker.Commitments;
 using R2PTracker.Commitments.Pledges;
 using R2PTracker.Commitments.Recording;
@@ -13,8 +14,14 @@ using R2PTracker.ServiceDefaults;
 // The commitments bench (not a test). bench/run.sh starts the servers and calls this with:
 //   --commitments URL --gateway URL --admin-token TOKEN --signing-key KEY --postgres CONNSTRING
 //   --pgbench PATH --pg-port PORT --database NAME [--seconds 10] [--clients 8] [--events 100000]
-//   [--only appends|reads]
+//   [--only appends|reads] [--floor URL]
+// and, as a process of its own, with --serve-floor URL --postgres CONNSTRING (see Floor).
 var options = Args.Parse(args);
+if (options.Text("serve-floor", "") is { Length: > 0 } floorUrl)
+{
+    await Floor.ServeAsync(floorUrl, options["postgres"]);
+    return 0;
+}
 var seconds = options.Int("seconds", 10);
 var clients = options.Int("clients", 8);
 var targetEvents = options.Int("events", 100_000);
@@ -45,12 +52,21 @@ if (options.Text("only", "all") != "reads")
     var direct = await Appends.RunAsync("direct", Direct, clients, seconds);
     await Appends.RunAsync("gateway warm-up", ViaGateway, clients, warmUp);
     var gateway = await Appends.RunAsync("gateway", ViaGateway, clients, seconds);
+    double? floor = null;
+    if (options.Text("floor", "") is { Length: > 0 } floorAt)
+    {
+        await Floor.RunAsync("floor warm-up", floorAt, clients, warmUp);
+        floor = await Floor.RunAsync("floor", floorAt, clients, seconds);
+    }
     var pgbench = await PgBench.RunAsync(options["pgbench"], options.Int("pg-port", 5432), options["database"], clients, seconds);
     results.Add(("pgbench single-row inserts/s", pgbench.ToString("F0", CultureInfo.InvariantCulture), $"{clients} clients, custom script"));
     results.Add(("milestone appends/s, direct", direct.PerSecond.ToString("F0", CultureInfo.InvariantCulture),
         $"{direct.PerSecond / pgbench:F2} of pgbench (goal >= 0.30); {direct.Failures} failed"));
     results.Add(("milestone appends/s, via gateway", gateway.PerSecond.ToString("F0", CultureInfo.InvariantCulture),
         $"{gateway.PerSecond / pgbench:F2} of pgbench (goal >= 0.30); {gateway.Failures} failed"));
+    if (floor is { } f)
+        results.Add(("floor: HTTP + one INSERT, minimal endpoint/s", f.ToString("F0", CultureInfo.InvariantCulture),
+            $"{f / pgbench:F2} of pgbench; appends are {direct.PerSecond / f:F2} of it"));
 }
 
 // (b) as-of list vs current-state list with targetEvents events in the store.
@@ -165,9 +181,9 @@ internal static partial class PgBench
     {
         var script = Path.Combine(Path.GetTempPath(), $"r2p-bench-{Guid.NewGuid():N}.sql");
         await File.WriteAllTextAsync(script,
-            "insert into bench_rows (stream_id, data) values ('bench-' || :client_id, '{\"title\":\"Milestone\",\"occurredOn\":\"2019-12\"}');\n");
+            $"insert into {Floor.Table} (stream_id, data) values ('bench-' || :client_id, '{{\"title\":\"Milestone\",\"occurredOn\":\"2019-12\"}}');\n");
         var psql = Path.Combine(Path.GetDirectoryName(pgbench)!, "psql");
-        await RunAsync(psql, $"-h 127.0.0.1 -p {port} -U postgres -d {database} -qc \"create table if not exists bench_rows (id bigserial primary key, stream_id text not null, data jsonb not null, created timestamptz not null default now())\"");
+        await RunAsync(psql, $"-h 127.0.0.1 -p {port} -U postgres -d {database} -qc \"{Floor.CreateTable}\"");
         var output = await RunAsync(pgbench, $"-h 127.0.0.1 -p {port} -U postgres -n -c {clients} -j 2 -T {seconds} -f {script} {database}");
         File.Delete(script);
         var match = Tps().Match(output);

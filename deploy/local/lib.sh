@@ -40,6 +40,19 @@ ensure_chromium_installed() {
     || die "apt-get install chromium failed"
 }
 
+# The deploy tests validate deploy/docker/compose.yaml with Debian's docker-compose (no engine needed
+# for `config`) and render deploy/k8s with kubectl's kustomize (offline).
+ensure_deploy_tools_installed() {
+  local missing=()
+  command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
+  command -v kubectl >/dev/null 2>&1 || missing+=(kubernetes-client)
+  [ ${#missing[@]} -eq 0 ] && return 0
+  say "installing ${missing[*]} from Debian packages (deploy tests)"
+  as_root apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
+    || die "apt-get install ${missing[*]} failed"
+}
+
 # PostgreSQL refuses to run as root, so as root it runs as the 'postgres' user.
 as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 

@@ -1,0 +1,90 @@
+using Shouldly;
+
+namespace R2PTracker.Deploy.Tests;
+
+/// <summary>
+/// deploy/docker/compose.yaml, validated and normalised by Debian's docker-compose (`config`; no
+/// container engine runs here), then checked against what the services need. A .env beside the
+/// file is not read (an empty --env-file instead): the secrets come from the test.
+/// </summary>
+public sealed class ComposeFileTests
+{
+    private static readonly string[] Services = ["commitments", "notifications", "gateway"];
+
+    private static readonly Dictionary<string, string> Secrets = new()
+    {
+        ["R2P_POSTGRES_PASSWORD"] = "pg-secret-for-the-test",
+        ["R2P_RABBITMQ_PASSWORD"] = "mq-secret-for-the-test",
+        ["R2P_INTERNAL_SIGNING_KEY"] = "signing-key-for-the-test",
+    };
+
+    private static async Task<Dictionary<object, object>> ConfigAsync(IReadOnlyDictionary<string, string> environment)
+    {
+        var noEnvFile = Path.GetTempFileName();
+        try
+        {
+            return DeployFiles.Documents(await DeployFiles.RunAsync("docker-compose",
+                ["--env-file", noEnvFile, "-f", DeployFiles.PathOf("deploy/docker/compose.yaml"), "config"], DeployFiles.Root, environment)).Single();
+        }
+        finally
+        {
+            File.Delete(noEnvFile);
+        }
+    }
+
+    [Fact]
+    public async Task Every_service_is_built_from_the_one_dockerfile_for_a_project_that_exists()
+    {
+        var services = (await ConfigAsync(Secrets)).At("services");
+        foreach (var service in Services)
+        {
+            var build = services.At(service, "build");
+            Path.GetFullPath(build.Text("context")!).ShouldBe(DeployFiles.Root);
+            build.Text("dockerfile").ShouldBe("deploy/docker/Dockerfile");
+            var project = $"services/{build.Text("args", "SERVICE")}/src/R2PTracker.{build.Text("args", "ASSEMBLY")}/R2PTracker.{build.Text("args", "ASSEMBLY")}.csproj";
+            File.Exists(DeployFiles.PathOf(project)).ShouldBeTrue($"{service} builds {project}, which does not exist");
+            project.ShouldContain($"services/{service}/");
+            services.Text(service, "image").ShouldBe($"r2p-tracker/{service}:local");
+        }
+        // The seed runs the commitments image once.
+        services.Text("seed", "image").ShouldBe("r2p-tracker/commitments:local");
+        services.Items("seed", "command").ShouldBe(["seed"]);
+    }
+
+    [Fact]
+    public async Task Every_setting_the_local_start_gives_a_service_reaches_it_in_compose_with_the_secrets_from_the_environment()
+    {
+        var services = (await ConfigAsync(Secrets)).At("services");
+        foreach (var (setting, readers) in DeployFiles.LocalSettings())
+        foreach (var service in readers)
+            services.Text(service, "environment", setting).ShouldNotBeNullOrEmpty($"{service} does not get {setting}");
+
+        var commitments = services.At("commitments", "environment");
+        commitments.Text("ConnectionStrings__Postgres")!.ShouldContain("Password=pg-secret-for-the-test");
+        commitments.Text("ConnectionStrings__RabbitMq")!.ShouldContain("r2p:mq-secret-for-the-test@rabbitmq:5672");
+        commitments.Text("InternalAuth__SigningKey").ShouldBe("signing-key-for-the-test");
+        services.Text("postgres", "environment", "POSTGRES_PASSWORD").ShouldBe("pg-secret-for-the-test");
+        services.Text("rabbitmq", "environment", "RABBITMQ_DEFAULT_PASS").ShouldBe("mq-secret-for-the-test");
+        services.Text("gateway", "environment", "ReverseProxy__Clusters__commitments__Destinations__primary__Address").ShouldBe("http://commitments:8080/");
+        services.Text("notifications", "environment", "Email__SmtpHost").ShouldBe("maildev");
+    }
+
+    [Fact]
+    public async Task Only_the_gateway_is_published_and_commitments_runs_twice()
+    {
+        var services = (await ConfigAsync(Secrets)).At("services");
+        services.Items("gateway", "ports").Single().Text("target").ShouldBe("8080");
+        services.Items("gateway", "ports").Single().Text("published").ShouldBe("8080");
+        services.At("commitments", "ports").ShouldBeNull();
+        services.At("notifications", "ports").ShouldBeNull();
+        services.Text("commitments", "deploy", "replicas").ShouldBe("2");
+    }
+
+    [Fact]
+    public async Task A_missing_secret_stops_compose_with_its_name_rather_than_starting_without_it()
+    {
+        var withoutKey = new Dictionary<string, string>(Secrets) { ["R2P_INTERNAL_SIGNING_KEY"] = "" };
+        var error = await Should.ThrowAsync<InvalidOperationException>(() => ConfigAsync(withoutKey));
+        error.Message.ShouldContain("R2P_INTERNAL_SIGNING_KEY");
+    }
+}

@@ -1,0 +1,106 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+using R2PTracker.Testing;
+using Shouldly;
+using YamlDotNet.Core;
+using YamlDotNet.Core.Events;
+using YamlDotNet.Serialization;
+
+namespace R2PTracker.Deploy.Tests;
+
+/// <summary>What the deploy tests share: the repository, commands run to the end, YAML as plain objects.</summary>
+internal static partial class DeployFiles
+{
+    public static string Root { get; } = TestEnvironment.RepositoryRoot();
+
+    public static string PathOf(string relative) => Path.Combine(Root, relative);
+
+    /// <summary>Runs a command to the end and returns its standard output; fails the test with its error output otherwise.</summary>
+    public static async Task<string> RunAsync(
+        string file, IEnumerable<string> arguments, string workingDirectory, IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var start = new ProcessStartInfo(file)
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var argument in arguments) start.ArgumentList.Add(argument);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) start.Environment[name] = value;
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {file}");
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+        await process.WaitForExitAsync(timeout.Token);
+        if (process.ExitCode != 0)
+            throw new InvalidOperationException($"{file} {string.Join(' ', arguments)} exited with {process.ExitCode}:\n{await stderr}\n{await stdout}");
+        return await stdout;
+    }
+
+    /// <summary>Every YAML document in <paramref name="text"/> as dictionaries, lists and strings.</summary>
+    public static List<Dictionary<object, object>> Documents(string text)
+    {
+        var deserializer = new DeserializerBuilder().Build();
+        var parser = new Parser(new StringReader(text));
+        parser.Consume<StreamStart>();
+        var documents = new List<Dictionary<object, object>>();
+        while (parser.Accept<DocumentStart>(out _))
+        {
+            if (deserializer.Deserialize(parser) is Dictionary<object, object> document) documents.Add(document);
+        }
+        return documents;
+    }
+
+    /// <summary>Follows a path of keys (and list indexes) into a YAML object; null where it leads nowhere.</summary>
+    public static object? At(this object? node, params object[] path)
+    {
+        foreach (var step in path)
+        {
+            node = (node, step) switch
+            {
+                (Dictionary<object, object> map, string key) => map.GetValueOrDefault(key),
+                (List<object> list, int index) when index < list.Count => list[index],
+                _ => null,
+            };
+        }
+        return node;
+    }
+
+    public static string? Text(this object? node, params object[] path) => node.At(path)?.ToString();
+
+    public static IEnumerable<object> Items(this object? node, params object[] path) =>
+        node.At(path) as List<object> ?? [];
+
+    /// <summary>
+    /// The settings that deploy/local/up.sh gives the services (the names with "__" in its env file),
+    /// each with the services that read it. A deployment elsewhere must give each of them to those services.
+    /// Webhooks__AllowLoopback is left out on purpose: it lets local webhook receivers on loopback through
+    /// the SSRF guard, which stays on in a deployment.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string[]> LocalSettings()
+    {
+        var upScript = File.ReadAllText(PathOf("deploy/local/up.sh"));
+        var envFile = EnvFile().Match(upScript);
+        envFile.Success.ShouldBeTrue("deploy/local/up.sh no longer writes its env file as expected");
+        return SettingName().Matches(envFile.Groups[1].Value)
+            .Select(m => m.Groups[1].Value)
+            .Where(name => name != "Webhooks__AllowLoopback")
+            .Distinct()
+            .ToDictionary(name => name, ReadBy);
+    }
+
+    private static string[] ReadBy(string setting) => setting.Split("__")[0] switch
+    {
+        "ConnectionStrings" or "InternalAuth" => ["commitments", "notifications", "gateway"],
+        "ReverseProxy" => ["gateway"],
+        "Email" => ["notifications"],
+        var section => throw new InvalidOperationException(
+            $"deploy/local/up.sh sets {setting}: say in DeployFiles.ReadBy which services read the section {section}"),
+    };
+
+    [GeneratedRegex(@"cat > ""\$state/env"" <<ENV\n(.*?)\nENV\n", RegexOptions.Singleline)]
+    private static partial Regex EnvFile();
+
+    [GeneratedRegex(@"\b([A-Za-z]+(?:__[A-Za-z]+)+)=")]
+    private static partial Regex SettingName();
+}

@@ -1,0 +1,103 @@
+using Shouldly;
+
+namespace R2PTracker.Deploy.Tests;
+
+/// <summary>
+/// deploy/k8s, rendered with kubectl's own kustomize (offline; no cluster here), with the committed
+/// secrets.env.example standing in for the git-ignored secrets.env.
+/// </summary>
+public sealed class KubernetesManifestTests
+{
+    private static readonly string[] Services = ["commitments", "notifications", "gateway"];
+
+    private static async Task<List<Dictionary<object, object>>> RenderAsync()
+    {
+        var copy = Directory.CreateTempSubdirectory("r2p-k8s-");
+        try
+        {
+            foreach (var file in Directory.GetFiles(DeployFiles.PathOf("deploy/k8s")))
+                File.Copy(file, Path.Combine(copy.FullName, Path.GetFileName(file)));
+            File.Copy(Path.Combine(copy.FullName, "secrets.env.example"), Path.Combine(copy.FullName, "secrets.env"), overwrite: true);
+            return DeployFiles.Documents(await DeployFiles.RunAsync("kubectl", ["kustomize", copy.FullName], copy.FullName));
+        }
+        finally
+        {
+            copy.Delete(recursive: true);
+        }
+    }
+
+    private static Dictionary<object, object> Single(List<Dictionary<object, object>> documents, string kind, string name) =>
+        documents.Single(d => d.Text("kind") == kind && d.Text("metadata", "name") == name);
+
+    [Fact]
+    public async Task Every_service_runs_from_its_image_with_probes_on_the_health_endpoints()
+    {
+        var documents = await RenderAsync();
+        foreach (var service in Services)
+        {
+            var container = Single(documents, "Deployment", service).At("spec", "template", "spec", "containers", 0);
+            container.Text("image").ShouldBe($"r2p-tracker/{service}:local");
+            container.Text("readinessProbe", "httpGet", "path").ShouldBe("/health/ready");
+            container.Text("livenessProbe", "httpGet", "path").ShouldBe("/health/live");
+            container.Text("readinessProbe", "httpGet", "port").ShouldBe("8080");
+            // The Service in front of it reaches the pods of this Deployment on the port the image listens on.
+            var front = Single(documents, "Service", service);
+            front.Text("spec", "selector", "app.kubernetes.io/name").ShouldBe(service);
+            front.Text("spec", "ports", 0, "port").ShouldBe("8080");
+            Single(documents, "Deployment", service).Text("spec", "template", "metadata", "labels", "app.kubernetes.io/name").ShouldBe(service);
+        }
+        Single(documents, "Namespace", "r2p-tracker").ShouldNotBeNull();
+        documents.Where(d => d.Text("kind") != "Namespace").ShouldAllBe(d => d.Text("metadata", "namespace") == "r2p-tracker");
+    }
+
+    [Fact]
+    public async Task Commitments_scales_out_while_the_services_with_per_instance_state_run_once()
+    {
+        var documents = await RenderAsync();
+        int.Parse(Single(documents, "Deployment", "commitments").Text("spec", "replicas")!).ShouldBeGreaterThanOrEqualTo(2);
+        Single(documents, "Deployment", "notifications").Text("spec", "replicas").ShouldBe("1");
+        Single(documents, "Deployment", "gateway").Text("spec", "replicas").ShouldBe("1");
+    }
+
+    [Fact]
+    public async Task Every_setting_the_local_start_gives_a_service_reaches_it_in_the_cluster()
+    {
+        var documents = await RenderAsync();
+        Dictionary<object, object> Data(string kind, string prefix) =>
+            (Dictionary<object, object>)documents.Single(d => d.Text("kind") == kind && d.Text("metadata", "name")!.StartsWith(prefix)).At("data")!;
+        var settings = Data("ConfigMap", "r2p-settings-");
+        var secrets = Data("Secret", "r2p-secrets-");
+
+        foreach (var (setting, readers) in DeployFiles.LocalSettings())
+        {
+            (settings.ContainsKey(setting) || secrets.ContainsKey(setting)).ShouldBeTrue($"{setting} is neither in r2p-settings nor in r2p-secrets");
+            foreach (var service in readers)
+            {
+                var sources = Single(documents, "Deployment", service).Items("spec", "template", "spec", "containers", 0, "envFrom")
+                    .Select(s => s.Text("configMapRef", "name") ?? s.Text("secretRef", "name")).ToList();
+                sources.ShouldContain(n => n!.StartsWith(settings.ContainsKey(setting) ? "r2p-settings-" : "r2p-secrets-"),
+                    $"{service} does not get {setting}");
+            }
+        }
+        // Addresses between services are the Services' names on the image's port.
+        settings["ReverseProxy__Clusters__commitments__Destinations__primary__Address"].ShouldBe("http://commitments:8080/");
+        settings["ReverseProxy__Clusters__notifications__Destinations__primary__Address"].ShouldBe("http://notifications:8080/");
+        settings["Email__SmtpHost"].ShouldBe("maildev");
+    }
+
+    [Fact]
+    public async Task The_seed_job_runs_the_commitments_image_with_seed_and_every_secret_key_it_names_exists()
+    {
+        var documents = await RenderAsync();
+        var seed = Single(documents, "Job", "seed").At("spec", "template", "spec", "containers", 0);
+        seed.Text("image").ShouldBe("r2p-tracker/commitments:local");
+        seed.Items("args").ShouldBe(["seed"]);
+
+        var secretKeys = ((Dictionary<object, object>)documents.Single(d => d.Text("kind") == "Secret").At("data")!).Keys.Cast<string>().ToHashSet();
+        var named = documents.Where(d => d.Text("kind") == "StatefulSet")
+            .SelectMany(d => d.Items("spec", "template", "spec", "containers", 0, "env"))
+            .Select(e => e.Text("valueFrom", "secretKeyRef", "key")).OfType<string>().ToList();
+        named.ShouldNotBeEmpty();
+        named.ShouldAllBe(key => secretKeys.Contains(key));
+    }
+}

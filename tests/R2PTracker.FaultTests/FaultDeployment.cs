@@ -90,6 +90,18 @@ public sealed class FaultDeployment : IAsyncLifetime
         await WaitReadyAsync(NotificationsUrl);
     }
 
+    /// <summary>
+    /// A second notifications instance like the first (same database, same broker and queues, a port
+    /// of its own), as a scaled-out deployment runs it. The caller disposes it.
+    /// </summary>
+    public async Task<ServiceProcess> SecondNotificationsAsync()
+    {
+        var url = $"http://127.0.0.1:{ServiceProcess.FreePort()}";
+        var process = ServiceProcess.Start(NotificationsDll, new Dictionary<string, string>(_notificationsEnvironment) { ["Urls"] = url });
+        await WaitReadyAsync(url, process);
+        return process;
+    }
+
     /// <summary>Another notifications instance with the default configuration (loopback not allowed).</summary>
     public async Task<(ServiceProcess Process, string Url)> DefaultNotificationsAsync() =>
         _defaultNotifications ??= await StartDefaultNotificationsAsync();

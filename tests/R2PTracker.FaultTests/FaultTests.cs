@@ -107,6 +107,47 @@ public class FaultTests(FaultDeployment deployment)
     }
 
     [Fact]
+    public async Task Fault_2b_two_notifications_instances_alert_each_subscriber_once_and_one_finishes_a_fan_out_the_other_was_killed_in()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        using var gateway = deployment.Gateway();
+        await Parallel.ForEachAsync(Enumerable.Range(0, 300), new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = Ct },
+            async (i, _) => await SubscribeAsync($"{receiver.BaseUrl}/scaled/{i}", "kh-r2p-5", gateway));
+        var second = await deployment.SecondNotificationsAsync();
+        try
+        {
+            // Both instances consume the same queues and share one delivery store: three changes reach
+            // each of the 300 subscribers exactly once.
+            var etag = await ETagOf("kh-r2p-5");
+            foreach (var status in new[] { "InTheWorks", "Stalled", "InTheWorks" }) etag = await ChangeStatusAsync("kh-r2p-5", status, etag);
+            await WaitUntilAsync(() => receiver.Received.Count >= 900, TimeSpan.FromSeconds(90), "900 webhooks");
+            await Task.Delay(TimeSpan.FromSeconds(2), Ct); // room for a duplicate to show
+            var hooks = receiver.Received.ToList();
+            hooks.Count.ShouldBe(900);
+            hooks.Select(h => (h.Path, EventIdOf(h))).Distinct().Count().ShouldBe(900);
+            hooks.Select(EventIdOf).Distinct().Count().ShouldBe(3);
+
+            // The first instance (the one that has been dispatching: it took the dispatch lock long
+            // before the second started) dies in the middle of the next fan-out; the second finishes it.
+            receiver.Received.Clear();
+            receiver.Delay = TimeSpan.FromMilliseconds(60);
+            await ChangeStatusAsync("kh-r2p-5", "Stalled", etag);
+            await WaitUntilAsync(() => receiver.Received.Count >= 30, TimeSpan.FromSeconds(60), "the fan-out to start");
+            await deployment.KillNotificationsAsync();
+            receiver.Received.Select(h => h.Path).Distinct().Count().ShouldBeLessThan(300, "the kill came after the fan-out had finished; the test proves nothing");
+
+            await WaitUntilAsync(() => receiver.Received.Select(h => h.Path).Distinct().Count() >= 300, TimeSpan.FromSeconds(90), "all 300 subscribers, from the second instance");
+            receiver.Received.Select(EventIdOf).Distinct().Count().ShouldBe(1);
+            second.HasExited.ShouldBeFalse();
+        }
+        finally
+        {
+            await second.DisposeAsync();
+            await deployment.RestartNotificationsAsync();
+        }
+    }
+
+    [Fact]
     public async Task Fault_3_a_receiver_answering_500_to_the_first_three_attempts_gets_the_webhook_later_and_the_log_shows_each_attempt()
     {
         await using var receiver = await WebhookReceiver.StartAsync();

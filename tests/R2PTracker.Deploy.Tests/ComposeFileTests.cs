@@ -70,7 +70,7 @@ public sealed class ComposeFileTests
     }
 
     [Fact]
-    public async Task Only_the_gateway_is_published_and_commitments_runs_twice()
+    public async Task Only_the_gateway_is_published_and_the_services_behind_it_run_twice()
     {
         var services = (await ConfigAsync(Secrets)).At("services");
         services.Items("gateway", "ports").Single().Text("target").ShouldBe("8080");
@@ -78,6 +78,7 @@ public sealed class ComposeFileTests
         services.At("commitments", "ports").ShouldBeNull();
         services.At("notifications", "ports").ShouldBeNull();
         services.Text("commitments", "deploy", "replicas").ShouldBe("2");
+        services.Text("notifications", "deploy", "replicas").ShouldBe("2");
     }
 
     [Fact]

@@ -51,12 +51,14 @@ public sealed class KubernetesManifestTests
     }
 
     [Fact]
-    public async Task Commitments_scales_out_while_the_services_with_per_instance_state_run_once()
+    public async Task Every_service_runs_more_than_once()
     {
+        // What makes that safe is tested elsewhere: two notifications instances (FaultTests), two
+        // gateway instances (GatewayScaleOutTests); for commitments, simultaneous writes and overdue
+        // passes (Commitments.Tests), while the HotCold daemon's hand-over is Marten's.
         var documents = await RenderAsync();
-        int.Parse(Single(documents, "Deployment", "commitments").Text("spec", "replicas")!).ShouldBeGreaterThanOrEqualTo(2);
-        Single(documents, "Deployment", "notifications").Text("spec", "replicas").ShouldBe("1");
-        Single(documents, "Deployment", "gateway").Text("spec", "replicas").ShouldBe("1");
+        foreach (var service in Services)
+            int.Parse(Single(documents, "Deployment", service).Text("spec", "replicas")!).ShouldBeGreaterThanOrEqualTo(2, service);
     }
 
     [Fact]

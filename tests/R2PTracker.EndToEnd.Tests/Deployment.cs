@@ -28,6 +28,9 @@ public sealed class Deployment : IAsyncLifetime
     /// <summary>The environment every service of this deployment was started with.</summary>
     public IReadOnlyDictionary<string, string> Common { get; private set; } = new Dictionary<string, string>();
 
+    /// <summary>The gateway's environment (Common plus its address and its backends'), for starting another instance.</summary>
+    public IReadOnlyDictionary<string, string> GatewayEnvironment { get; private set; } = new Dictionary<string, string>();
+
     /// <summary>Registers a pledge of a test's own through the gateway, so tests that change it run apart.</summary>
     public async Task<string> NewPledgeAsync()
     {
@@ -102,9 +105,10 @@ public sealed class Deployment : IAsyncLifetime
 
         _services.Add(ServiceProcess.Start(commitments, With(common, "Urls", CommitmentsUrl)));
         _services.Add(ServiceProcess.Start(notifications, With(common, "Urls", notificationsUrl)));
-        _services.Add(ServiceProcess.Start(gateway, With(With(With(common, "Urls", GatewayUrl),
+        GatewayEnvironment = With(With(With(common, "Urls", GatewayUrl),
             "ReverseProxy__Clusters__commitments__Destinations__primary__Address", CommitmentsUrl + "/"),
-            "ReverseProxy__Clusters__notifications__Destinations__primary__Address", notificationsUrl + "/")));
+            "ReverseProxy__Clusters__notifications__Destinations__primary__Address", notificationsUrl + "/");
+        _services.Add(ServiceProcess.Start(gateway, GatewayEnvironment));
 
         foreach (var url in new[] { CommitmentsUrl, notificationsUrl, GatewayUrl }) await WaitReadyAsync(url);
 

@@ -21,6 +21,7 @@ public static class Configuration
         services.AddSingleton<SignInLimiter>();
         services.AddHostedService<StaffSchemaInitializer>();
         services.AddStaffSessions();
+        SharedKeyRing.AddSharedKeyRing(services);
         services.AddClientRateLimits(builder.Configuration);
         services.AddPublicReadCache(builder.Configuration);
         services.AddSingleton<LiveHub>();

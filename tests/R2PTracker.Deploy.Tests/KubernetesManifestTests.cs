@@ -30,14 +30,15 @@ public sealed class KubernetesManifestTests
         documents.Single(d => d.Text("kind") == kind && d.Text("metadata", "name") == name);
 
     [Fact]
-    public async Task Every_service_runs_from_its_image_with_probes_on_the_health_endpoints()
+    public async Task Every_service_runs_from_its_image_with_probes_on_the_health_endpoints_that_keep_it_in_service_through_a_broker_outage()
     {
         var documents = await RenderAsync();
         foreach (var service in Services)
         {
             var container = Single(documents, "Deployment", service).At("spec", "template", "spec", "containers", 0);
             container.Text("image").ShouldBe($"r2p-tracker/{service}:local");
-            container.Text("readinessProbe", "httpGet", "path").ShouldBe("/health/ready");
+            container.Text("startupProbe", "httpGet", "path").ShouldBe("/health/ready");
+            container.Text("readinessProbe", "httpGet", "path").ShouldBe("/health/serving");
             container.Text("livenessProbe", "httpGet", "path").ShouldBe("/health/live");
             container.Text("readinessProbe", "httpGet", "port").ShouldBe("8080");
             // The Service in front of it reaches the pods of this Deployment on the port the image listens on.

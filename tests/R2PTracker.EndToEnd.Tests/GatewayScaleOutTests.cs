@@ -22,7 +22,7 @@ public sealed partial class GatewayScaleOutTests(Deployment deployment)
     {
         var home = Directory.CreateTempSubdirectory("r2p-gateway-home-");
         var secondUrl = $"http://127.0.0.1:{ServiceProcess.FreePort()}";
-        await using var second = ServiceProcess.Start(ServiceProcess.DllPath("gateway", "R2PTracker.Gateway"),
+        var second = ServiceProcess.Start(ServiceProcess.DllPath("gateway", "R2PTracker.Gateway"),
             new Dictionary<string, string>(deployment.GatewayEnvironment) { ["Urls"] = secondUrl, ["HOME"] = home.FullName });
         try
         {
@@ -58,6 +58,7 @@ public sealed partial class GatewayScaleOutTests(Deployment deployment)
         }
         finally
         {
+            await second.DisposeAsync(); // before its home folder goes
             home.Delete(recursive: true);
         }
     }

@@ -67,6 +67,12 @@ public class FaultTests(FaultDeployment deployment)
         try
         {
             for (var i = 0; i < 100; i++) etag = await ChangeStatusAsync("kh-r2p-2", i % 2 == 0 ? "InTheWorks" : "Stalled", etag);
+            // Not fully ready without the broker, yet still serving: a load balancer keeps sending it traffic.
+            using var gateway = deployment.Gateway();
+            await TestEnvironment.Eventually(async () =>
+                (await gateway.GetAsync("/health/ready", Ct)).StatusCode == HttpStatusCode.ServiceUnavailable ? "503" : null,
+                TimeSpan.FromSeconds(30), "the gateway's /health/ready to report the broker down");
+            (await gateway.GetAsync("/health/serving", Ct)).StatusCode.ShouldBe(HttpStatusCode.OK);
         }
         finally
         {

@@ -16,6 +16,9 @@ public static class ServiceDefaultsExtensions
 {
     public const string ReadyTag = "ready";
 
+    /// <summary>The checks a service needs to serve requests: its PostgreSQL (not RabbitMQ, see /health/serving).</summary>
+    public const string ServingTag = "serving";
+
     /// <summary>Problem details, telemetry, health checks and JSON conventions shared by every service.</summary>
     public static WebApplicationBuilder AddServiceDefaults(this WebApplicationBuilder builder, string serviceName)
     {
@@ -32,7 +35,7 @@ public static class ServiceDefaultsExtensions
         var postgres = builder.Configuration.GetConnectionString("Postgres");
         if (!string.IsNullOrWhiteSpace(postgres))
         {
-            health.AddNpgSql(postgres, name: "postgres", tags: [ReadyTag]);
+            health.AddNpgSql(postgres, name: "postgres", tags: [ReadyTag, ServingTag]);
         }
 
         return builder;
@@ -65,26 +68,32 @@ public static class ServiceDefaultsExtensions
             });
     }
 
-    /// <summary>Error handling as RFC 9457 problem details, and the two health endpoints.</summary>
+    /// <summary>Error handling as RFC 9457 problem details, and the three health endpoints.</summary>
     public static WebApplication UseServiceDefaults(this WebApplication app)
     {
         app.UseExceptionHandler();
         app.UseStatusCodePages();
 
-        // Live: the process answers. Ready: its PostgreSQL and RabbitMQ are reachable.
+        // Live: the process answers. Ready: its PostgreSQL and RabbitMQ are reachable (fully started).
+        // Serving: its PostgreSQL is reachable, which is all it needs to answer requests: while
+        // RabbitMQ is down, writes are kept and forwarded later, so a load balancer (a Kubernetes
+        // readiness probe) should keep sending traffic; /health/ready gates the start instead.
         app.MapHealthChecks("/health/live", new HealthCheckOptions { Predicate = _ => false });
-        app.MapHealthChecks("/health/ready", new HealthCheckOptions
-        {
-            Predicate = check => check.Tags.Contains(ReadyTag),
-            ResultStatusCodes =
-            {
-                [HealthStatus.Healthy] = StatusCodes.Status200OK,
-                [HealthStatus.Degraded] = StatusCodes.Status503ServiceUnavailable,
-                [HealthStatus.Unhealthy] = StatusCodes.Status503ServiceUnavailable,
-            },
-        });
+        app.MapHealthChecks("/health/ready", StrictChecks(ReadyTag));
+        app.MapHealthChecks("/health/serving", StrictChecks(ServingTag));
         return app;
     }
+
+    private static HealthCheckOptions StrictChecks(string tag) => new()
+    {
+        Predicate = check => check.Tags.Contains(tag),
+        ResultStatusCodes =
+        {
+            [HealthStatus.Healthy] = StatusCodes.Status200OK,
+            [HealthStatus.Degraded] = StatusCodes.Status503ServiceUnavailable,
+            [HealthStatus.Unhealthy] = StatusCodes.Status503ServiceUnavailable,
+        },
+    };
 
     /// <summary>
     /// The PostgreSQL connection string, with Npgsql's automatic preparation turned on unless the

@@ -19,14 +19,17 @@ public sealed class SharedKeyRing(NpgsqlDataSource db) : IXmlRepository
     /// <summary>The same name on every instance, not the default (the content root), which differs by install.</summary>
     public const string ApplicationName = "r2p-tracker-gateway";
 
-    private const string CreateTable = """
-        CREATE SCHEMA IF NOT EXISTS gateway;
+    private static readonly string[] CreateTable =
+    [
+        "CREATE SCHEMA IF NOT EXISTS gateway",
+        """
         CREATE TABLE IF NOT EXISTS gateway.data_protection_keys (
             friendly_name text PRIMARY KEY,
             xml text NOT NULL,
             created_at timestamptz NOT NULL DEFAULT now()
-        );
-        """;
+        )
+        """,
+    ];
 
     private volatile bool _tableReady;
 
@@ -62,14 +65,18 @@ public sealed class SharedKeyRing(NpgsqlDataSource db) : IXmlRepository
     private void EnsureTable()
     {
         if (_tableReady) return;
-        using var cmd = db.CreateCommand(CreateTable);
-        try
+        // One statement at a time, so that losing the race for the schema does not skip the table.
+        foreach (var statement in CreateTable)
         {
-            cmd.ExecuteNonQuery();
-        }
-        catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.DuplicateObject)
-        {
-            // Another instance created it at the same moment.
+            using var cmd = db.CreateCommand(statement);
+            try
+            {
+                cmd.ExecuteNonQuery();
+            }
+            catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.DuplicateObject)
+            {
+                // Another instance created it at the same moment.
+            }
         }
         _tableReady = true;
     }

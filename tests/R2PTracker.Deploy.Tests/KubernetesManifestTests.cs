@@ -86,6 +86,9 @@ public sealed class KubernetesManifestTests
         settings["ReverseProxy__Clusters__commitments__Destinations__primary__Address"].ShouldBe("http://commitments:8080/");
         settings["ReverseProxy__Clusters__notifications__Destinations__primary__Address"].ShouldBe("http://notifications:8080/");
         settings["Email__SmtpHost"].ShouldBe("maildev");
+        // Behind the Ingress, the gateway believes forwarded headers from these networks: each must parse.
+        foreach (var network in settings["ForwardedHeaders__KnownNetworks"].ToString()!.Split(','))
+            System.Net.IPNetwork.TryParse(network.Trim(), out _).ShouldBeTrue(network);
     }
 
     [Fact]

@@ -115,6 +115,22 @@ public sealed class Deployment : IAsyncLifetime
         await ServiceProcess.RunCommandAsync(commitments, common, "seed");
     }
 
+    /// <summary>
+    /// Another gateway process on the same database, broker and backends, with settings of its own
+    /// and a home folder of its own (as another machine or container has). The caller disposes the
+    /// process, then deletes <c>Home</c>.
+    /// </summary>
+    public async Task<(ServiceProcess Process, string Url, DirectoryInfo Home)> AnotherGatewayAsync(IReadOnlyDictionary<string, string>? settings = null)
+    {
+        var home = Directory.CreateTempSubdirectory("r2p-gateway-home-");
+        var url = $"http://127.0.0.1:{ServiceProcess.FreePort()}";
+        var environment = new Dictionary<string, string>(GatewayEnvironment) { ["Urls"] = url, ["HOME"] = home.FullName };
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>()) environment[key] = value;
+        var process = ServiceProcess.Start(ServiceProcess.DllPath("gateway", "R2PTracker.Gateway"), environment);
+        await ServiceProcess.WaitReadyAsync(url, () => process.Output);
+        return (process, url, home);
+    }
+
     private Task WaitReadyAsync(string url) =>
         ServiceProcess.WaitReadyAsync(url, () => string.Join("\n----\n", _services.Select(s => s.Output)));
 

@@ -20,14 +20,9 @@ public sealed partial class GatewayScaleOutTests(Deployment deployment)
     [Fact]
     public async Task A_staff_session_and_its_anti_forgery_token_from_one_gateway_instance_work_on_another()
     {
-        var home = Directory.CreateTempSubdirectory("r2p-gateway-home-");
-        var secondUrl = $"http://127.0.0.1:{ServiceProcess.FreePort()}";
-        var second = ServiceProcess.Start(ServiceProcess.DllPath("gateway", "R2PTracker.Gateway"),
-            new Dictionary<string, string>(deployment.GatewayEnvironment) { ["Urls"] = secondUrl, ["HOME"] = home.FullName });
+        var (second, secondUrl, home) = await deployment.AnotherGatewayAsync();
         try
         {
-            await ServiceProcess.WaitReadyAsync(secondUrl, () => second.Output);
-
             // Sign in on the first instance; cookies are per host, not per port, so the same cookie
             // jar then goes to the second.
             var cookies = new CookieContainer();

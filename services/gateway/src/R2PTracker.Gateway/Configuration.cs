@@ -22,6 +22,7 @@ public static class Configuration
         services.AddHostedService<StaffSchemaInitializer>();
         services.AddStaffSessions();
         SharedKeyRing.AddSharedKeyRing(services);
+        services.AddTrustedProxies(builder.Configuration);
         services.AddClientRateLimits(builder.Configuration);
         services.AddPublicReadCache(builder.Configuration);
         services.AddSingleton<LiveHub>();

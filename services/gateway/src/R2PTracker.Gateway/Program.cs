@@ -1,4 +1,5 @@
 using R2PTracker.Gateway;
+using R2PTracker.Gateway.Proxy;
 using R2PTracker.Gateway.Staff;
 using R2PTracker.ServiceDefaults;
 
@@ -9,6 +10,7 @@ builder.AddGateway();
 var app = builder.Build();
 if (args is ["staff", ..]) return await StaffCommand.RunAsync(args, app.Services);
 
+app.UseTrustedProxies();
 app.UseServiceDefaults();
 app.MapGateway();
 await app.RunAsync();

@@ -54,9 +54,9 @@ public sealed class KubernetesManifestTests
     [Fact]
     public async Task Every_service_runs_more_than_once()
     {
-        // What makes that safe is tested elsewhere: two notifications instances (FaultTests), two
-        // gateway instances (GatewayScaleOutTests); for commitments, simultaneous writes and overdue
-        // passes (Commitments.Tests), while the HotCold daemon's hand-over is Marten's.
+        // What makes that safe is tested elsewhere: two commitments and two notifications instances
+        // (FaultTests), two gateway instances (GatewayScaleOutTests), simultaneous writes to one
+        // pledge (Commitments.Tests).
         var documents = await RenderAsync();
         foreach (var service in Services)
             int.Parse(Single(documents, "Deployment", service).Text("spec", "replicas")!).ShouldBeGreaterThanOrEqualTo(2, service);

@@ -18,6 +18,7 @@ public sealed class FaultDeployment : IAsyncLifetime
     private Dictionary<string, string> _common = [];
     private Dictionary<string, string> _notificationsEnvironment = [];
     private ServiceProcess? _commitments, _notifications, _gateway;
+    private Dictionary<string, string> _commitmentsEnvironment = [];
     private (ServiceProcess Process, string Url)? _defaultNotifications;
 
     public int RabbitPort { get; private set; }
@@ -26,6 +27,7 @@ public sealed class FaultDeployment : IAsyncLifetime
     public string NotificationsUrl { get; private set; } = "";
     public string StaffToken { get; private set; } = "";
     public string Postgres => _common["ConnectionStrings__Postgres"];
+    public string SigningKey => _common["InternalAuth__SigningKey"];
 
     public async ValueTask InitializeAsync()
     {
@@ -63,7 +65,8 @@ public sealed class FaultDeployment : IAsyncLifetime
 
         var gateway = ServiceProcess.DllPath("gateway", "R2PTracker.Gateway");
         StaffToken = await ServiceProcess.RunCommandAsync(gateway, _common, "staff", "add", "Fault Tester", "--role", "editor");
-        _commitments = ServiceProcess.Start(ServiceProcess.DllPath("commitments", "R2PTracker.Commitments"), new Dictionary<string, string>(_common) { ["Urls"] = commitmentsUrl });
+        _commitmentsEnvironment = new Dictionary<string, string>(_common) { ["Urls"] = commitmentsUrl };
+        _commitments = ServiceProcess.Start(CommitmentsDll, _commitmentsEnvironment);
         _notifications = ServiceProcess.Start(NotificationsDll, _notificationsEnvironment);
         _gateway = ServiceProcess.Start(gateway, new Dictionary<string, string>(_common)
         {
@@ -76,6 +79,28 @@ public sealed class FaultDeployment : IAsyncLifetime
     }
 
     private static string NotificationsDll => ServiceProcess.DllPath("notifications", "R2PTracker.Notifications");
+    private static string CommitmentsDll => ServiceProcess.DllPath("commitments", "R2PTracker.Commitments");
+
+    /// <summary>
+    /// A second commitments instance like the first (same database and broker, a port of its own),
+    /// as a scaled-out deployment runs it. The gateway still forwards to the first. The caller disposes it.
+    /// </summary>
+    public async Task<(ServiceProcess Process, string Url)> SecondCommitmentsAsync()
+    {
+        var url = $"http://127.0.0.1:{ServiceProcess.FreePort()}";
+        var process = ServiceProcess.Start(CommitmentsDll, new Dictionary<string, string>(_commitmentsEnvironment) { ["Urls"] = url });
+        await WaitReadyAsync(url, process);
+        return (process, url);
+    }
+
+    public Task KillCommitmentsAsync() => _commitments!.KillAsync();
+
+    public async Task RestartCommitmentsAsync()
+    {
+        if (_commitments is not null) await _commitments.DisposeAsync();
+        _commitments = ServiceProcess.Start(CommitmentsDll, _commitmentsEnvironment);
+        await WaitReadyAsync(_commitmentsEnvironment["Urls"]);
+    }
 
     public Task StopRabbitAsync() => LibAsync($"rabbit_stop '{RabbitDir}' {RabbitPort}");
 

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
+using R2PTracker.ServiceDefaults;
 using R2PTracker.Testing;
 using Shouldly;
 
@@ -32,8 +33,8 @@ public class FaultTests(FaultDeployment deployment)
         return response.Headers.ETag!.Tag;
     }
 
-    /// <summary>Writes a status change as staff through the gateway; returns the new ETag.</summary>
-    private async Task<string> ChangeStatusAsync(string pledgeId, string status, string etag)
+    /// <summary>Writes a status change as staff through the gateway (or <paramref name="client"/>); returns the new ETag.</summary>
+    private async Task<string> ChangeStatusAsync(string pledgeId, string status, string etag, HttpClient? client = null)
     {
         var request = new HttpRequestMessage(HttpMethod.Post, $"/api/pledges/{pledgeId}/status")
         {
@@ -44,7 +45,7 @@ public class FaultTests(FaultDeployment deployment)
             }),
         };
         request.Headers.TryAddWithoutValidation("If-Match", etag);
-        var response = await deployment.StaffThroughGateway().SendAsync(request, Ct);
+        var response = await (client ?? deployment.StaffThroughGateway()).SendAsync(request, Ct);
         response.StatusCode.ShouldBe(HttpStatusCode.OK, await response.Content.ReadAsStringAsync(Ct));
         return response.Headers.ETag!.Tag;
     }
@@ -87,6 +88,41 @@ public class FaultTests(FaultDeployment deployment)
         hooks.Select(h => h.WebhookId).Distinct().Count().ShouldBe(100);
         var versions = hooks.Select(h => JsonDocument.Parse(h.Body).RootElement.GetProperty("data").GetProperty("version").GetInt64()).Distinct().Count();
         versions.ShouldBe(100);
+    }
+
+    [Fact]
+    public async Task Fault_1b_two_commitments_instances_forward_each_change_once_and_the_survivor_forwards_when_the_other_is_killed()
+    {
+        await using var receiver = await WebhookReceiver.StartAsync();
+        await SubscribeAsync(receiver.BaseUrl + "/two-commitments", "kh-r2p-6");
+        var (second, secondUrl) = await deployment.SecondCommitmentsAsync();
+        try
+        {
+            // Straight to the second instance, with the internal token the gateway would mint.
+            using var direct = new HttpClient { BaseAddress = new Uri(secondUrl) };
+            direct.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer",
+                InternalAuth.IssueToken(InternalAuth.KeyFrom(deployment.SigningKey), "Fault Tester", "editor", DateTimeOffset.UtcNow));
+
+            // Both run (the first holds the daemon: it started long before): a change written to the
+            // second is forwarded once, through the first, and one written through the gateway too.
+            var etag = await ChangeStatusAsync("kh-r2p-6", "InTheWorks", await ETagOf("kh-r2p-6"), direct);
+            etag = await ChangeStatusAsync("kh-r2p-6", "Stalled", etag);
+            await WaitUntilAsync(() => receiver.Received.Select(EventIdOf).Distinct().Count() >= 2, TimeSpan.FromSeconds(60), "2 webhooks");
+
+            // The first dies; the second takes the daemon over and forwards what is written to it.
+            await deployment.KillCommitmentsAsync();
+            await ChangeStatusAsync("kh-r2p-6", "InTheWorks", etag, direct);
+            await WaitUntilAsync(() => receiver.Received.Select(EventIdOf).Distinct().Count() >= 3, TimeSpan.FromSeconds(90),
+                "the third webhook, forwarded by the second instance\n" + second.Output[^Math.Min(3000, second.Output.Length)..]);
+            await Task.Delay(TimeSpan.FromSeconds(2), Ct); // room for a duplicate to show
+            receiver.Received.Count.ShouldBe(3);
+            receiver.Received.Select(EventIdOf).Distinct().Count().ShouldBe(3);
+        }
+        finally
+        {
+            await second.DisposeAsync();
+            await deployment.RestartCommitmentsAsync();
+        }
     }
 
     [Fact]

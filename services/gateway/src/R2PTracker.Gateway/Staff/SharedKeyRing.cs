@@ -19,18 +19,6 @@ public sealed class SharedKeyRing(NpgsqlDataSource db) : IXmlRepository
     /// <summary>The same name on every instance, not the default (the content root), which differs by install.</summary>
     public const string ApplicationName = "r2p-tracker-gateway";
 
-    private static readonly string[] CreateTable =
-    [
-        "CREATE SCHEMA IF NOT EXISTS gateway",
-        """
-        CREATE TABLE IF NOT EXISTS gateway.data_protection_keys (
-            friendly_name text PRIMARY KEY,
-            xml text NOT NULL,
-            created_at timestamptz NOT NULL DEFAULT now()
-        )
-        """,
-    ];
-
     private volatile bool _tableReady;
 
     public static void AddSharedKeyRing(IServiceCollection services)
@@ -61,23 +49,14 @@ public sealed class SharedKeyRing(NpgsqlDataSource db) : IXmlRepository
         cmd.ExecuteNonQuery();
     }
 
-    /// <summary>The key ring may be read before the staff schema is set up (data protection loads it at start).</summary>
+    /// <summary>
+    /// Data protection loads the key ring at start, possibly before the hosted service that sets up
+    /// the gateway schema has run; so the first use here sets it up too (it is idempotent).
+    /// </summary>
     private void EnsureTable()
     {
         if (_tableReady) return;
-        // One statement at a time, so that losing the race for the schema does not skip the table.
-        foreach (var statement in CreateTable)
-        {
-            using var cmd = db.CreateCommand(statement);
-            try
-            {
-                cmd.ExecuteNonQuery();
-            }
-            catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.DuplicateObject)
-            {
-                // Another instance created it at the same moment.
-            }
-        }
+        GatewaySchema.EnsureAsync(db).GetAwaiter().GetResult();
         _tableReady = true;
     }
 }

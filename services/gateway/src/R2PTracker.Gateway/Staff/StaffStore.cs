@@ -17,29 +17,7 @@ public sealed class StaffStore(NpgsqlDataSource db, TimeProvider clock)
     public static readonly string[] Roles = ["editor", "admin"];
     public const string TokenPrefix = "r2p_";
 
-    public async Task EnsureSchemaAsync(CancellationToken ct = default)
-    {
-        await using var cmd = db.CreateCommand("""
-            CREATE SCHEMA IF NOT EXISTS gateway;
-            CREATE TABLE IF NOT EXISTS gateway.staff_tokens (
-                id uuid PRIMARY KEY,
-                name text NOT NULL,
-                role text NOT NULL,
-                token_hash bytea NOT NULL UNIQUE,
-                created_at timestamptz NOT NULL,
-                last_used_at timestamptz NULL,
-                revoked_at timestamptz NULL
-            );
-            """);
-        try
-        {
-            await cmd.ExecuteNonQueryAsync(ct);
-        }
-        catch (PostgresException e) when (e.SqlState is PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.DuplicateObject)
-        {
-            // Another instance created it at the same moment.
-        }
-    }
+    public Task EnsureSchemaAsync(CancellationToken ct = default) => GatewaySchema.EnsureAsync(db, ct);
 
     public async Task<string> AddAsync(string name, string role, CancellationToken ct = default)
     {

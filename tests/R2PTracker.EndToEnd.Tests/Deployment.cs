@@ -123,11 +123,9 @@ public sealed class Deployment : IAsyncLifetime
     public async Task<(ServiceProcess Process, string Url, DirectoryInfo Home)> AnotherGatewayAsync(IReadOnlyDictionary<string, string>? settings = null)
     {
         var home = Directory.CreateTempSubdirectory("r2p-gateway-home-");
-        var url = $"http://127.0.0.1:{ServiceProcess.FreePort()}";
-        var environment = new Dictionary<string, string>(GatewayEnvironment) { ["Urls"] = url, ["HOME"] = home.FullName };
+        var environment = new Dictionary<string, string>(GatewayEnvironment) { ["HOME"] = home.FullName };
         foreach (var (key, value) in settings ?? new Dictionary<string, string>()) environment[key] = value;
-        var process = ServiceProcess.Start(ServiceProcess.DllPath("gateway", "R2PTracker.Gateway"), environment);
-        await ServiceProcess.WaitReadyAsync(url, () => process.Output);
+        var (process, url) = await ServiceProcess.StartOnFreePortAsync(ServiceProcess.DllPath("gateway", "R2PTracker.Gateway"), environment);
         return (process, url, home);
     }
 

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using R2PTracker.ServiceDefaults;
 using R2PTracker.Testing;
 using Shouldly;
 
@@ -68,9 +67,7 @@ public class GatewayCacheAndLiveTests(Deployment deployment)
         (await ReadAsync(reader, pledgeId)).FromCache.ShouldBeTrue();
 
         // As another gateway instance would: straight to commitments with the internal JWT.
-        using var direct = new HttpClient { BaseAddress = new Uri(deployment.CommitmentsUrl) };
-        direct.DefaultRequestHeaders.Authorization = new("Bearer",
-            InternalAuth.IssueToken(InternalAuth.KeyFrom(deployment.SigningKey), "Other Instance", "editor", DateTimeOffset.UtcNow));
+        using var direct = ServiceProcess.InternalClient(deployment.CommitmentsUrl, deployment.SigningKey, "Other Instance", "editor");
         var target = Other(status);
         (await direct.SendAsync(Assess(pledgeId, target, etag), Ct)).EnsureSuccessStatusCode();
 

@@ -1,7 +1,5 @@
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
-using R2PTracker.ServiceDefaults;
 using R2PTracker.Testing;
 using Shouldly;
 
@@ -64,16 +62,12 @@ public class OverdueTests(Deployment deployment)
     {
         // A second commitments instance without a monitor records the pledge, so nothing nudges the
         // deployment's monitor: only its pass every second (every minute by default) can find it.
-        var port = ServiceProcess.FreePort();
-        var url = $"http://127.0.0.1:{port}";
-        await using var other = ServiceProcess.Start(ServiceProcess.DllPath("commitments", "R2PTracker.Commitments"),
-            new Dictionary<string, string>(deployment.Common) { ["Urls"] = url, ["Overdue__Enabled"] = "false" });
-        await ServiceProcess.WaitReadyAsync(url, () => other.Output);
+        var (process, url) = await ServiceProcess.StartOnFreePortAsync(ServiceProcess.DllPath("commitments", "R2PTracker.Commitments"),
+            new Dictionary<string, string>(deployment.Common) { ["Overdue__Enabled"] = "false" });
+        await using var other = process;
 
         var id = "e2e-timer-" + Guid.NewGuid().ToString("N")[..8];
-        using var direct = new HttpClient { BaseAddress = new Uri(url) };
-        direct.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer",
-            InternalAuth.IssueToken(InternalAuth.KeyFrom(deployment.SigningKey), "Other Instance", "admin", DateTimeOffset.UtcNow));
+        using var direct = ServiceProcess.InternalClient(url, deployment.SigningKey, "Other Instance", "admin");
         (await direct.PostAsJsonAsync("/api/pledges", Deployment.PledgeBody(id, "2019-12-31"), Ct)).EnsureSuccessStatusCode();
 
         (await WaitForOverdueAsync(id, true)).GetProperty("overdueSince").GetString().ShouldBe("2020-01-01");

@@ -85,13 +85,8 @@ public sealed class FaultDeployment : IAsyncLifetime
     /// A second commitments instance like the first (same database and broker, a port of its own),
     /// as a scaled-out deployment runs it. The gateway still forwards to the first. The caller disposes it.
     /// </summary>
-    public async Task<(ServiceProcess Process, string Url)> SecondCommitmentsAsync()
-    {
-        var url = $"http://127.0.0.1:{ServiceProcess.FreePort()}";
-        var process = ServiceProcess.Start(CommitmentsDll, new Dictionary<string, string>(_commitmentsEnvironment) { ["Urls"] = url });
-        await WaitReadyAsync(url, process);
-        return (process, url);
-    }
+    public Task<(ServiceProcess Process, string Url)> SecondCommitmentsAsync() =>
+        ServiceProcess.StartOnFreePortAsync(CommitmentsDll, _commitmentsEnvironment);
 
     public Task KillCommitmentsAsync() => _commitments!.KillAsync();
 
@@ -119,30 +114,19 @@ public sealed class FaultDeployment : IAsyncLifetime
     /// A second notifications instance like the first (same database, same broker and queues, a port
     /// of its own), as a scaled-out deployment runs it. The caller disposes it.
     /// </summary>
-    public async Task<ServiceProcess> SecondNotificationsAsync()
-    {
-        var url = $"http://127.0.0.1:{ServiceProcess.FreePort()}";
-        var process = ServiceProcess.Start(NotificationsDll, new Dictionary<string, string>(_notificationsEnvironment) { ["Urls"] = url });
-        await WaitReadyAsync(url, process);
-        return process;
-    }
+    public async Task<ServiceProcess> SecondNotificationsAsync() =>
+        (await ServiceProcess.StartOnFreePortAsync(NotificationsDll, _notificationsEnvironment)).Process;
 
     /// <summary>Another notifications instance with the default configuration (loopback not allowed).</summary>
     public async Task<(ServiceProcess Process, string Url)> DefaultNotificationsAsync() =>
         _defaultNotifications ??= await StartDefaultNotificationsAsync();
 
-    private async Task<(ServiceProcess Process, string Url)> StartDefaultNotificationsAsync()
-    {
-        var url = $"http://127.0.0.1:{ServiceProcess.FreePort()}";
-        var process = ServiceProcess.Start(NotificationsDll, new Dictionary<string, string>(_common)
+    private async Task<(ServiceProcess Process, string Url)> StartDefaultNotificationsAsync() =>
+        await ServiceProcess.StartOnFreePortAsync(NotificationsDll, new Dictionary<string, string>(_common)
         {
-            ["Urls"] = url,
             ["ConnectionStrings__Postgres"] = await TestEnvironment.CreateDatabaseAsync("faultsdefault"),
             ["ConnectionStrings__RabbitMq"] = $"amqp://guest:guest@127.0.0.1:{RabbitPort}/ssrf",
         });
-        await WaitReadyAsync(url, process);
-        return (process, url);
-    }
 
     public string ServiceOutput => string.Join("\n----\n", new[] { _commitments, _notifications, _gateway }.Select(s => s?.Output));
 
@@ -161,8 +145,7 @@ public sealed class FaultDeployment : IAsyncLifetime
         return (await stdout).Trim();
     }
 
-    private Task WaitReadyAsync(string url, ServiceProcess? process = null) =>
-        ServiceProcess.WaitReadyAsync(url, () => process?.Output ?? ServiceOutput);
+    private Task WaitReadyAsync(string url) => ServiceProcess.WaitReadyAsync(url, () => ServiceOutput);
 
 
     public HttpClient Gateway() => new() { BaseAddress = new Uri(GatewayUrl) };

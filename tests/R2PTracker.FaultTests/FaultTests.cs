@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
-using R2PTracker.ServiceDefaults;
 using R2PTracker.Testing;
 using Shouldly;
 
@@ -99,9 +98,7 @@ public class FaultTests(FaultDeployment deployment)
         try
         {
             // Straight to the second instance, with the internal token the gateway would mint.
-            using var direct = new HttpClient { BaseAddress = new Uri(secondUrl) };
-            direct.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer",
-                InternalAuth.IssueToken(InternalAuth.KeyFrom(deployment.SigningKey), "Fault Tester", "editor", DateTimeOffset.UtcNow));
+            using var direct = ServiceProcess.InternalClient(secondUrl, deployment.SigningKey, "Fault Tester", "editor");
 
             // Both run (the first holds the daemon: it started long before): a change written to the
             // second is forwarded once, through the first, and one written through the gateway too.

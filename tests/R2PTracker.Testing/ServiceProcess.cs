@@ -50,6 +50,38 @@ public sealed class ServiceProcess : IAsyncDisposable
         return service;
     }
 
+    /// <summary>
+    /// Starts another instance of a service on a free loopback port (its Urls set to it, the rest of
+    /// <paramref name="environment"/> as given) and waits until it is ready.
+    /// </summary>
+    public static async Task<(ServiceProcess Process, string Url)> StartOnFreePortAsync(string dll, IReadOnlyDictionary<string, string> environment)
+    {
+        var url = $"http://127.0.0.1:{FreePort()}";
+        var process = Start(dll, new Dictionary<string, string>(environment) { ["Urls"] = url });
+        try
+        {
+            await WaitReadyAsync(url, () => process.Output);
+        }
+        catch
+        {
+            await process.DisposeAsync();
+            throw;
+        }
+        return (process, url);
+    }
+
+    /// <summary>
+    /// A client straight to a backend instance, carrying the internal JWT the gateway would mint for
+    /// a staff member (what another gateway instance would send).
+    /// </summary>
+    public static HttpClient InternalClient(string url, string signingKey, string staffName, string role)
+    {
+        var client = new HttpClient { BaseAddress = new Uri(url) };
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer",
+            R2PTracker.ServiceDefaults.InternalAuth.IssueToken(R2PTracker.ServiceDefaults.InternalAuth.KeyFrom(signingKey), staffName, role, DateTimeOffset.UtcNow));
+        return client;
+    }
+
     public static async Task<string> RunCommandAsync(string dll, IReadOnlyDictionary<string, string> environment, params string[] args)
     {
         using var process = Process.Start(StartInfo(dll, environment, args))!;

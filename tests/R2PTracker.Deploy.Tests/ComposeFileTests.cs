@@ -18,6 +18,9 @@ public sealed class ComposeFileTests
         ["R2P_INTERNAL_SIGNING_KEY"] = "signing-key-for-the-test",
     };
 
+    /// <summary>Normalised once for the class with the test's secrets; the tests only read it.</summary>
+    private static readonly Lazy<Task<Dictionary<object, object>>> Config = new(() => ConfigAsync(Secrets));
+
     private static async Task<Dictionary<object, object>> ConfigAsync(IReadOnlyDictionary<string, string> environment)
     {
         var noEnvFile = Path.GetTempFileName();
@@ -35,7 +38,7 @@ public sealed class ComposeFileTests
     [Fact]
     public async Task Every_service_is_built_from_the_one_dockerfile_for_a_project_that_exists()
     {
-        var services = (await ConfigAsync(Secrets)).At("services");
+        var services = (await Config.Value).At("services");
         foreach (var service in Services)
         {
             var build = services.At(service, "build");
@@ -54,7 +57,7 @@ public sealed class ComposeFileTests
     [Fact]
     public async Task Every_setting_the_local_start_gives_a_service_reaches_it_in_compose_with_the_secrets_from_the_environment()
     {
-        var services = (await ConfigAsync(Secrets)).At("services");
+        var services = (await Config.Value).At("services");
         foreach (var (setting, readers) in DeployFiles.LocalSettings())
         foreach (var service in readers)
             services.Text(service, "environment", setting).ShouldNotBeNullOrEmpty($"{service} does not get {setting}");
@@ -72,7 +75,7 @@ public sealed class ComposeFileTests
     [Fact]
     public async Task Only_the_gateway_is_published_and_the_services_behind_it_run_twice()
     {
-        var services = (await ConfigAsync(Secrets)).At("services");
+        var services = (await Config.Value).At("services");
         services.Items("gateway", "ports").Single().Text("target").ShouldBe("8080");
         services.Items("gateway", "ports").Single().Text("published").ShouldBe("8080");
         // maildev's web UI shows every mail (with confirm and manage links): this host only.

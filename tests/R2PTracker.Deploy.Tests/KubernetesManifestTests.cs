@@ -10,6 +10,9 @@ public sealed class KubernetesManifestTests
 {
     private static readonly string[] Services = ["commitments", "notifications", "gateway"];
 
+    /// <summary>Rendered once for the class; the tests only read it.</summary>
+    private static readonly Lazy<Task<List<Dictionary<object, object>>>> Rendered = new(RenderAsync);
+
     private static async Task<List<Dictionary<object, object>>> RenderAsync()
     {
         var copy = Directory.CreateTempSubdirectory("r2p-k8s-");
@@ -32,7 +35,7 @@ public sealed class KubernetesManifestTests
     [Fact]
     public async Task Every_service_runs_from_its_image_with_probes_on_the_health_endpoints_that_keep_it_in_service_through_a_broker_outage()
     {
-        var documents = await RenderAsync();
+        var documents = await Rendered.Value;
         foreach (var service in Services)
         {
             var container = Single(documents, "Deployment", service).At("spec", "template", "spec", "containers", 0);
@@ -57,7 +60,7 @@ public sealed class KubernetesManifestTests
         // What makes that safe is tested elsewhere: two commitments and two notifications instances
         // (FaultTests), two gateway instances (GatewayScaleOutTests), simultaneous writes to one
         // pledge (Commitments.Tests).
-        var documents = await RenderAsync();
+        var documents = await Rendered.Value;
         foreach (var service in Services)
             int.Parse(Single(documents, "Deployment", service).Text("spec", "replicas")!).ShouldBeGreaterThanOrEqualTo(2, service);
     }
@@ -65,7 +68,7 @@ public sealed class KubernetesManifestTests
     [Fact]
     public async Task Every_setting_the_local_start_gives_a_service_reaches_it_in_the_cluster()
     {
-        var documents = await RenderAsync();
+        var documents = await Rendered.Value;
         Dictionary<object, object> Data(string kind, string prefix) =>
             (Dictionary<object, object>)documents.Single(d => d.Text("kind") == kind && d.Text("metadata", "name")!.StartsWith(prefix)).At("data")!;
         var settings = Data("ConfigMap", "r2p-settings-");
@@ -94,7 +97,7 @@ public sealed class KubernetesManifestTests
     [Fact]
     public async Task The_seed_job_runs_the_commitments_image_with_seed_and_every_secret_key_it_names_exists()
     {
-        var documents = await RenderAsync();
+        var documents = await Rendered.Value;
         var seed = Single(documents, "Job", "seed").At("spec", "template", "spec", "containers", 0);
         seed.Text("image").ShouldBe("r2p-tracker/commitments:local");
         seed.Items("args").ShouldBe(["seed"]);

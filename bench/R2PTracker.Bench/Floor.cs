@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
 using Microsoft.AspNetCore.Builder;
@@ -46,24 +45,18 @@ internal static class Floor
     /// <summary>Inserts per second through the floor endpoint, <paramref name="clients"/> at a time.</summary>
     public static async Task<double> RunAsync(string label, string url, int clients, int seconds)
     {
-        var ok = 0;
-        var failed = 0;
-        var stopAt = Stopwatch.GetTimestamp() + seconds * Stopwatch.Frequency;
-        var started = Stopwatch.GetTimestamp();
-        await Task.WhenAll(Enumerable.Range(0, clients).Select(async i =>
+        var (perSecond, ok, failed) = await ClientLoad.RunAsync(clients, seconds, async (i, running, count) =>
         {
             using var http = new HttpClient { BaseAddress = new Uri(url) };
-            while (Stopwatch.GetTimestamp() < stopAt)
+            while (running())
             {
                 using var response = await http.PostAsJsonAsync("/rows", new Row($"floor-{i}", "Milestone", "2019-12"));
-                if (response.StatusCode == HttpStatusCode.OK) Interlocked.Increment(ref ok);
-                else Interlocked.Increment(ref failed);
+                count(response.StatusCode == HttpStatusCode.OK);
             }
-        }));
-        var elapsed = Stopwatch.GetElapsedTime(started).TotalSeconds;
-        Console.WriteLine($"{label}: {ok} inserts in {elapsed:F1} s, {failed} failed");
+        });
+        Console.WriteLine($"{label}: {ok} inserts, {perSecond:F0}/s, {failed} failed");
         if (failed > 0) throw new InvalidOperationException($"{label}: {failed} requests failed");
-        return ok / elapsed;
+        return perSecond;
     }
 
     internal sealed record Row(string StreamId, string Title, string OccurredOn);

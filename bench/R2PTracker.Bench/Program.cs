@@ -127,16 +127,13 @@ internal static class Appends
 
     public static async Task<(double PerSecond, int Failures)> RunAsync(string label, Func<HttpClient> connect, int clients, int seconds)
     {
-        var ok = 0;
-        var failed = 0;
-        var stopAt = Stopwatch.GetTimestamp() + seconds * Stopwatch.Frequency;
-        var workers = Enumerable.Range(0, clients).Select(async i =>
+        var (perSecond, ok, failed) = await ClientLoad.RunAsync(clients, seconds, async (_, running, count) =>
         {
             using var http = connect();
-            while (Stopwatch.GetTimestamp() < stopAt)
+            while (running())
             {
                 var id = await RegisterAsync(http, label);
-                for (long version = 1; version < PledgeLength && Stopwatch.GetTimestamp() < stopAt;)
+                for (long version = 1; version < PledgeLength && running();)
                 {
                     using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/pledges/{id}/milestones")
                     {
@@ -144,16 +141,13 @@ internal static class Appends
                     };
                     request.Headers.TryAddWithoutValidation("If-Match", $"\"{version}\"");
                     using var response = await http.SendAsync(request);
-                    if (response.StatusCode == HttpStatusCode.OK) { version++; Interlocked.Increment(ref ok); }
-                    else Interlocked.Increment(ref failed);
+                    count(response.StatusCode == HttpStatusCode.OK);
+                    if (response.StatusCode == HttpStatusCode.OK) version++;
                 }
             }
         });
-        var started = Stopwatch.GetTimestamp();
-        await Task.WhenAll(workers);
-        var elapsed = Stopwatch.GetElapsedTime(started).TotalSeconds;
-        Console.WriteLine($"{label}: {ok} appends in {elapsed:F1} s");
-        return (ok / elapsed, failed);
+        Console.WriteLine($"{label}: {ok} appends, {perSecond:F0}/s");
+        return (perSecond, failed);
     }
 
     private static async Task<string> RegisterAsync(HttpClient http, string label)

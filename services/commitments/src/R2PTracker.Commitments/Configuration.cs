@@ -64,7 +64,7 @@ public static class Configuration
             .AddAsyncDaemon(DaemonMode.HotCold)
             .AddSubscriptionWithServices<IntegrationEventForwarder>(ServiceLifetime.Singleton);
 
-        builder.Services.AddSingleton<Pledges.AsOf.StreamEventCache>();
+        builder.Services.AddHostedService<Pledges.ReadModel.ReadModelStartup>();
         builder.Services.AddOpenApi();
         builder.Services.AddSingleton<OverdueMonitor>();
         if (builder.Configuration.GetValue("Overdue:Enabled", true))
@@ -82,6 +82,7 @@ public static class Configuration
         options.Events.MetadataConfig.HeadersEnabled = true;
         options.Events.AddEventTypes(PledgeEventTypes.All);
         options.Projections.Snapshot<Pledge>(SnapshotLifecycle.Inline);
+        options.Projections.Add(new Pledges.ReadModel.PledgeReadModelProjection(), ProjectionLifecycle.Inline);
         options.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
     }
 

@@ -6,6 +6,27 @@ public record SourceCitation(string Title, string Publisher, string? PublishedOn
 
 public record Evidence(string Title, string? Url, string? PublishedOn);
 
+/// <summary>What every pledge event says: whose pledge, who recorded it, and when it happened (a partial
+/// date; null for a pure correction such as a retraction, which has no date of its own).</summary>
+public interface IPledgeEvent
+{
+    string PledgeId { get; }
+    string RecordedBy { get; }
+    string? OccurredOn { get; }
+}
+
+/// <summary>An event about one milestone (null: about the pledge as a whole).</summary>
+public interface IMilestoneEvent : IPledgeEvent
+{
+    string? MilestoneId { get; }
+}
+
+/// <summary>An event that brings evidence.</summary>
+public interface IEvidenceEvent : IPledgeEvent
+{
+    IReadOnlyList<Evidence> Evidence { get; }
+}
+
 // Domain events: past-tense facts, each naming the staff member who recorded it (RecordedBy)
 // and the date it happened (OccurredOn / MadeOn, a partial date). When it was recorded is
 // Marten's event timestamp.
@@ -22,7 +43,10 @@ public record PledgeRegistered(
     string? TargetDateNote,
     string? Theme,
     SourceCitation Source,
-    string RecordedBy);
+    string RecordedBy) : IPledgeEvent
+{
+    string? IPledgeEvent.OccurredOn => MadeOn;
+}
 
 public record MilestoneLogged(
     string PledgeId,
@@ -31,7 +55,7 @@ public record MilestoneLogged(
     string Description,
     string OccurredOn,
     IReadOnlyList<Evidence> Evidence,
-    string RecordedBy);
+    string RecordedBy) : IMilestoneEvent, IEvidenceEvent;
 
 public record StatusAssessed(
     string PledgeId,
@@ -40,7 +64,7 @@ public record StatusAssessed(
     string Reason,
     IReadOnlyList<Evidence> Evidence,
     string OccurredOn,
-    string RecordedBy);
+    string RecordedBy) : IEvidenceEvent;
 
 // Corrections are new events. A milestone correction carries the milestone's full corrected
 // values; a retraction withdraws it (it no longer counts) but both stay in the record.
@@ -53,7 +77,7 @@ public record PledgeDetailsRevised(
     string? Theme,
     string Reason,
     string OccurredOn,
-    string RecordedBy);
+    string RecordedBy) : IPledgeEvent;
 
 public record MilestoneCorrected(
     string PledgeId,
@@ -63,20 +87,23 @@ public record MilestoneCorrected(
     string OccurredOn,
     IReadOnlyList<Evidence> Evidence,
     string Reason,
-    string RecordedBy);
+    string RecordedBy) : IMilestoneEvent, IEvidenceEvent;
 
 public record MilestoneRetracted(
     string PledgeId,
     string MilestoneId,
     string Reason,
-    string RecordedBy);
+    string RecordedBy) : IMilestoneEvent
+{
+    string? IPledgeEvent.OccurredOn => null;
+}
 
 public record EvidenceAttached(
     string PledgeId,
     string? MilestoneId,
     IReadOnlyList<Evidence> Evidence,
     string OccurredOn,
-    string RecordedBy);
+    string RecordedBy) : IMilestoneEvent, IEvidenceEvent;
 
 public record ProgressAssessed(
     string PledgeId,
@@ -85,7 +112,7 @@ public record ProgressAssessed(
     string Reason,
     IReadOnlyList<Evidence> Evidence,
     string OccurredOn,
-    string RecordedBy);
+    string RecordedBy) : IEvidenceEvent;
 
 public record TargetDateSet(
     string PledgeId,
@@ -94,14 +121,14 @@ public record TargetDateSet(
     string? Note,
     string Reason,
     string OccurredOn,
-    string RecordedBy);
+    string RecordedBy) : IPledgeEvent;
 
 /// <summary>Appended by the overdue monitor; OccurredOn is the first day after the target date.</summary>
 public record PledgeBecameOverdue(
     string PledgeId,
     string TargetDate,
     string OccurredOn,
-    string RecordedBy);
+    string RecordedBy) : IPledgeEvent;
 
 public static class PledgeEventTypes
 {

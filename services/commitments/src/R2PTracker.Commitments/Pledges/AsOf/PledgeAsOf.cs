@@ -35,15 +35,37 @@ public static class PledgeAsOf
 
     public static Pledge? FoldOccurred(IReadOnlyList<StoredEvent> stream, DateOnly asOf)
     {
+        var facts = OccurredFacts(stream, out var registered);
+        if (registered is null || PartialDate.Parse(registered.MadeOn).Latest > asOf) return null;
+        var pledge = Pledge.Create(registered);
+        long version = 1;
+        foreach (var fact in facts.TakeWhile(f => f.Date.Latest <= asOf))
+        {
+            pledge = pledge.Then(fact.Data);
+            version = Math.Max(version, fact.Version);
+        }
+        return pledge with { Version = version };
+    }
+
+    /// <summary>A fact of the occurred axis: an event as today's knowledge has it, at the date it happened.</summary>
+    public readonly record struct Fact(PartialDate Date, long Version, object Data);
+
+    /// <summary>
+    /// The stream's facts in the order the occurred axis folds them (last day, first day, version):
+    /// retracted milestones (and what was attached to them) left out, corrections applied to their
+    /// milestone. Null <paramref name="registered"/> if the stream does not start with a registration.
+    /// </summary>
+    public static List<Fact> OccurredFacts(IReadOnlyList<StoredEvent> stream, out PledgeRegistered? registered)
+    {
         var ordered = stream.OrderBy(e => e.Version).ToList();
-        if (ordered.Count == 0 || ordered[0].Data is not PledgeRegistered registered) return null;
-        if (PartialDate.Parse(registered.MadeOn).Latest > asOf) return null;
+        registered = ordered.Count > 0 ? ordered[0].Data as PledgeRegistered : null;
+        if (registered is null) return [];
 
         var retracted = ordered.Select(e => e.Data).OfType<MilestoneRetracted>().Select(r => r.MilestoneId).ToHashSet();
         var corrections = new Dictionary<string, MilestoneCorrected>();
         foreach (var c in ordered.Select(e => e.Data).OfType<MilestoneCorrected>()) corrections[c.MilestoneId] = c;
 
-        var facts = new List<(PartialDate Date, long Version, object Data)>();
+        var facts = new List<Fact>();
         foreach (var e in ordered.Skip(1))
         {
             object? fact = e.Data switch
@@ -55,49 +77,16 @@ public static class PledgeAsOf
                 EvidenceAttached a when a.MilestoneId is not null && retracted.Contains(a.MilestoneId) => null,
                 _ => e.Data,
             };
-            if (fact is not null && OccurredOn(fact) is { } date) facts.Add((PartialDate.Parse(date), e.Version, fact));
+            if (fact is not null && OccurredOn(fact) is { } date) facts.Add(new Fact(PartialDate.Parse(date), e.Version, fact));
         }
-
-        var pledge = Pledge.Create(registered);
-        long version = 1;
-        foreach (var (_, v, data) in facts.Where(f => f.Date.Latest <= asOf)
-                     .OrderBy(f => f.Date.Latest).ThenBy(f => f.Date.Earliest).ThenBy(f => f.Version))
-        {
-            pledge = pledge.Then(data);
-            version = Math.Max(version, v);
-        }
-        return pledge with { Version = version };
+        facts.Sort((a, b) => (a.Date.Latest, a.Date.Earliest, a.Version).CompareTo((b.Date.Latest, b.Date.Earliest, b.Version)));
+        return facts;
     }
 
     /// <summary>When an event says something happened (a partial date), or null for pure corrections.</summary>
-    public static string? OccurredOn(object data) => data switch
-    {
-        PledgeRegistered r => r.MadeOn,
-        MilestoneLogged m => m.OccurredOn,
-        MilestoneCorrected c => c.OccurredOn,
-        StatusAssessed s => s.OccurredOn,
-        ProgressAssessed p => p.OccurredOn,
-        EvidenceAttached a => a.OccurredOn,
-        TargetDateSet t => t.OccurredOn,
-        PledgeDetailsRevised d => d.OccurredOn,
-        PledgeBecameOverdue o => o.OccurredOn,
-        _ => null,
-    };
+    public static string? OccurredOn(object data) => (data as IPledgeEvent)?.OccurredOn;
 
-    public static string? RecordedBy(object data) => data switch
-    {
-        PledgeRegistered r => r.RecordedBy,
-        MilestoneLogged m => m.RecordedBy,
-        MilestoneCorrected c => c.RecordedBy,
-        MilestoneRetracted r => r.RecordedBy,
-        StatusAssessed s => s.RecordedBy,
-        ProgressAssessed p => p.RecordedBy,
-        EvidenceAttached a => a.RecordedBy,
-        TargetDateSet t => t.RecordedBy,
-        PledgeDetailsRevised d => d.RecordedBy,
-        PledgeBecameOverdue o => o.RecordedBy,
-        _ => null,
-    };
+    public static string? RecordedBy(object data) => (data as IPledgeEvent)?.RecordedBy;
 
     /// <summary>Parses ?asOf= and ?axis=; a partial asOf means its last day.</summary>
     public static bool TryParse(string? asOfText, string? axisText, Http.Validation v, out DateOnly? asOf, out Axis axis)

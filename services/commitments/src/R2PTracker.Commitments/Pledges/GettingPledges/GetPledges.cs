@@ -1,50 +1,149 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
 using Marten;
-using Marten.AspNetCore;
+using Microsoft.AspNetCore.WebUtilities;
+using Npgsql;
 using R2PTracker.Commitments.Http;
 using R2PTracker.Commitments.Pledges.AsOf;
+using R2PTracker.Commitments.Pledges.ReadModel;
 
 namespace R2PTracker.Commitments.Pledges.GettingPledges;
 
+/// <summary>
+/// The list pages by key: the cursor holds the sort key and id of the last item given, so a page
+/// costs the same at the end as at the start, and a walk through all pages returns each match once.
+/// </summary>
 public static class GetPledgesSlice
 {
-    /// <summary>Every pledge as of a date, in stream-id order, each folded from its events (see <see cref="StreamEventCache"/>).</summary>
-    public static async Task<IEnumerable<Pledge>> AllAsOfAsync(StreamEventCache cache, DateOnly asOf, Axis axis, CancellationToken ct)
+    public const int DefaultLimit = 100;
+    public const int MaxLimit = 500;
+
+    private static readonly string[] ListParameters = [.. PledgeFilter.Names, "asOf", "axis", "sort", "limit", "cursor"];
+    private static readonly string[] OneParameters = ["asOf", "axis"];
+
+    /// <summary>Sort name → the read-model column it orders by (then by id).</summary>
+    private static readonly Dictionary<string, string> SortColumns = new(StringComparer.Ordinal)
     {
-        var streams = await cache.StreamsAsync(null, ct);
-        return streams.Select(s => PledgeAsOf.Fold(s.Events, asOf, axis)).OfType<Pledge>();
-    }
+        ["id"] = "s.pledge_id",
+        ["title"] = "s.title",
+        ["statusSince"] = "s.status_since_key",
+        ["targetDate"] = "s.target_key",
+    };
+
+    private sealed record Cursor(string Sort, string Key, string Id);
 
     public static void MapGetPledges(this IEndpointRouteBuilder app)
     {
-        // Without asOf the list is streamed as stored JSON, without deserialising.
-        app.MapGet("/api/pledges", async (
-            string? asOf, string? axis, IQuerySession session, StreamEventCache cache, HttpContext http, CancellationToken ct) =>
+        app.MapGet("/api/pledges", async (HttpContext http, NpgsqlDataSource db, CancellationToken ct) =>
         {
+            var query = http.Request.Query;
             var v = new Validation();
-            if (!PledgeAsOf.TryParse(asOf, axis, v, out var date, out var on)) return Problems.Validation(v);
-            if (date is null)
+            if (!PledgeFilter.CheckNames(query, ListParameters, v)) return Problems.Validation(v);
+            var filter = PledgeFilter.Parse(query, v);
+            var sort = PledgeFilter.Single(query, "sort") ?? "id";
+            if (!SortColumns.ContainsKey(sort)) v.Add("sort", $"'sort' must be one of {string.Join(", ", SortColumns.Keys)}.");
+            var limit = DefaultLimit;
+            if (PledgeFilter.Single(query, "limit") is { } limitText
+                && (!int.TryParse(limitText, NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit is < 1 or > MaxLimit))
+                v.Add("limit", $"'limit' must be a whole number from 1 to {MaxLimit}.");
+            Cursor? cursor = null;
+            if (PledgeFilter.Single(query, "cursor") is { } cursorText && (cursor = ReadCursor(cursorText)) is null)
+                v.Add("cursor", "'cursor' is not one this list gave; take it from the Link header of the previous page.");
+            else if (cursor is not null && cursor.Sort != sort)
+                v.Add("cursor", $"'cursor' belongs to a list sorted by '{cursor.Sort}', not '{sort}'.");
+            if (filter is null || !v.IsValid) return Problems.Validation(v);
+
+            var column = SortColumns[sort];
+            var args = new List<NpgsqlParameter>();
+            var where = filter.Where(args);
+            var total = await CountAsync(db, where, args, ct);
+
+            var pageArgs = new List<NpgsqlParameter>(args.Select(a => a.Clone()));
+            var after = cursor is null ? ""
+                : sort == "id" ? $" and s.pledge_id > {PledgeFilter.Arg(pageArgs, cursor.Id)}"
+                : $" and ({column}, s.pledge_id) > ({PledgeFilter.Arg(pageArgs, cursor.Key)}, {PledgeFilter.Arg(pageArgs, cursor.Id)})";
+            await using var cmd = db.CreateCommand(
+                $"select s.data::text, s.pledge_id, {column} from {ReadModelSchema.States} s where {where}{after} "
+                + $"order by {(sort == "id" ? "s.pledge_id" : $"{column}, s.pledge_id")} limit {limit + 1}");
+            cmd.Parameters.AddRange(pageArgs.ToArray());
+            var items = new List<(string Json, string Id, string Key)>(limit + 1);
+            await using (var reader = await cmd.ExecuteReaderAsync(ct))
+                while (await reader.ReadAsync(ct)) items.Add((reader.GetString(0), reader.GetString(1), reader.GetString(2)));
+
+            http.Response.Headers["X-Total-Count"] = total.ToString(CultureInfo.InvariantCulture);
+            if (items.Count > limit)
             {
-                await session.Query<Pledge>().OrderBy(p => p.Id).WriteArray(http);
-                return Results.Empty;
+                var last = items[limit - 1];
+                var next = QueryString.Create(query.Where(p => p.Key != "cursor").SelectMany(p => p.Value.Select(x => KeyValuePair.Create(p.Key, x)))
+                    .Append(KeyValuePair.Create("cursor", (string?)WriteCursor(new Cursor(sort, last.Key, last.Id)))));
+                http.Response.Headers.Link = $"<{http.Request.PathBase}{http.Request.Path}{next}>; rel=\"next\"";
+                items.RemoveAt(limit);
             }
-            // Folded lazily while the response is written.
-            return Results.Ok(await AllAsOfAsync(cache, date.Value, on, ct));
+            // The stored JSON goes out as it is, without deserialising.
+            http.Response.ContentType = "application/json; charset=utf-8";
+            var body = new StringBuilder("[");
+            for (var i = 0; i < items.Count; i++) body.Append(i > 0 ? "," : "").Append(items[i].Json);
+            await http.Response.WriteAsync(body.Append(']').ToString(), ct);
+            return Results.Empty;
         });
 
         app.MapGet("/api/pledges/{id}", async (
-            string id, string? asOf, string? axis, IQuerySession session, StreamEventCache cache, HttpContext http, CancellationToken ct) =>
+            string id, HttpContext http, IQuerySession session, NpgsqlDataSource db, CancellationToken ct) =>
         {
             var v = new Validation();
-            if (!PledgeAsOf.TryParse(asOf, axis, v, out var date, out var on)) return Problems.Validation(v);
+            if (!PledgeFilter.CheckNames(http.Request.Query, OneParameters, v)) return Problems.Validation(v);
+            if (!PledgeAsOf.TryParse(PledgeFilter.Single(http.Request.Query, "asOf"), PledgeFilter.Single(http.Request.Query, "axis"), v, out var date, out var on))
+                return Problems.Validation(v);
             if (date is not null)
             {
-                var events = await cache.StreamAsync(id, ct);
-                return events is not null && PledgeAsOf.Fold(events, date.Value, on) is { } then ? Results.Ok(then) : Problems.NotFound(id);
+                return await AsOfAsync(db, id, date.Value, on, ct) is { } json
+                    ? Results.Text(json, "application/json; charset=utf-8")
+                    : Problems.NotFound(id);
             }
             var pledge = await session.LoadAsync<Pledge>(id, ct);
             if (pledge is null) return Problems.NotFound(id);
             http.Response.Headers.ETag = Problems.ETag(pledge.Version);
             return Results.Ok(pledge);
         });
+    }
+
+    /// <summary>The whole record of one pledge as of a day: its state span and its milestones' spans that hold that day.</summary>
+    public static async Task<string?> AsOfAsync(NpgsqlDataSource db, string id, DateOnly day, Axis axis, CancellationToken ct)
+    {
+        await using var cmd = db.CreateCommand(
+            $"""
+             select (s.data || jsonb_build_object('milestones', coalesce((
+                 select jsonb_agg(m.data order by m.position) from {ReadModelSchema.Milestones} m
+                 where m.pledge_id = s.pledge_id and m.axis = s.axis and {PledgeFilter.Spanned("m")} @> $3), '[]'::jsonb)))::text
+             from {ReadModelSchema.States} s
+             where s.pledge_id = $1 and s.axis = $2 and {PledgeFilter.Spanned("s")} @> $3
+             """);
+        cmd.Parameters.Add(new NpgsqlParameter { Value = id });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = ReadModelWrites.Name(axis) });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = day });
+        return await cmd.ExecuteScalarAsync(ct) as string;
+    }
+
+    public static async Task<long> CountAsync(NpgsqlDataSource db, string where, List<NpgsqlParameter> args, CancellationToken ct)
+    {
+        await using var cmd = db.CreateCommand($"select count(*) from {ReadModelSchema.States} s where {where}");
+        cmd.Parameters.AddRange(args.Select(a => a.Clone()).ToArray());
+        return (long)(await cmd.ExecuteScalarAsync(ct))!;
+    }
+
+    private static string WriteCursor(Cursor cursor) => WebEncoders.Base64UrlEncode(JsonSerializer.SerializeToUtf8Bytes(cursor));
+
+    private static Cursor? ReadCursor(string text)
+    {
+        try
+        {
+            var cursor = JsonSerializer.Deserialize<Cursor>(WebEncoders.Base64UrlDecode(text));
+            return cursor is { Sort: not null, Key: not null, Id: not null } ? cursor : null;
+        }
+        catch (Exception e) when (e is FormatException or JsonException)
+        {
+            return null;
+        }
     }
 }

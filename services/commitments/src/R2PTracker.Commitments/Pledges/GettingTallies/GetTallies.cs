@@ -1,7 +1,9 @@
-using Marten;
+using System.Globalization;
+using Npgsql;
 using R2PTracker.Commitments.Http;
 using R2PTracker.Commitments.Pledges.AsOf;
 using R2PTracker.Commitments.Pledges.GettingPledges;
+using R2PTracker.Commitments.Pledges.ReadModel;
 
 namespace R2PTracker.Commitments.Pledges.GettingTallies;
 
@@ -9,31 +11,123 @@ public record KeptTally(int OnTime, int Late, int WithoutTarget);
 
 public record Tallies(string? AsOf, string Axis, int Total, IReadOnlyDictionary<string, int> ByStatus, KeptTally Kept, int Overdue);
 
+public record SeriesPoint(string Date, int Total, IReadOnlyDictionary<string, int> ByStatus, int Overdue);
+
+/// <summary>Counted by PostgreSQL over the read model's spans; nothing is folded here.</summary>
 public static class GetTalliesSlice
 {
-    /// <summary>Kept on time: the status became Kept on or before the target date's last day (partial dates by their last day).</summary>
-    public static Tallies Count(IReadOnlyList<Pledge> pledges, DateOnly? asOf, Axis axis)
-    {
-        var byStatus = Enum.GetValues<PledgeStatus>().ToDictionary(s => s.ToString(), s => pledges.Count(p => p.Status == s));
-        int onTime = 0, late = 0, withoutTarget = 0;
-        foreach (var p in pledges.Where(p => p.Status == PledgeStatus.Kept))
-        {
-            if (p.TargetDate is null || p.StatusSince is null) withoutTarget++;
-            else if (PartialDate.Parse(p.StatusSince).Latest <= PartialDate.Parse(p.TargetDate).Latest) onTime++;
-            else late++;
-        }
-        return new Tallies(asOf?.ToString("yyyy-MM-dd"), axis.ToString().ToLowerInvariant(), pledges.Count, byStatus,
-            new KeptTally(onTime, late, withoutTarget), pledges.Count(p => p.Overdue));
-    }
+    public const int MaxSeriesPoints = 500;
+    private static readonly string[] TallyParameters = [.. PledgeFilter.Names, "asOf", "axis"];
+    private static readonly string[] SeriesParameters = [.. PledgeFilter.Names, "from", "to", "interval", "axis"];
 
-    public static void MapGetTallies(this IEndpointRouteBuilder app) =>
-        app.MapGet("/api/tallies", async (string? asOf, string? axis, IQuerySession session, StreamEventCache cache, CancellationToken ct) =>
+    // Kept on time: the status became Kept on or before the target date's last day (both keys are last days).
+    private const string Counts =
+        "s.status, count(*)::int, count(*) filter (where s.overdue)::int, "
+        + "count(*) filter (where s.status = 'Kept' and s.target_key <> '9999-12-31~' and s.status_since_key <> '9999-12-31~' and s.status_since_key <= s.target_key)::int, "
+        + "count(*) filter (where s.status = 'Kept' and (s.target_key = '9999-12-31~' or s.status_since_key = '9999-12-31~'))::int";
+
+    public static void MapGetTallies(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/api/tallies", async (HttpContext http, NpgsqlDataSource db, CancellationToken ct) =>
         {
             var v = new Validation();
-            if (!PledgeAsOf.TryParse(asOf, axis, v, out var date, out var on)) return Problems.Validation(v);
-            var pledges = date is null
-                ? await session.Query<Pledge>().ToListAsync(ct)
-                : (await GetPledgesSlice.AllAsOfAsync(cache, date.Value, on, ct)).ToList();
-            return Results.Ok(Count(pledges, date, on));
+            if (!PledgeFilter.CheckNames(http.Request.Query, TallyParameters, v)) return Problems.Validation(v);
+            if (PledgeFilter.Parse(http.Request.Query, v) is not { } filter) return Problems.Validation(v);
+            var args = new List<NpgsqlParameter>();
+            await using var cmd = db.CreateCommand($"select {Counts} from {ReadModelSchema.States} s where {filter.Where(args)} group by s.status");
+            cmd.Parameters.AddRange(args.ToArray());
+            var byStatus = EmptyByStatus();
+            int total = 0, overdue = 0, onTime = 0, withoutTarget = 0;
+            await using (var reader = await cmd.ExecuteReaderAsync(ct))
+            {
+                while (await reader.ReadAsync(ct))
+                {
+                    byStatus[reader.GetString(0)] = reader.GetInt32(1);
+                    total += reader.GetInt32(1);
+                    overdue += reader.GetInt32(2);
+                    onTime += reader.GetInt32(3);
+                    withoutTarget += reader.GetInt32(4);
+                }
+            }
+            var kept = byStatus[nameof(PledgeStatus.Kept)];
+            return Results.Ok(new Tallies(filter.AsOf?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), ReadModelWrites.Name(filter.Axis),
+                total, byStatus, new KeptTally(onTime, kept - onTime - withoutTarget, withoutTarget), overdue));
         });
+
+        app.MapGet("/api/tallies/series", async (HttpContext http, NpgsqlDataSource db, CancellationToken ct) =>
+        {
+            var query = http.Request.Query;
+            var v = new Validation();
+            if (!PledgeFilter.CheckNames(query, SeriesParameters, v)) return Problems.Validation(v);
+            var filter = PledgeFilter.Parse(query, v, withAsOf: false);
+            var days = SeriesDays(PledgeFilter.Single(query, "from"), PledgeFilter.Single(query, "to"), PledgeFilter.Single(query, "interval"), v);
+            var axis = PledgeFilter.Single(query, "axis") switch
+            {
+                null or "occurred" => Axis.Occurred,
+                "recorded" => Axis.Recorded,
+                _ => (Axis?)null,
+            };
+            if (axis is null) v.Add("axis", "'axis' must be 'occurred' or 'recorded'.");
+            if (filter is null || days is null || !v.IsValid) return Problems.Validation(v);
+
+            var args = new List<NpgsqlParameter>();
+            var daysArg = PledgeFilter.Arg(args, days.ToArray());
+            var axisArg = PledgeFilter.Arg(args, ReadModelWrites.Name(axis!.Value));
+            await using var cmd = db.CreateCommand(
+                $"select d.day, {Counts} from unnest({daysArg}::date[]) as d(day) "
+                + $"join {ReadModelSchema.States} s on s.axis = {axisArg} and {PledgeFilter.Spanned("s")} @> d.day "
+                + $"where {filter.Where(args, withSpan: false)} group by d.day, s.status");
+            cmd.Parameters.AddRange(args.ToArray());
+            var points = days.ToDictionary(d => d, _ => (ByStatus: EmptyByStatus(), Total: 0, Overdue: 0));
+            await using (var reader = await cmd.ExecuteReaderAsync(ct))
+            {
+                while (await reader.ReadAsync(ct))
+                {
+                    var day = reader.GetFieldValue<DateOnly>(0);
+                    var point = points[day];
+                    point.ByStatus[reader.GetString(1)] = reader.GetInt32(2);
+                    points[day] = (point.ByStatus, point.Total + reader.GetInt32(2), point.Overdue + reader.GetInt32(3));
+                }
+            }
+            return Results.Ok(days.Select(d => new SeriesPoint(d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+                points[d].Total, points[d].ByStatus, points[d].Overdue)));
+        });
+    }
+
+    /// <summary>The last day of each interval from the one holding <paramref name="fromText"/>'s first day
+    /// to the one holding <paramref name="toText"/>'s last day.</summary>
+    public static List<DateOnly>? SeriesDays(string? fromText, string? toText, string? intervalText, Validation v)
+    {
+        var from = fromText is null ? (PartialDate?)null : v.OptionalDate("from", fromText);
+        var to = toText is null ? (PartialDate?)null : v.OptionalDate("to", toText);
+        if (fromText is null) v.Add("from", "'from' is required (YYYY, YYYY-MM or YYYY-MM-DD).");
+        if (toText is null) v.Add("to", "'to' is required (YYYY, YYYY-MM or YYYY-MM-DD).");
+        var months = intervalText switch
+        {
+            null or "month" => 1,
+            "quarter" => 3,
+            "year" => 12,
+            _ => 0,
+        };
+        if (months == 0) v.Add("interval", "'interval' must be 'month', 'quarter' or 'year'.");
+        if (from is null || to is null || months == 0) return null;
+        var first = from.Value.Earliest;
+        var last = to.Value.Latest;
+        if (last < first) { v.Add("to", "'to' must not be before 'from'."); return null; }
+        // Intervals are aligned to the calendar: quarters start in January, April, July and October.
+        var start = new DateOnly(first.Year, months == 12 ? 1 : (first.Month - 1) / months * months + 1, 1);
+        var days = new List<DateOnly>();
+        for (var s = start; s <= last; s = s.AddMonths(months))
+        {
+            if (days.Count == MaxSeriesPoints)
+            {
+                v.Add("to", $"A series has at most {MaxSeriesPoints} points; narrow 'from'–'to' or take a longer 'interval'.");
+                return null;
+            }
+            days.Add(s.AddMonths(months).AddDays(-1));
+        }
+        return days;
+    }
+
+    private static Dictionary<string, int> EmptyByStatus() => Enum.GetNames<PledgeStatus>().ToDictionary(s => s, _ => 0);
 }

@@ -15,24 +15,9 @@ public record TimelineEntry(
 
 public static class GetTimelineSlice
 {
-    private static IReadOnlyList<Evidence> EvidenceOf(object data) => data switch
-    {
-        MilestoneLogged m => m.Evidence,
-        MilestoneCorrected c => c.Evidence,
-        StatusAssessed s => s.Evidence,
-        ProgressAssessed p => p.Evidence,
-        EvidenceAttached a => a.Evidence,
-        _ => [],
-    };
+    private static IReadOnlyList<Evidence> EvidenceOf(object data) => (data as IEvidenceEvent)?.Evidence ?? [];
 
-    private static string? MilestoneOf(object data) => data switch
-    {
-        MilestoneLogged m => m.MilestoneId,
-        MilestoneCorrected c => c.MilestoneId,
-        MilestoneRetracted r => r.MilestoneId,
-        EvidenceAttached a => a.MilestoneId,
-        _ => null,
-    };
+    private static string? MilestoneOf(object data) => (data as IMilestoneEvent)?.MilestoneId;
 
     /// <summary>Ordered by occurred-on as the as-of reads count it (last day, then first day), then version.
     /// A retraction has no date of its own: it sits at the date of the milestone it withdraws.</summary>

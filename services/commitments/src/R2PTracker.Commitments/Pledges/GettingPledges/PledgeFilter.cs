@@ -1,0 +1,120 @@
+using Npgsql;
+using R2PTracker.Commitments.Http;
+using R2PTracker.Commitments.Pledges.AsOf;
+using R2PTracker.Commitments.Pledges.ReadModel;
+
+namespace R2PTracker.Commitments.Pledges.GettingPledges;
+
+/// <summary>
+/// Which pledges a list, a tally or a series is about: the state as of a date on an axis (or today's),
+/// and the filters. Turns into SQL over the read model (see <see cref="ReadModelSchema"/>).
+/// </summary>
+public sealed class PledgeFilter
+{
+    public static readonly string[] Names = ["status", "theme", "actor", "country", "overdue", "q"];
+    public const int MaxSearchTerms = 8;
+    public const int MaxSearchLength = 200;
+
+    public DateOnly? AsOf { get; private init; }
+    public Axis Axis { get; private init; }
+    public IReadOnlyList<PledgeStatus> Statuses { get; private init; } = [];
+    public string? Theme { get; private init; }
+    public string? Actor { get; private init; }
+    public string? Country { get; private init; }
+    public bool? Overdue { get; private init; }
+    public IReadOnlyList<string> SearchTerms { get; private init; } = [];
+
+    /// <summary>
+    /// Refuses any parameter not in <paramref name="allowed"/> (by name, so a typo is not silently
+    /// ignored and junk does not make new cache entries), and any given twice unless repeatable.
+    /// </summary>
+    public static bool CheckNames(IQueryCollection query, IReadOnlyCollection<string> allowed, Validation v)
+    {
+        foreach (var (name, values) in query)
+        {
+            if (!allowed.Contains(name)) v.Add(name, $"'{name}' is not a parameter of this resource; it takes {string.Join(", ", allowed.Select(a => $"'{a}'"))}.");
+            else if (name != "status" && values.Count > 1) v.Add(name, $"'{name}' may be given once.");
+        }
+        return v.IsValid;
+    }
+
+    public static PledgeFilter? Parse(IQueryCollection query, Validation v, bool withAsOf = true)
+    {
+        DateOnly? asOf = null;
+        var axis = Axis.Occurred;
+        if (withAsOf) PledgeAsOf.TryParse(Single(query, "asOf"), Single(query, "axis"), v, out asOf, out axis);
+
+        var statuses = new List<PledgeStatus>();
+        foreach (var s in query["status"])
+        {
+            if (Enum.TryParse<PledgeStatus>(s, ignoreCase: false, out var status) && Enum.IsDefined(status) && !int.TryParse(s, out _)) statuses.Add(status);
+            else v.Add("status", $"'status' must be one of {string.Join(", ", Enum.GetNames<PledgeStatus>())}; '{s}' is not.");
+        }
+        bool? overdue = Single(query, "overdue") switch
+        {
+            null => null,
+            "true" => true,
+            "false" => false,
+            _ => Invalid("overdue", "'overdue' must be 'true' or 'false'."),
+        };
+        var q = Single(query, "q");
+        var terms = new List<string>();
+        if (q is not null)
+        {
+            terms.AddRange(q.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+            if (q.Length > MaxSearchLength) v.Add("q", $"'q' must be at most {MaxSearchLength} characters.");
+            else if (terms.Count == 0) v.Add("q", "'q' must contain a word to search for.");
+            else if (terms.Count > MaxSearchTerms) v.Add("q", $"'q' may hold at most {MaxSearchTerms} words.");
+        }
+        var filter = new PledgeFilter
+        {
+            AsOf = asOf, Axis = axis, Statuses = statuses.Distinct().ToList(),
+            Theme = v.OptionalText("theme", Single(query, "theme")),
+            Actor = v.OptionalText("actor", Single(query, "actor")),
+            Country = v.OptionalText("country", Single(query, "country")),
+            Overdue = overdue, SearchTerms = terms,
+        };
+        return v.IsValid ? filter : null;
+
+        bool? Invalid(string field, string message)
+        {
+            v.Add(field, message);
+            return null;
+        }
+    }
+
+    public static string? Single(IQueryCollection query, string name) => query.TryGetValue(name, out var values) ? values[^1] : null;
+
+    /// <summary>The conditions on read-model rows aliased <c>s</c>; the span condition only when <paramref name="withSpan"/>.</summary>
+    public string Where(List<NpgsqlParameter> args, bool withSpan = true)
+    {
+        var conditions = new List<string>();
+        if (withSpan)
+        {
+            if (AsOf is { } day)
+                conditions.Add($"s.axis = {Arg(args, ReadModelWrites.Name(Axis))} and {Spanned("s")} @> {Arg(args, day)}");
+            else
+                conditions.Add("s.axis = 'recorded' and s.valid_to is null");
+        }
+        if (Statuses.Count > 0) conditions.Add($"s.status = any({Arg(args, Statuses.Select(x => x.ToString()).ToArray())})");
+        if (Theme is not null) conditions.Add($"lower(s.theme) = lower({Arg(args, Theme)})");
+        if (Actor is not null) conditions.Add($"lower(s.actor) = lower({Arg(args, Actor)})");
+        if (Country is not null) conditions.Add($"lower(s.country) = lower({Arg(args, Country)})");
+        if (Overdue is { } overdue) conditions.Add($"s.overdue = {Arg(args, overdue)}");
+        // Every word must occur somewhere in the pledge's texts: a substring match, which the trigram
+        // index serves in any script, Khmer (written without spaces between words) as well as English.
+        foreach (var term in SearchTerms)
+            conditions.Add($"s.pledge_id in (select t.pledge_id from {ReadModelSchema.Search} t where t.text ilike {Arg(args, "%" + EscapeLike(term) + "%")})");
+        return conditions.Count == 0 ? "true" : string.Join(" and ", conditions);
+    }
+
+    public static string Spanned(string alias) => $"daterange({alias}.valid_from, {alias}.valid_to)";
+
+    public static string Arg(List<NpgsqlParameter> args, object value)
+    {
+        args.Add(new NpgsqlParameter { Value = value });
+        return "$" + args.Count;
+    }
+
+    private static string EscapeLike(string text) => text.Replace(@"\", @"\\").Replace("%", @"\%").Replace("_", @"\_");
+}

@@ -1,0 +1,65 @@
+using Npgsql;
+
+namespace R2PTracker.Commitments.Pledges.ReadModel;
+
+/// <summary>
+/// The read model's tables (see README, "Read models"). Created on start under an advisory lock, so
+/// several instances starting at once do not race on the same CREATE.
+/// </summary>
+public static class ReadModelSchema
+{
+    public const string States = Configuration.Schema + ".pledge_states";
+    public const string Milestones = Configuration.Schema + ".pledge_milestone_states";
+    public const string Search = Configuration.Schema + ".pledge_search";
+    public const string Versions = Configuration.Schema + ".pledge_read_versions";
+
+    /// <summary>The span that holds a day, as the GiST indexes have it.</summary>
+    public const string Span = "daterange(valid_from, valid_to)";
+
+    private const string Current = "where axis = 'recorded' and valid_to is null";
+
+    private static readonly string[] Statements =
+    [
+        "create extension if not exists pg_trgm",
+        $"create schema if not exists {Configuration.Schema}",
+        $"""
+         create table if not exists {States} (
+           pledge_id text not null, axis text not null, valid_from date not null, valid_to date,
+           status text not null, title text not null, theme text, actor text not null, country text not null,
+           overdue boolean not null, status_since_key text not null, target_key text not null,
+           milestone_count integer not null, data jsonb not null,
+           primary key (pledge_id, axis, valid_from))
+         """,
+        $"create index if not exists pledge_states_occurred_span on {States} using gist ({Span}) where axis = 'occurred'",
+        $"create index if not exists pledge_states_recorded_span on {States} using gist ({Span}) where axis = 'recorded'",
+        $"create unique index if not exists pledge_states_current on {States} (pledge_id) {Current}",
+        $"create index if not exists pledge_states_current_title on {States} (title, pledge_id) {Current}",
+        $"create index if not exists pledge_states_current_status_since on {States} (status_since_key, pledge_id) {Current}",
+        $"create index if not exists pledge_states_current_target on {States} (target_key, pledge_id) {Current}",
+        $"""
+         create table if not exists {Milestones} (
+           pledge_id text not null, axis text not null, position integer not null, valid_from date not null, valid_to date,
+           data jsonb not null, primary key (pledge_id, axis, position, valid_from))
+         """,
+        $"""
+         create table if not exists {Search} (
+           pledge_id text not null, item text not null, text text not null, primary key (pledge_id, item))
+         """,
+        $"create index if not exists pledge_search_trigrams on {Search} using gin (text gin_trgm_ops)",
+        $"create table if not exists {Versions} (pledge_id text primary key, version bigint not null)",
+    ];
+
+    public static async Task EnsureAsync(NpgsqlDataSource db, CancellationToken ct)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        await using (var lockCmd = new NpgsqlCommand("select pg_advisory_xact_lock(hashtext('r2p.commitments.read_model'))", connection, tx))
+            await lockCmd.ExecuteNonQueryAsync(ct);
+        foreach (var sql in Statements)
+        {
+            await using var cmd = new NpgsqlCommand(sql, connection, tx);
+            await cmd.ExecuteNonQueryAsync(ct);
+        }
+        await tx.CommitAsync(ct);
+    }
+}

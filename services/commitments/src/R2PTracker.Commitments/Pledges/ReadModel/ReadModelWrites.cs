@@ -1,0 +1,141 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using System.Text.Json.Serialization;
+using R2PTracker.Commitments.Pledges.AsOf;
+
+namespace R2PTracker.Commitments.Pledges.ReadModel;
+
+/// <summary>One SQL statement with '?' placeholders, as Marten's QueueSqlCommand takes it.</summary>
+public sealed record SqlStep(string Sql, object[] Args);
+
+/// <summary>
+/// What one append changes in the read model: the spans of each axis from the first day the new
+/// events can change (earlier spans stay), the search texts the new events bring, and the version
+/// the read model now holds for the pledge.
+/// </summary>
+public static class ReadModelWrites
+{
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
+    {
+        Converters = { new JsonStringEnumConverter() },
+    };
+
+    public static IEnumerable<SqlStep> For(string pledgeId, IReadOnlyList<StoredEvent> stored, IReadOnlyList<StoredEvent> added)
+    {
+        var all = stored.Concat(added).Where(e => e.Data is IPledgeEvent).ToList();
+        if (all.Count == 0) yield break;
+        var pledgeEvents = added.Where(e => e.Data is IPledgeEvent).ToList();
+        var storedEvents = stored.Where(e => e.Data is IPledgeEvent).ToList();
+        Pledge? current = null;
+        foreach (var axis in new[] { Axis.Recorded, Axis.Occurred })
+        {
+            var spans = PledgeHistory.Spans(all, axis);
+            if (axis == Axis.Recorded && spans.Count > 0) current = spans[^1].State;
+            var changed = PledgeHistory.ChangedFrom(storedEvents, pledgeEvents, axis);
+            // The last span that starts before the change may end differently now: it is written again.
+            var from = spans.LastOrDefault(s => s.From < changed)?.From ?? DateOnly.MinValue;
+            var axisName = Name(axis);
+            const string keep = "pledge_id = ? and axis = ? and (valid_from >= ? or valid_to is null or valid_to > ?)";
+            yield return new SqlStep($"delete from {ReadModelSchema.States} where {keep}", [pledgeId, axisName, from, from]);
+            yield return new SqlStep($"delete from {ReadModelSchema.Milestones} where {keep}", [pledgeId, axisName, from, from]);
+            bool Rewritten(DateOnly f, DateOnly? t) => f >= from || t is null || t > from;
+
+            var states = spans.Where(s => Rewritten(s.From, s.To)).Select(s => ToRow(pledgeId, axisName, s)).ToList();
+            if (states.Count > 0)
+                yield return new SqlStep(
+                    $"""
+                     insert into {ReadModelSchema.States} (pledge_id, axis, valid_from, valid_to, status, title, theme, actor, country,
+                       overdue, status_since_key, target_key, milestone_count, data)
+                     select * from jsonb_to_recordset(?::jsonb) as x(pledge_id text, axis text, valid_from date, valid_to date,
+                       status text, title text, theme text, actor text, country text, overdue boolean, status_since_key text,
+                       target_key text, milestone_count integer, data jsonb)
+                     """, [JsonSerializer.Serialize(states, RowJson)]);
+            var milestones = PledgeHistory.Milestones(spans).Where(m => Rewritten(m.From, m.To))
+                .Select(m => new MilestoneRow(pledgeId, axisName, m.Position, m.From, m.To, JsonSerializer.SerializeToNode(m.Milestone, Json)!))
+                .ToList();
+            if (milestones.Count > 0)
+                yield return new SqlStep(
+                    $"""
+                     insert into {ReadModelSchema.Milestones} (pledge_id, axis, position, valid_from, valid_to, data)
+                     select * from jsonb_to_recordset(?::jsonb) as x(pledge_id text, axis text, position integer,
+                       valid_from date, valid_to date, data jsonb)
+                     """, [JsonSerializer.Serialize(milestones, RowJson)]);
+        }
+
+        var (upserts, deletes) = SearchTexts(pledgeEvents, current);
+        if (deletes.Count > 0)
+            yield return new SqlStep($"delete from {ReadModelSchema.Search} where pledge_id = ? and item = any(?)", [pledgeId, deletes.ToArray()]);
+        if (upserts.Count > 0)
+            yield return new SqlStep(
+                $"""
+                 insert into {ReadModelSchema.Search} (pledge_id, item, text)
+                 select ?, x.item, x.text from jsonb_to_recordset(?::jsonb) as x(item text, text text)
+                 on conflict (pledge_id, item) do update set text = excluded.text
+                 """, [pledgeId, JsonSerializer.Serialize(upserts.Select(u => new { item = u.Key, text = u.Value }), Json)]);
+        yield return new SqlStep(
+            $"insert into {ReadModelSchema.Versions} (pledge_id, version) values (?, ?) on conflict (pledge_id) do update set version = excluded.version",
+            [pledgeId, all.Max(e => e.Version)]);
+    }
+
+    /// <summary>Everything the read model holds of a pledge, before it is written again from its whole stream.</summary>
+    public static IEnumerable<SqlStep> Forget(string pledgeId) =>
+        new[] { ReadModelSchema.States, ReadModelSchema.Milestones, ReadModelSchema.Search, ReadModelSchema.Versions }
+            .Select(table => new SqlStep($"delete from {table} where pledge_id = ?", [pledgeId]));
+
+    public static string Name(Axis axis) => axis == Axis.Recorded ? "recorded" : "occurred";
+
+    /// <summary>The sort key of a partial date: its last day; no date sorts last.</summary>
+    public static string DateKey(string? partialDate) =>
+        PartialDate.TryParse(partialDate, out var d) ? d.Latest.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) : "9999-12-31~";
+
+    /// <summary>A list item: the pledge without its milestone list (the full record has it).</summary>
+    public static JsonObject Slim(Pledge pledge)
+    {
+        var node = JsonSerializer.SerializeToNode(pledge, Json)!.AsObject();
+        node.Remove("milestones");
+        return node;
+    }
+
+    private sealed record StateRow(
+        string PledgeId, string Axis, DateOnly ValidFrom, DateOnly? ValidTo, string Status, string Title, string? Theme,
+        string Actor, string Country, bool Overdue, string StatusSinceKey, string TargetKey, int MilestoneCount, JsonNode Data);
+
+    private sealed record MilestoneRow(string PledgeId, string Axis, int Position, DateOnly ValidFrom, DateOnly? ValidTo, JsonNode Data);
+
+    // Rows go to jsonb_to_recordset, which matches keys to column names.
+    private static readonly JsonSerializerOptions RowJson = new(Json) { PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower };
+
+    private static StateRow ToRow(string pledgeId, string axis, StateSpan s) => new(
+        pledgeId, axis, s.From, s.To, s.State.Status.ToString(), s.State.Title, s.State.Theme, s.State.Actor, s.State.Country,
+        s.State.Overdue, DateKey(s.State.StatusSince), DateKey(s.State.TargetDate), s.State.MilestoneCount, Slim(s.State));
+
+    private static (Dictionary<string, string> Upserts, List<string> Deletes) SearchTexts(List<StoredEvent> added, Pledge? current)
+    {
+        var upserts = new Dictionary<string, string>(StringComparer.Ordinal);
+        var deletes = new List<string>();
+        foreach (var e in added)
+        {
+            switch (e.Data)
+            {
+                case PledgeRegistered r:
+                    upserts["source"] = r.Source.Title;
+                    break;
+                case MilestoneLogged m:
+                    upserts[$"milestone:{m.MilestoneId}"] = m.Title + "\n" + m.Description;
+                    break;
+                case MilestoneCorrected c:
+                    upserts[$"milestone:{c.MilestoneId}"] = c.Title + "\n" + c.Description;
+                    break;
+                case MilestoneRetracted r:
+                    upserts.Remove($"milestone:{r.MilestoneId}");
+                    deletes.Add($"milestone:{r.MilestoneId}");
+                    break;
+            }
+            if (e.Data is IEvidenceEvent { Evidence.Count: > 0 } withEvidence)
+                upserts[$"evidence:{e.Version}"] = string.Join("\n", withEvidence.Evidence.Select(x => x.Title));
+            if (e.Data is PledgeRegistered or PledgeDetailsRevised && current is not null)
+                upserts["pledge"] = current.Title + "\n" + current.Quote;
+        }
+        return (upserts, deletes);
+    }
+}

@@ -1,0 +1,149 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Npgsql;
+using R2PTracker.Commitments.Pledges;
+using R2PTracker.Commitments.Pledges.AsOf;
+using R2PTracker.Commitments.Pledges.GettingPledges;
+using R2PTracker.Commitments.Pledges.ReadModel;
+using R2PTracker.Commitments.Recording;
+using R2PTracker.Commitments.Tests.Integration;
+using Shouldly;
+
+namespace R2PTracker.Commitments.Tests.ReadModel;
+
+/// <summary>
+/// The read model against the fold it replaces (<see cref="PledgeAsOf"/>, the oracle): random streams
+/// of every event type, appended a few events at a time through Marten into the real PostgreSQL, then
+/// random days (and every day where something changed, and the day before) read from the read model
+/// on both axes and compared with the fold of the stored events.
+/// </summary>
+public class ReadModelDifferentialTests(CommitmentsApp app)
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private sealed class SettableClock(DateTimeOffset start) : TimeProvider
+    {
+        public DateTimeOffset Now { get; set; } = start;
+        public override DateTimeOffset GetUtcNow() => Now;
+    }
+
+    [Fact]
+    public async Task The_read_model_answers_what_the_fold_answers_on_both_axes_for_random_streams_and_days()
+    {
+        var random = new Random(20261202);
+        await using var db = NpgsqlDataSource.Create(app.ConnectionString);
+        var checkedDays = 0;
+        for (var n = 0; n < 30; n++)
+        {
+            var id = $"diff-{Guid.NewGuid():N}"[..24];
+            var clock = new SettableClock(new DateTimeOffset(2025, 1, 1, 0, 0, 0, TimeSpan.Zero).AddHours(random.Next(0, 24 * 300)));
+            var events = RandomStream(random, id);
+            var version = 0L;
+            for (var i = 0; i < events.Count;)
+            {
+                var chunk = events.Skip(i).Take(random.Next(1, 4)).ToList();
+                // Mostly forward, same day or later; now and then a clock that went back a day.
+                clock.Now = clock.Now.AddHours(random.Next(10) == 0 ? -30 : random.Next(0, 60));
+                await using var session = app.Store.LightweightSession();
+                var stamped = await EventChain.StampAsync(session, id, version, chunk, clock, Ct);
+                if (version == 0) session.Events.StartStream<Pledge>(id, stamped.ToArray<object>());
+                else session.Events.Append(id, version + chunk.Count, stamped.ToArray<object>());
+                await session.SaveChangesAsync(Ct);
+                version += chunk.Count;
+                i += chunk.Count;
+            }
+
+            await using var query = app.Store.QuerySession();
+            var stored = (await query.Events.FetchStreamAsync(id, token: Ct)).Select(PledgeReadModelProjection.ToStored).ToList();
+            foreach (var axis in new[] { Axis.Occurred, Axis.Recorded })
+            {
+                var days = Enumerable.Range(0, 15).Select(_ => new DateOnly(2014, 1, 1).AddDays(random.Next(0, 365 * 13))).ToList();
+                foreach (var e in stored)
+                {
+                    var day = axis == Axis.Recorded ? PledgeHistory.RecordedDay(e)
+                        : PartialDate.TryParse(PledgeAsOf.OccurredOn(e.Data), out var on) ? on.Latest : (DateOnly?)null;
+                    if (day is { } d) days.AddRange([d, d.AddDays(-1), d.AddDays(1)]);
+                }
+                foreach (var day in days.Distinct())
+                {
+                    var expected = PledgeAsOf.Fold(stored, day, axis);
+                    var actual = await GetPledgesSlice.AsOfAsync(db, id, day, axis, Ct);
+                    if (expected is null) actual.ShouldBeNull($"{id} as of {day} on {axis}");
+                    else
+                    {
+                        actual.ShouldNotBeNull($"{id} as of {day} on {axis}");
+                        var want = JsonSerializer.SerializeToNode(expected, ReadModelWrites.Json);
+                        var got = JsonNode.Parse(actual);
+                        JsonNode.DeepEquals(want, got).ShouldBeTrue($"{id} as of {day} on {axis}:\nfold: {want!.ToJsonString()}\nread: {got!.ToJsonString()}");
+                    }
+                    checkedDays++;
+                }
+            }
+        }
+        checkedDays.ShouldBeGreaterThan(1000);
+    }
+
+    private static string RandomDate(Random r)
+    {
+        var day = new DateOnly(2014, 6, 1).AddDays(r.Next(0, 365 * 11));
+        return r.Next(3) switch
+        {
+            0 => day.ToString("yyyy"),
+            1 => day.ToString("yyyy-MM"),
+            _ => day.ToString("yyyy-MM-dd"),
+        };
+    }
+
+    private static List<object> RandomStream(Random r, string id)
+    {
+        IReadOnlyList<Evidence> Evidence() => Enumerable.Range(0, r.Next(1, 3)).Select(i => new Evidence($"Report {r.Next(100)}", null, null)).ToList();
+        var events = new List<object>
+        {
+            new PledgeRegistered(id, "Pledge", "Quote", "Prime Minister", "KH", RandomDate(r), null, r.Next(2) == 0 ? null : RandomDate(r), null,
+                "prevention", new SourceCitation("Source", "Publisher", null, r.Next(2) == 0 ? null : "https://example.org/s", null), "seed"),
+        };
+        var milestones = new List<string>();
+        var status = PledgeStatus.NotYetRated;
+        var progress = 0;
+        for (var i = 0; i < r.Next(4, 25); i++)
+        {
+            switch (r.Next(10))
+            {
+                case 0 or 1:
+                    var m = $"ms-{i}";
+                    milestones.Add(m);
+                    events.Add(new MilestoneLogged(id, m, $"Milestone {i}", "d", RandomDate(r), Evidence(), "alice"));
+                    break;
+                case 2 when milestones.Count > 0:
+                    events.Add(new MilestoneCorrected(id, milestones[r.Next(milestones.Count)], $"Corrected {i}", "c", RandomDate(r), Evidence(), "why", "bob"));
+                    break;
+                case 3 when milestones.Count > 0:
+                    events.Add(new MilestoneRetracted(id, milestones[r.Next(milestones.Count)], "wrong", "bob"));
+                    break;
+                case 4:
+                    events.Add(new EvidenceAttached(id, milestones.Count > 0 && r.Next(2) == 0 ? milestones[r.Next(milestones.Count)] : null, Evidence(), RandomDate(r), "alice"));
+                    break;
+                case 5:
+                    var to = Enum.GetValues<PledgeStatus>()[r.Next(6)];
+                    events.Add(new StatusAssessed(id, status, to, "because", Evidence(), RandomDate(r), "alice"));
+                    status = to;
+                    break;
+                case 6:
+                    var p = r.Next(0, 101);
+                    events.Add(new ProgressAssessed(id, progress, p, "because", Evidence(), RandomDate(r), "alice"));
+                    progress = p;
+                    break;
+                case 7:
+                    events.Add(new TargetDateSet(id, null, RandomDate(r), null, "moved", RandomDate(r), "alice"));
+                    break;
+                case 8:
+                    events.Add(new PledgeDetailsRevised(id, r.Next(2) == 0 ? $"Title {i}" : null, null, r.Next(2) == 0 ? "Minister" : null, null, "typo", RandomDate(r), "bob"));
+                    break;
+                default:
+                    events.Add(new PledgeBecameOverdue(id, "2020", RandomDate(r), "overdue-monitor"));
+                    break;
+            }
+        }
+        return events;
+    }
+}

@@ -88,17 +88,22 @@ public static class PledgeAsOf
 
     public static string? RecordedBy(object data) => (data as IPledgeEvent)?.RecordedBy;
 
+    /// <summary>Parses ?axis= (occurred when absent).</summary>
+    public static bool TryParseAxis(string? axisText, Http.Validation v, out Axis axis)
+    {
+        axis = Axis.Occurred;
+        if (axisText is null or "occurred") return true;
+        if (axisText == "recorded") { axis = Axis.Recorded; return true; }
+        v.Add("axis", "'axis' must be 'occurred' or 'recorded'.");
+        return false;
+    }
+
     /// <summary>Parses ?asOf= and ?axis=; a partial asOf means its last day.</summary>
     public static bool TryParse(string? asOfText, string? axisText, Http.Validation v, out DateOnly? asOf, out Axis axis)
     {
         asOf = null;
         axis = Axis.Occurred;
-        if (axisText is not null)
-        {
-            if (axisText == "occurred") axis = Axis.Occurred;
-            else if (axisText == "recorded") axis = Axis.Recorded;
-            else v.Add("axis", "'axis' must be 'occurred' or 'recorded'.");
-        }
+        TryParseAxis(axisText, v, out axis);
         if (asOfText is not null)
         {
             if (PartialDate.TryParse(asOfText, out var date)) asOf = date.Latest;

@@ -61,18 +61,12 @@ public static class GetTalliesSlice
             if (!PledgeFilter.CheckNames(query, SeriesParameters, v)) return Problems.Validation(v);
             var filter = PledgeFilter.Parse(query, v, withAsOf: false);
             var days = SeriesDays(PledgeFilter.Single(query, "from"), PledgeFilter.Single(query, "to"), PledgeFilter.Single(query, "interval"), v);
-            var axis = PledgeFilter.Single(query, "axis") switch
-            {
-                null or "occurred" => Axis.Occurred,
-                "recorded" => Axis.Recorded,
-                _ => (Axis?)null,
-            };
-            if (axis is null) v.Add("axis", "'axis' must be 'occurred' or 'recorded'.");
+            PledgeAsOf.TryParseAxis(PledgeFilter.Single(query, "axis"), v, out var axis);
             if (filter is null || days is null || !v.IsValid) return Problems.Validation(v);
 
             var args = new List<NpgsqlParameter>();
             var daysArg = PledgeFilter.Arg(args, days.ToArray());
-            var axisArg = PledgeFilter.Arg(args, ReadModelWrites.Name(axis!.Value));
+            var axisArg = PledgeFilter.Arg(args, ReadModelWrites.Name(axis));
             await using var cmd = db.CreateCommand(
                 $"select d.day, {Counts} from unnest({daysArg}::date[]) as d(day) "
                 + $"join {ReadModelSchema.States} s on s.axis = {axisArg} and {PledgeFilter.Spanned("s")} @> d.day "

@@ -83,6 +83,36 @@ public class ReadModelDifferentialTests(CommitmentsApp app)
         checkedDays.ShouldBeGreaterThan(1000);
     }
 
+    [Fact]
+    public async Task A_pledge_whose_read_model_is_missing_is_written_again_on_catch_up_as_it_was()
+    {
+        var random = new Random(7);
+        await using var db = NpgsqlDataSource.Create(app.ConnectionString);
+        var id = $"catchup-{Guid.NewGuid():N}"[..24];
+        var clock = new SettableClock(new DateTimeOffset(2025, 6, 1, 12, 0, 0, TimeSpan.Zero));
+        var events = RandomStream(random, id);
+        await using (var session = app.Store.LightweightSession())
+        {
+            session.Events.StartStream<Pledge>(id, (await EventChain.StampAsync(session, id, 0, events, clock, Ct)).ToArray<object>());
+            await session.SaveChangesAsync(Ct);
+        }
+        var days = Enumerable.Range(0, 40).Select(_ => new DateOnly(2014, 1, 1).AddDays(random.Next(0, 365 * 13))).Append(new DateOnly(2025, 6, 1)).ToList();
+        async Task<List<string?>> ReadAllAsync() =>
+            [.. await Task.WhenAll(days.SelectMany(d => new[] { Axis.Occurred, Axis.Recorded }.Select(a => GetPledgesSlice.AsOfAsync(db, id, d, a, Ct))))];
+        var before = await ReadAllAsync();
+        before.ShouldContain(x => x != null);
+
+        await using (var forget = app.Store.LightweightSession())
+        {
+            foreach (var step in ReadModelWrites.Forget(id)) forget.QueueSqlCommand(step.Sql, step.Args);
+            await forget.SaveChangesAsync(Ct);
+        }
+        (await ReadAllAsync()).ShouldAllBe(x => x == null);
+
+        (await ReadModelStartup.CatchUpAsync(db, app.Store, Ct)).ShouldBeGreaterThanOrEqualTo(1);
+        (await ReadAllAsync()).ShouldBe(before);
+    }
+
     private static string RandomDate(Random r)
     {
         var day = new DateOnly(2014, 6, 1).AddDays(r.Next(0, 365 * 11));

@@ -123,4 +123,72 @@ public class FeedAndExportTests(CommitmentsApp app)
         after.Valid.ShouldBeFalse();
         after.BrokenAtVersion.ShouldBe(2);
     }
+
+    [Theory]
+    [InlineData("/api/export/pledges.csv")]
+    [InlineData("/api/export/pledges.json")]
+    [InlineData("/api/export/events.ndjson")]
+    [InlineData("/feeds/pledges.atom")]
+    public async Task Head_answers_the_headers_of_get_without_a_body(string url)
+    {
+        await app.SeedAsync();
+        var get = await app.Anonymous().GetAsync(url, Ct);
+        var body = await get.Content.ReadAsByteArrayAsync(Ct);
+        DigestMatches(get, body);
+        get.Content.Headers.ContentLength.ShouldBe(body.Length);
+
+        var head = await app.Anonymous().SendAsync(new HttpRequestMessage(HttpMethod.Head, url), Ct);
+        head.StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await head.Content.ReadAsByteArrayAsync(Ct)).ShouldBeEmpty();
+        head.Headers.ETag.ShouldBe(get.Headers.ETag);
+        head.Headers.GetValues("Digest").ShouldBe(get.Headers.GetValues("Digest"));
+        head.Content.Headers.ContentLength.ShouldBe(body.Length);
+        head.Content.Headers.ContentType!.MediaType.ShouldBe(get.Content.Headers.ContentType!.MediaType);
+    }
+
+    [Fact]
+    public async Task Head_of_a_pledge_feed_matches_get_and_an_unknown_pledge_is_404()
+    {
+        var id = await RegisterAsync(app.Staff());
+        var get = await app.Anonymous().GetAsync($"/feeds/pledges/{id}.atom", Ct);
+        var head = await app.Anonymous().SendAsync(new HttpRequestMessage(HttpMethod.Head, $"/feeds/pledges/{id}.atom"), Ct);
+        head.Headers.ETag.ShouldBe(get.Headers.ETag);
+        head.Content.Headers.ContentLength.ShouldBe((await get.Content.ReadAsByteArrayAsync(Ct)).Length);
+        (await app.Anonymous().SendAsync(new HttpRequestMessage(HttpMethod.Head, "/feeds/pledges/nope-nope.atom"), Ct))
+            .StatusCode.ShouldBe(HttpStatusCode.NotFound);
+    }
+
+    [Fact]
+    public async Task While_pledges_change_every_export_matches_its_announced_digest_and_length()
+    {
+        // The digest is announced before the body is sent; body and digest must come from the same events.
+        var ids = new List<string>();
+        for (var i = 0; i < 3; i++) ids.Add(await RegisterAsync(app.Staff()));
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var writes = Task.Run(async () =>
+        {
+            var versions = ids.ToDictionary(id => id, _ => 1);
+            for (var n = 0; n < 60; n++)
+            {
+                var id = ids[n % ids.Count];
+                (await app.Staff().SendAsync(Post($"/api/pledges/{id}/details", new { title = $"Revised {n}", reason = "r" }, $"\"{versions[id]}\""), Ct))
+                    .EnsureSuccessStatusCode();
+                versions[id]++;
+            }
+        }, Ct);
+        var etags = new HashSet<string>();
+        while (!writes.IsCompleted)
+        {
+            foreach (var url in new[] { "/api/export/events.ndjson", "/api/export/pledges.csv" })
+            {
+                var response = await app.Anonymous().GetAsync(url, Ct);
+                var body = await response.Content.ReadAsByteArrayAsync(Ct);
+                DigestMatches(response, body);
+                response.Content.Headers.ContentLength.ShouldBe(body.Length);
+                etags.Add(response.Headers.ETag!.Tag);
+            }
+        }
+        await writes;
+        etags.Count.ShouldBeGreaterThan(2);
+    }
 }

@@ -67,6 +67,7 @@ public static class Configuration
         builder.Services.AddHostedService<Pledges.ReadModel.ReadModelStartup>();
         builder.Services.AddOpenApi();
         builder.Services.AddSingleton<OverdueMonitor>();
+        builder.Services.AddSingleton<ExportDigests>();
         if (builder.Configuration.GetValue("Overdue:Enabled", true))
             builder.Services.AddHostedService(sp => sp.GetRequiredService<OverdueMonitor>());
         return builder;

@@ -1,11 +1,12 @@
+using System.Data;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using CsvHelper;
-using Marten;
 using Npgsql;
 using R2PTracker.Commitments.Pledges;
-using R2PTracker.Commitments.Pledges.GettingHistory;
+using R2PTracker.Commitments.Pledges.ReadModel;
 using R2PTracker.Commitments.Recording;
 
 namespace R2PTracker.Commitments.Export;
@@ -39,55 +40,120 @@ public static class OpenDataExport
         p.Progress, p.StatusSince, p.StatusReason, p.MilestoneCount, p.Overdue, p.Version, p.Source.Title, p.Source.Publisher,
         p.Source.Url, p.Quote);
 
-    public static byte[] Csv(IEnumerable<PledgeExportRow> rows)
+    /// <summary>
+    /// The pledge exports read today's state from the read model (one row a pledge, without its
+    /// milestones), in id order, a row at a time.
+    /// </summary>
+    private static async IAsyncEnumerable<PledgeExportRow> CurrentRowsAsync(
+        NpgsqlConnection connection, [EnumeratorCancellation] CancellationToken ct)
     {
-        using var buffer = new MemoryStream();
-        using (var writer = new StreamWriter(buffer, new UTF8Encoding(false)))
-        using (var csv = new CsvWriter(writer, CultureInfo.InvariantCulture))
+        await using var cmd = new NpgsqlCommand(
+            $"select data::text from {ReadModelSchema.States} where axis = 'recorded' and valid_to is null order by pledge_id", connection);
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+            yield return Row(JsonSerializer.Deserialize<Pledge>(reader.GetString(0), ReadModelWrites.Json)!);
+    }
+
+    public static async Task CsvAsync(IAsyncEnumerable<PledgeExportRow> rows, Stream output, CancellationToken ct)
+    {
+        await using var chunks = new ChunkedOutput(output);
+        await using var writer = new StreamWriter(chunks.Buffer, new UTF8Encoding(false), leaveOpen: true);
+        await using var csv = new CsvWriter(writer, CultureInfo.InvariantCulture);
+        csv.WriteHeader<PledgeExportRow>();
+        await csv.NextRecordAsync();
+        await foreach (var row in rows.WithCancellation(ct))
         {
-            csv.WriteRecords(rows);
+            csv.WriteRecord(row);
+            await csv.NextRecordAsync();
+            await csv.FlushAsync();
+            await chunks.MaybeSendAsync(ct);
         }
-        return buffer.ToArray();
+        await csv.FlushAsync();
+        await chunks.SendAsync(ct);
     }
 
-    /// <summary>Answers with the bytes and their SHA-256 as ETag, Digest (RFC 3230) and Repr-Digest (RFC 9530).</summary>
-    public static IResult WithDigest(HttpContext http, byte[] body, string contentType, string fileName)
+    public static async Task JsonAsync(IAsyncEnumerable<PledgeExportRow> rows, Stream output, CancellationToken ct)
     {
-        var sha = System.Security.Cryptography.SHA256.HashData(body);
-        var etag = $"\"sha256-{Convert.ToHexStringLower(sha)}\"";
-        http.Response.Headers.ETag = etag;
-        http.Response.Headers["Digest"] = $"sha-256={Convert.ToBase64String(sha)}";
-        http.Response.Headers["Repr-Digest"] = $"sha-256=:{Convert.ToBase64String(sha)}:";
-        http.Response.Headers.ContentDisposition = $"attachment; filename=\"{fileName}\"";
-        if (http.Request.Headers.IfNoneMatch.ToString() == etag) return Results.StatusCode(StatusCodes.Status304NotModified);
-        return Results.Bytes(body, contentType);
+        await using var chunks = new ChunkedOutput(output);
+        await using var json = new Utf8JsonWriter(chunks.Buffer);
+        json.WriteStartArray();
+        await foreach (var row in rows.WithCancellation(ct))
+        {
+            JsonSerializer.Serialize(json, row, JsonSerializerOptions.Web);
+            await json.FlushAsync(ct);
+            await chunks.MaybeSendAsync(ct);
+        }
+        json.WriteEndArray();
+        await json.FlushAsync(ct);
+        await chunks.SendAsync(ct);
     }
 
+    /// <summary>
+    /// Every event, one JSON object a line, with what the chain hash covers (the event's data as
+    /// stored). The offline verifier re-canonicalises the data, so its spacing does not matter.
+    /// </summary>
+    public static async Task EventsAsync(NpgsqlConnection connection, Stream output, CancellationToken ct)
+    {
+        await using var chunks = new ChunkedOutput(output);
+        await using var json = new Utf8JsonWriter(chunks.Buffer);
+        await foreach (var link in EventChain.ReadRawAsync(connection, null, ct))
+        {
+            json.WriteStartObject();
+            json.WriteString("streamId", link.StreamId);
+            json.WriteNumber("version", link.Version);
+            json.WriteString("eventId", link.EventId);
+            json.WriteString("type", link.Type);
+            json.WriteString("recordedAt", EventHashing.FormatRecordedAt(link.RecordedAt));
+            json.WritePropertyName("data");
+            json.WriteRawValue(link.DataJson, skipInputValidation: true);
+            if (link.Hash is null) json.WriteNull("hash"); else json.WriteString("hash", link.Hash);
+            json.WriteEndObject();
+            await json.FlushAsync(ct);
+            json.Reset();
+            chunks.Buffer.WriteByte((byte)'\n');
+            await chunks.MaybeSendAsync(ct);
+        }
+        await chunks.SendAsync(ct);
+    }
+
+    private static readonly (string Path, string ContentType, Func<NpgsqlConnection, Stream, CancellationToken, Task> Write)[] Exports =
+    [
+        ("/api/export/pledges.csv", "text/csv; charset=utf-8", (c, o, ct) => CsvAsync(CurrentRowsAsync(c, ct), o, ct)),
+        ("/api/export/pledges.json", "application/json; charset=utf-8", (c, o, ct) => JsonAsync(CurrentRowsAsync(c, ct), o, ct)),
+        // Check it with tools/R2PTracker.Verify.
+        ("/api/export/events.ndjson", "application/x-ndjson", EventsAsync),
+    ];
+
+    /// <summary>
+    /// GET and HEAD of every export. The body is written from one repeatable-read snapshot, so it
+    /// is the same for every request that sees the same events; events are only ever appended, so
+    /// their count and last sequence number name that set. Each set's SHA-256 and length are
+    /// found once per instance by a first pass that hashes without keeping the bytes
+    /// (<see cref="ExportDigests"/>); then ETag, Digest (RFC 3230), Repr-Digest (RFC 9530) and
+    /// Content-Length go out before the first byte of the body, and HEAD answers them alone.
+    /// </summary>
     public static void MapOpenDataExport(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/api/export/pledges.csv", async (HttpContext http, IQuerySession session, CancellationToken ct) =>
+        foreach (var (path, contentType, write) in Exports)
         {
-            var pledges = await session.Query<Pledge>().OrderBy(p => p.Id).ToListAsync(ct);
-            return WithDigest(http, Csv(pledges.Select(Row)), "text/csv; charset=utf-8", "pledges.csv");
-        });
-
-        app.MapGet("/api/export/pledges.json", async (HttpContext http, IQuerySession session, CancellationToken ct) =>
-        {
-            var pledges = await session.Query<Pledge>().OrderBy(p => p.Id).ToListAsync(ct);
-            var body = JsonSerializer.SerializeToUtf8Bytes(pledges.Select(Row).ToList(), JsonSerializerOptions.Web);
-            return WithDigest(http, body, "application/json; charset=utf-8", "pledges.json");
-        });
-
-        // Every event, one JSON object a line, with what the hash chain covers: check it with tools/R2PTracker.Verify.
-        app.MapGet("/api/export/events.ndjson", async (HttpContext http, NpgsqlDataSource db, CancellationToken ct) =>
-        {
-            using var buffer = new MemoryStream();
-            await foreach (var link in EventChain.ReadRawAsync(db, null, ct))
+            var fileName = path[(path.LastIndexOf('/') + 1)..];
+            app.MapMethods(path, [HttpMethods.Get, HttpMethods.Head], async (HttpContext http, NpgsqlDataSource db, ExportDigests digests, CancellationToken ct) =>
             {
-                JsonSerializer.Serialize(buffer, HistoryEntry.From(link), JsonSerializerOptions.Web);
-                buffer.WriteByte((byte)'\n');
-            }
-            return WithDigest(http, buffer.ToArray(), "application/x-ndjson", "events.ndjson");
-        });
+                await using var connection = await db.OpenConnectionAsync(ct);
+                await using var snapshot = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, ct);
+                var version = await ExportDigests.VersionAsync(connection, ct);
+                if (digests.Find(path, version) is not { } digest)
+                {
+                    await using var hashing = new HashingStream();
+                    await write(connection, hashing, ct);
+                    digest = digests.Remember(path, version, hashing.Digest());
+                }
+
+                http.Response.Headers.ContentDisposition = $"attachment; filename=\"{fileName}\"";
+                if (digest.Announce(http, contentType)) return;
+                if (HttpMethods.IsHead(http.Request.Method)) return;
+                await write(connection, http.Response.Body, ct);
+            });
+        }
     }
 }

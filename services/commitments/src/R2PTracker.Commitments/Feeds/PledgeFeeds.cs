@@ -2,8 +2,11 @@ using System.ServiceModel.Syndication;
 using System.Xml;
 using JasperFx.Events;
 using Marten;
+using Npgsql;
+using R2PTracker.Commitments.Export;
 using R2PTracker.Commitments.Http;
 using R2PTracker.Commitments.Pledges;
+using R2PTracker.Commitments.Pledges.ReadModel;
 
 namespace R2PTracker.Commitments.Feeds;
 
@@ -66,41 +69,63 @@ public static class PledgeFeeds
         return feed;
     }
 
-    private static async Task<IResult> Write(HttpContext http, SyndicationFeed feed)
+    /// <summary>A feed is at most <see cref="MaxEntries"/> entries, so it is built whole, hashed, and sent (or only announced, for HEAD).</summary>
+    private static async Task Write(HttpContext http, SyndicationFeed feed)
     {
         var buffer = new MemoryStream();
         await using (var writer = XmlWriter.Create(buffer, new XmlWriterSettings { Async = true, Indent = false }))
         {
             new Atom10FeedFormatter(feed).WriteTo(writer);
         }
-        return Results.Bytes(buffer.ToArray(), "application/atom+xml; charset=utf-8");
+        var body = buffer.ToArray();
+        if (ExportDigest.Of(body).Announce(http, "application/atom+xml; charset=utf-8") || HttpMethods.IsHead(http.Request.Method)) return;
+        await http.Response.Body.WriteAsync(body, http.RequestAborted);
     }
 
     private const string TombstoneStream = "mt_tombstone";
 
     private static Uri Site(HttpContext http) => new($"{http.Request.Scheme}://{http.Request.Host}");
 
+    /// <summary>Today's titles of the pledges some entries are about, from the read model.</summary>
+    private static async Task<Dictionary<string, string>> TitlesAsync(NpgsqlDataSource db, IEnumerable<string> ids, CancellationToken ct)
+    {
+        await using var cmd = db.CreateCommand(
+            $"select pledge_id, title from {ReadModelSchema.States} where axis = 'recorded' and valid_to is null and pledge_id = any($1)");
+        cmd.Parameters.Add(new NpgsqlParameter { Value = ids.Distinct().ToArray() });
+        var titles = new Dictionary<string, string>(StringComparer.Ordinal);
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct)) titles[reader.GetString(0)] = reader.GetString(1);
+        return titles;
+    }
+
+    private static readonly string[] GetAndHead = [HttpMethods.Get, HttpMethods.Head];
+
     public static void MapPledgeFeeds(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/feeds/pledges.atom", async (HttpContext http, IQuerySession session, CancellationToken ct) =>
+        app.MapMethods("/feeds/pledges.atom", GetAndHead, async (HttpContext http, IQuerySession session, NpgsqlDataSource db, CancellationToken ct) =>
         {
             // Marten fills sequence gaps left by failed appends with tombstone events; they are not changes.
             var events = (await session.Events.QueryAllRawEvents().OrderByDescending(e => e.Sequence).Take(MaxEntries * 2).ToListAsync(ct))
                 .Where(e => e.StreamKey != TombstoneStream).Take(MaxEntries).ToList();
-            var titles = (await session.Query<Pledge>().Select(p => new { p.Id, p.Title }).ToListAsync(ct)).ToDictionary(p => p.Id, p => p.Title);
+            var titles = await TitlesAsync(db, events.Select(e => e.StreamKey!), ct);
             var site = Site(http);
-            return await Write(http, Build("urn:r2p-tracker:feeds:pledges", "R2P Tracker — all pledges", new Uri(site, "/feeds/pledges.atom"), site, events, titles));
+            await Write(http, Build("urn:r2p-tracker:feeds:pledges", "R2P Tracker — all pledges", new Uri(site, "/feeds/pledges.atom"), site, events, titles));
         });
 
-        app.MapGet("/feeds/pledges/{id}.atom", async (string id, HttpContext http, IQuerySession session, CancellationToken ct) =>
+        app.MapMethods("/feeds/pledges/{id}.atom", GetAndHead, async (string id, HttpContext http, IQuerySession session, NpgsqlDataSource db, CancellationToken ct) =>
         {
-            var events = await session.Events.FetchStreamAsync(id, token: ct);
-            if (events.Count == 0) return Problems.NotFound(id);
-            var title = (events[0].Data as PledgeRegistered)?.Title ?? id;
-            var current = await session.LoadAsync<Pledge>(id, ct);
-            var titles = new Dictionary<string, string> { [id] = current?.Title ?? title };
+            // The newest entries only: a long history is not read to show its last page.
+            var events = await session.Events.QueryAllRawEvents().Where(e => e.StreamKey == id)
+                .OrderByDescending(e => e.Version).Take(MaxEntries).ToListAsync(ct);
+            if (events.Count == 0)
+            {
+                await Problems.NotFound(id).ExecuteAsync(http);
+                return;
+            }
+            var titles = await TitlesAsync(db, [id], ct);
+            var title = titles.GetValueOrDefault(id, id);
             var site = Site(http);
-            return await Write(http, Build($"urn:r2p-tracker:feeds:pledges:{id}", $"R2P Tracker — {current?.Title ?? title}",
+            await Write(http, Build($"urn:r2p-tracker:feeds:pledges:{id}", $"R2P Tracker — {title}",
                 new Uri(site, $"/feeds/pledges/{Uri.EscapeDataString(id)}.atom"), site, events, titles));
         });
     }

@@ -52,9 +52,17 @@ public static class EventChain
     public static async IAsyncEnumerable<EventHashing.ChainLink> ReadRawAsync(
         NpgsqlDataSource db, string? streamId, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {
-        await using var cmd = db.CreateCommand(
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await foreach (var link in ReadRawAsync(connection, streamId, ct)) yield return link;
+    }
+
+    /// <summary>The same on an open connection, inside whatever transaction (snapshot) it has.</summary>
+    public static async IAsyncEnumerable<EventHashing.ChainLink> ReadRawAsync(
+        NpgsqlConnection connection, string? streamId, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand(
             $"select stream_id, version, id, type, timestamp, data::text, headers->>'{HashHeader}' from {Configuration.Schema}.mt_events "
-            + (streamId is null ? "order by stream_id, version" : "where stream_id = $1 order by version"));
+            + (streamId is null ? "order by stream_id, version" : "where stream_id = $1 order by version"), connection);
         if (streamId is not null) cmd.Parameters.Add(new NpgsqlParameter { Value = streamId });
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))

@@ -19,9 +19,11 @@ public static class GetHistorySlice
     {
         app.MapGet("/api/pledges/{id}/history", async (string id, NpgsqlDataSource db, CancellationToken ct) =>
         {
-            var entries = new List<HistoryEntry>();
-            await foreach (var link in EventChain.ReadRawAsync(db, id, ct)) entries.Add(HistoryEntry.From(link));
-            return entries.Count == 0 ? Problems.NotFound(id) : Results.Ok(entries);
+            // Streamed as it is read: a long history is never held whole.
+            await using var exists = db.CreateCommand($"select 1 from {Configuration.Schema}.mt_streams where id = $1");
+            exists.Parameters.Add(new NpgsqlParameter { Value = id });
+            if (await exists.ExecuteScalarAsync(ct) is null) return Problems.NotFound(id);
+            return Results.Ok(EventChain.ReadRawAsync(db, id, ct).Select(HistoryEntry.From));
         });
 
         app.MapGet("/api/pledges/{id}/verify", async (string id, NpgsqlDataSource db, CancellationToken ct) =>

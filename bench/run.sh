@@ -3,9 +3,13 @@
 # the gateway (Release), then measures in one run on that one PostgreSQL:
 #  (a) milestone appends/s over HTTP, direct and via the gateway, vs pgbench single-row inserts;
 #      plus a floor: a minimal endpoint inserting one row, in a process of its own (see Floor.cs);
-#  (b) GET /api/pledges?asOf=… with BENCH_EVENTS events in the store vs the current-state list.
+#  (b) the read side: fills the store through POST /api/import up to each size in BENCH_EVENTS
+#      (pledges of 100 events), and at each size times BENCH_REQUESTS reads of each kind (pages
+#      current, as of a date on each axis, filtered, searched; tallies; a 12-year series; the full
+#      events export) with commitments' memory; then import events/s vs pgbench.
 # Prints a table. Usage: bash bench/run.sh [--only appends|reads]
-#   (BENCH_SECONDS=10 BENCH_WARMUP=60 BENCH_CLIENTS=8 BENCH_EVENTS=100000)
+#   (BENCH_SECONDS=10 BENCH_WARMUP=60 BENCH_CLIENTS=8 BENCH_EVENTS=100000,1000000 BENCH_REQUESTS=200
+#    BENCH_EXPORT_REQUESTS=$BENCH_REQUESTS)
 set -uo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 cd "$root"
@@ -48,6 +52,7 @@ admin_token=$(cd services/gateway/src/R2PTracker.Gateway/$bin && dotnet R2PTrack
 # Each service runs from its output directory: that is its content root, where appsettings.json is.
 (cd services/commitments/src/R2PTracker.Commitments/$bin && Urls="http://127.0.0.1:$commitments_port" \
   exec dotnet R2PTracker.Commitments.dll) >"$work/commitments.log" 2>&1 & pids+=($!)
+commitments_pid=$!
 (cd services/gateway/src/R2PTracker.Gateway/$bin && Urls="http://127.0.0.1:$gateway_port" \
   ReverseProxy__Clusters__commitments__Destinations__primary__Address="http://127.0.0.1:$commitments_port/" \
   exec dotnet R2PTracker.Gateway.dll) >"$work/gateway.log" 2>&1 & pids+=($!)
@@ -62,4 +67,6 @@ dotnet bench/R2PTracker.Bench/$bin/R2PTracker.Bench.dll \
   --commitments "http://127.0.0.1:$commitments_port" --gateway "http://127.0.0.1:$gateway_port" \
   --floor "http://127.0.0.1:$floor_port" --admin-token "$admin_token" --signing-key "$signing_key" --postgres "$ConnectionStrings__Postgres" \
   --pgbench "$(pg_bin)/pgbench" --pg-port "$pg_port" --database bench \
-  --seconds "${BENCH_SECONDS:-10}" --warmup "${BENCH_WARMUP:-60}" --clients "${BENCH_CLIENTS:-8}" --events "${BENCH_EVENTS:-100000}" "$@"
+  --seconds "${BENCH_SECONDS:-10}" --warmup "${BENCH_WARMUP:-60}" --clients "${BENCH_CLIENTS:-8}" --events "${BENCH_EVENTS:-100000,1000000}" \
+  --requests "${BENCH_REQUESTS:-200}" --export-requests "${BENCH_EXPORT_REQUESTS:-${BENCH_REQUESTS:-200}}" \
+  --commitments-pid "$commitments_pid" "$@"

@@ -14,7 +14,8 @@ using R2PTracker.ServiceDefaults;
 // The commitments bench (not a test). bench/run.sh starts the servers and calls this with:
 //   --commitments URL --gateway URL --admin-token TOKEN --signing-key KEY --postgres CONNSTRING
 //   --pgbench PATH --pg-port PORT --database NAME [--seconds 10] [--clients 8] [--events 100000]
-//   [--only appends|reads] [--floor URL]
+//   [--only appends|reads] [--floor URL] [--requests 200] [--export-requests 200] [--commitments-pid PID]
+//   (--events is a list of store sizes to fill up to and measure at, e.g. 100000,1000000)
 // and, as a process of its own, with --serve-floor URL --postgres CONNSTRING (see Floor).
 var options = Args.Parse(args);
 if (options.Text("serve-floor", "") is { Length: > 0 } floorUrl)
@@ -24,7 +25,6 @@ if (options.Text("serve-floor", "") is { Length: > 0 } floorUrl)
 }
 var seconds = options.Int("seconds", 10);
 var clients = options.Int("clients", 8);
-var targetEvents = options.Int("events", 100_000);
 var results = new List<(string Measure, string Value, string Note)>();
 if (options.Text("only", "all") is not ("all" or "appends" or "reads"))
 {
@@ -69,26 +69,75 @@ if (options.Text("only", "all") != "reads")
             $"{f / pgbench:F2} of pgbench; appends are {direct.PerSecond / f:F2} of it"));
 }
 
-// (b) as-of list vs current-state list with targetEvents events in the store.
-// --only appends skips (b), for working on (a).
+// (b) the read side: fill through the import up to each size in --events (100000,1000000 by
+// default), then at each size time every kind of read; --only appends skips (b).
 if (options.Text("only", "all") == "appends") return Report(results);
-var store = DocumentStore.For(o => { o.Connection(options["postgres"]); o.ConfigurePledges(); });
-var total = await Fill.UpToAsync(store, targetEvents);
-results.Add(("events in the store", total.ToString(CultureInfo.InvariantCulture), ""));
+var requests = options.Int("requests", 200);
+var exportRequests = options.Int("export-requests", requests);
+var commitmentsPid = options.Int("commitments-pid", 0);
+var importRate = 0.0;
 var client = Direct();
-var pledges = (await client.GetFromJsonAsync<List<object>>("/api/pledges"))!.Count;
-var (current, _) = await Reads.MedianMsAsync(client, "/api/pledges");
-// The first as-of read fills this instance's cache of streams (see StreamEventCache); later ones
-// load only the events appended since.
-var (asOfOccurred, firstAsOf) = await Reads.MedianMsAsync(client, "/api/pledges?asOf=2020-06-30");
-var (asOfRecorded, _) = await Reads.MedianMsAsync(client, $"/api/pledges?asOf={DateTime.UtcNow:yyyy-MM-dd}&axis=recorded");
-results.Add(("GET /api/pledges (current), median ms", current.ToString("F1", CultureInfo.InvariantCulture), $"{pledges} pledges"));
-results.Add(("GET /api/pledges?asOf, first read, ms", firstAsOf.ToString("F1", CultureInfo.InvariantCulture),
-    $"{firstAsOf / current:F1}x current (fills the cache)"));
-results.Add(("GET /api/pledges?asOf (occurred), median ms", asOfOccurred.ToString("F1", CultureInfo.InvariantCulture),
-    $"{asOfOccurred / current:F1}x current (goal <= 3x)"));
-results.Add(("GET /api/pledges?asOf&axis=recorded, median ms", asOfRecorded.ToString("F1", CultureInfo.InvariantCulture),
-    $"{asOfRecorded / current:F1}x current (goal <= 3x)"));
+client.Timeout = TimeSpan.FromHours(2);
+var stages = options.Text("events", "100000,1000000").Split(',').Select(t => int.Parse(t, CultureInfo.InvariantCulture)).ToList();
+var pages = new Dictionary<int, double>();
+var inStore = 0;
+foreach (var target in stages)
+{
+    if (target > inStore)
+    {
+        var file = Path.Combine(Path.GetTempPath(), $"r2p-bench-import-{target}.ndjson");
+        var (made, lines) = ImportFile.Write(file, inStore / ImportFile.EventsPerPledge, (target - inStore + ImportFile.EventsPerPledge - 1) / ImportFile.EventsPerPledge);
+        var (answer, took) = await Import.PostAsync(client, file);
+        File.Delete(file);
+        var imported = answer.GetProperty("events").GetInt32();
+        importRate = imported / took;
+        inStore += lines;
+        Console.WriteLine($"import: {made} pledges, {imported} events in {took:F1} s = {importRate:F0} events/s ({answer})");
+    }
+    using var counted = await client.GetAsync("/api/pledges?limit=1");
+    var pledgeCount = counted.Headers.GetValues("X-Total-Count").Single();
+    var label = $"{inStore / 1000:N0}k events";
+    results.Add(($"— at {inStore:N0} events ({pledgeCount} pledges)", "p50 / p99", $"ms over {requests} requests each"));
+
+    var dates = new Random(7);
+    var asOfDates = Enumerable.Range(0, requests + 5).Select(_ => new DateOnly(2013, 1, 1).AddDays(dates.Next(365 * 12)).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)).ToArray();
+    string At(int i) => asOfDates[i + 5];
+    var today = DateTime.UtcNow.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+    var reads = new (string Name, Func<int, string> Url, double Goal)[]
+    {
+        ("current, first page (limit=50)", _ => "/api/pledges?limit=50", 0),
+        ("as of a date, occurred axis", i => $"/api/pledges?limit=50&asOf={At(i)}", 2),
+        ("as of today, recorded axis", _ => $"/api/pledges?limit=50&asOf={today}&axis=recorded", 2),
+        ("filtered (status + theme)", _ => "/api/pledges?limit=50&status=InTheWorks&theme=Justice", 2),
+        ("search q (English, Khmer)", i => $"/api/pledges?limit=50&q={(i % 2 == 0 ? ImportFile.SearchWord : Uri.EscapeDataString("យុត្តិធម៌"))}", 3),
+        ("tallies", _ => "/api/tallies", 0),
+        ("12-year monthly series", _ => "/api/tallies/series?from=2013-01&to=2024-12&interval=month", 0),
+    };
+    double? currentP99 = null;
+    foreach (var (name, url, goal) in reads)
+    {
+        var (p50, p99) = await Latency.MeasureAsync(client, url, requests);
+        currentP99 ??= p99;
+        var note = goal > 0 ? $"p99 {p99 / currentP99:F2}x current (goal <= {goal}x)" : "";
+        if (name.StartsWith("current", StringComparison.Ordinal))
+        {
+            pages[inStore] = p99;
+            if (pages.Count > 1) note = $"p99 {p99 / pages.First().Value:F2}x at {pages.First().Key:N0} events (goal <= 1.5x)";
+        }
+        results.Add(($"  {name}", $"{p50:F1} / {p99:F1}", note));
+    }
+    var rssBefore = commitmentsPid > 0 ? Rss.MegabytesOf(commitmentsPid) : 0;
+    var ((exportP50, exportP99), peak) = commitmentsPid > 0
+        ? await Rss.PeakDuringAsync(commitmentsPid, () => Latency.MeasureAsync(client, _ => "/api/export/events.ndjson", exportRequests, warmUp: 1))
+        : (await Latency.MeasureAsync(client, _ => "/api/export/events.ndjson", exportRequests, warmUp: 1), 0);
+    results.Add(("  full events.ndjson export", $"{exportP50:F0} / {exportP99:F0}",
+        $"{exportRequests} requests; RSS {rssBefore} MB before, peak {peak} MB (+{peak - rssBefore} MB, goal <= 100)"));
+    if (commitmentsPid > 0)
+        results.Add(("  commitments RSS after the reads, MB", Rss.MegabytesOf(commitmentsPid).ToString(CultureInfo.InvariantCulture), "goal <= 250"));
+}
+var importPgbench = await PgBench.RunAsync(options["pgbench"], options.Int("pg-port", 5432), options["database"], clients, seconds);
+results.Add(("import events/s (last fill)", importRate.ToString("F0", CultureInfo.InvariantCulture),
+    $"{importRate / importPgbench:F2} of pgbench's {importPgbench:F0} single-row inserts/s (goal >= 0.30)"));
 
 return Report(results);
 
@@ -196,67 +245,6 @@ internal static partial class PgBench
 
     [GeneratedRegex(@"tps = ([0-9.]+) \(without initial connection time\)")]
     private static partial Regex Tps();
-}
-
-internal static class Fill
-{
-    /// <summary>Adds pledges of 100 events each (registered + 99 milestones, dates spread over 2015–2024) until the store holds enough.</summary>
-    public static async Task<long> UpToAsync(IDocumentStore store, int target)
-    {
-        await using var query = store.QuerySession();
-        var count = await query.Events.QueryAllRawEvents().CountAsync();
-        var started = Stopwatch.GetTimestamp();
-        var n = 0;
-        while (count < target)
-        {
-            await using var session = store.LightweightSession();
-            var id = $"bench-fill-{Guid.NewGuid():N}"[..32];
-            var events = new List<object>
-            {
-                new PledgeRegistered(id, "Bench pledge", "A pledge for the bench", "Bench", "KH", "2015-02", null, "2020", null, null,
-                    new SourceCitation("Bench", "Bench", null, null, null), "bench"),
-            };
-            for (var i = 1; i < 100; i++)
-            {
-                var date = new DateOnly(2015, 3, 1).AddDays(i * 35);
-                events.Add(new MilestoneLogged(id, $"ms-{i}", $"Milestone {i}", "", date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-                    [new Evidence("Report", null, null)], "bench"));
-            }
-            events.Add(new StatusAssessed(id, PledgeStatus.NotYetRated, PledgeStatus.InTheWorks, "Under way", [new Evidence("Report", null, null)], "2018", "bench"));
-            session.Events.StartStream<Pledge>(id, (await EventChain.StampAsync(session, id, 0, events, TimeProvider.System, CancellationToken.None)).ToArray<object>());
-            await session.SaveChangesAsync();
-            count += events.Count;
-            n++;
-        }
-        Console.WriteLine($"fill: {n} pledges added in {Stopwatch.GetElapsedTime(started).TotalSeconds:F1} s");
-        return count;
-    }
-}
-
-internal static class Reads
-{
-    /// <summary>The median of <paramref name="runs"/> reads after a first one, and how long that first one took.</summary>
-    public static async Task<(double Median, double First)> MedianMsAsync(HttpClient http, string url, int runs = 7)
-    {
-        var first = Stopwatch.GetTimestamp();
-        using (var warmUp = await http.GetAsync(url))
-        {
-            await warmUp.Content.ReadAsByteArrayAsync();
-            warmUp.EnsureSuccessStatusCode();
-        }
-        var firstMs = Stopwatch.GetElapsedTime(first).TotalMilliseconds;
-        var times = new List<double>();
-        for (var i = 0; i < runs; i++)
-        {
-            var started = Stopwatch.GetTimestamp();
-            using var response = await http.GetAsync(url);
-            await response.Content.ReadAsByteArrayAsync();
-            response.EnsureSuccessStatusCode();
-            times.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
-        }
-        times.Sort();
-        return (times[runs / 2], firstMs);
-    }
 }
 
 internal sealed class FreshInternalToken(Microsoft.IdentityModel.Tokens.SymmetricSecurityKey key) : DelegatingHandler(new SocketsHttpHandler())

@@ -105,6 +105,11 @@ public class PledgeRecordThroughGatewayTests(Deployment deployment)
             var sha = SHA256.HashData(body);
             response.Headers.GetValues("Digest").Single().ShouldBe($"sha-256={Convert.ToBase64String(sha)}", url);
             response.Headers.ETag!.Tag.ShouldBe($"\"sha256-{Convert.ToHexStringLower(sha)}\"", url);
+
+            var head = await deployment.Gateway().SendAsync(new HttpRequestMessage(HttpMethod.Head, url), Ct);
+            head.StatusCode.ShouldBe(HttpStatusCode.OK, url);
+            head.Headers.ETag.ShouldBe(response.Headers.ETag, url);
+            head.Content.Headers.ContentLength.ShouldBe(body.Length, url);
         }
         var csv = await deployment.Gateway().GetStringAsync("/api/export/pledges.csv", Ct);
         csv.Split('\n')[0].ShouldContain("OgpCompletion");

@@ -1,3 +1,6 @@
+using System.Globalization;
+using Npgsql;
+using R2PTracker.Commitments.Pledges.ReadModel;
 using System.Threading.Channels;
 using JasperFx;
 using Marten;
@@ -29,7 +32,7 @@ public static class BecomeOverdue
 /// (already overdue → nothing) and the append expects the version it read, so a second instance
 /// racing for the same pledge gets a concurrency error and appends nothing.
 /// </summary>
-public sealed class OverdueMonitor(IDocumentStore store, TimeProvider clock, IConfiguration config, ILogger<OverdueMonitor> log)
+public sealed class OverdueMonitor(IDocumentStore store, NpgsqlDataSource db, TimeProvider clock, IConfiguration config, ILogger<OverdueMonitor> log)
     : BackgroundService
 {
     private readonly Channel<string> _nudges = Channel.CreateBounded<string>(new BoundedChannelOptions(1000) { FullMode = BoundedChannelFullMode.DropWrite });
@@ -73,20 +76,15 @@ public sealed class OverdueMonitor(IDocumentStore store, TimeProvider clock, ICo
     public async Task<int> CheckAsync(string? pledgeId, CancellationToken ct)
     {
         var today = clock.Today();
-        await using var query = store.QuerySession();
-        var pending = query.Query<Pledge>().Where(p => p.TargetDate != null && !p.Overdue);
-        if (pledgeId is not null) pending = pending.Where(p => p.Id == pledgeId);
-        var candidates = await pending.ToListAsync(ct);
         var appended = 0;
-        foreach (var pledge in candidates)
+        foreach (var id in await DueAsync(pledgeId, today, ct))
         {
-            if (BecomeOverdue.Decide(pledge, today) is not { } overdue) continue;
             try
             {
                 await using var session = store.LightweightSession();
-                var stream = await session.Events.FetchForWriting<Pledge>(pledge.Id, pledge.Version, ct);
-                if (stream.Aggregate is null || BecomeOverdue.Decide(stream.Aggregate, today) is null) continue;
-                stream.AppendMany((await EventChain.StampAsync(session, pledge.Id, pledge.Version, [overdue], clock, ct)).ToArray<object>());
+                var stream = await session.Events.FetchForWriting<Pledge>(id, ct);
+                if (stream.Aggregate is not { } pledge || BecomeOverdue.Decide(pledge, today) is not { } overdue) continue;
+                stream.AppendMany((await EventChain.StampAsync(session, id, pledge.Version, [overdue], clock, ct)).ToArray<object>());
                 await session.SaveChangesAsync(ct);
                 appended++;
             }
@@ -97,5 +95,24 @@ public sealed class OverdueMonitor(IDocumentStore store, TimeProvider clock, ICo
             }
         }
         return appended;
+    }
+
+    /// <summary>
+    /// The pledges whose target date has passed and that are neither overdue nor settled yet, from
+    /// today's rows of the read model (an index range on the target date's last day): the pass
+    /// costs what is due, not every pledge's state. The append re-checks each on the write model.
+    /// </summary>
+    private async Task<List<string>> DueAsync(string? pledgeId, DateOnly today, CancellationToken ct)
+    {
+        await using var cmd = db.CreateCommand(
+            $"select pledge_id from {ReadModelSchema.States} where axis = 'recorded' and valid_to is null and not overdue "
+            + "and target_key < $1 and status <> all($2)" + (pledgeId is null ? "" : " and pledge_id = $3") + " order by target_key, pledge_id");
+        cmd.Parameters.Add(new NpgsqlParameter { Value = today.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = Pledge.Settled.Select(s => s.ToString()).ToArray() });
+        if (pledgeId is not null) cmd.Parameters.Add(new NpgsqlParameter { Value = pledgeId });
+        var due = new List<string>();
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct)) due.Add(reader.GetString(0));
+        return due;
     }
 }

@@ -76,7 +76,7 @@ internal static class ImportFile
                 {
                     Line(new
                     {
-                        pledgeId = id, type = "MilestoneLogged", occurredOn = on, recordedBy = "bench",
+                        pledgeId = id, type = "MilestoneLogged", occurredOn = on, recordedBy = "bench", milestoneId = $"m{e}",
                         title = Phrase(random, 3), description = Phrase(random, 10),
                         evidence = new[] { new { title = $"Report on {Phrase(random, 3)}" } },
                     });

@@ -76,6 +76,19 @@ public class ReadModelDifferentialTests(CommitmentsApp app)
                         var got = JsonNode.Parse(actual);
                         JsonNode.DeepEquals(want, got).ShouldBeTrue($"{id} as of {day} on {axis}:\nfold: {want!.ToJsonString()}\nread: {got!.ToJsonString()}");
                     }
+                    // The status runs the series sums hold the same status, overdue flag and filter fields.
+                    await using var run = db.CreateCommand(
+                        $"select status, overdue, coalesce(theme, ''), actor, country from {ReadModelSchema.StatusRuns} "
+                        + "where pledge_id = $1 and axis = $2 and daterange(valid_from, valid_to) @> $3");
+                    run.Parameters.Add(new NpgsqlParameter { Value = id });
+                    run.Parameters.Add(new NpgsqlParameter { Value = ReadModelWrites.Name(axis) });
+                    run.Parameters.Add(new NpgsqlParameter { Value = day });
+                    var runs = new List<string>();
+                    await using (var reader = await run.ExecuteReaderAsync(Ct))
+                        while (await reader.ReadAsync(Ct))
+                            runs.Add($"{reader.GetString(0)} {reader.GetBoolean(1)} {reader.GetString(2)} {reader.GetString(3)} {reader.GetString(4)}");
+                    runs.ShouldBe(expected is null ? [] : [$"{expected.Status} {expected.Overdue} {expected.Theme ?? ""} {expected.Actor} {expected.Country}"],
+                        $"status runs of {id} as of {day} on {axis}");
                     checkedDays++;
                 }
             }

@@ -64,27 +64,42 @@ public static class GetTalliesSlice
             PledgeAsOf.TryParseAxis(PledgeFilter.Single(query, "axis"), v, out var axis);
             if (filter is null || days is null || !v.IsValid) return Problems.Validation(v);
 
+            // A sweep over the status runs (few a pledge) instead of one tally per point: each run adds
+            // one at its first day and takes one away at its end, so a point is the running sum of
+            // the changes on or before its day. PostgreSQL sums the changes per day and status, in
+            // day order; the points are taken as the sums pass each day.
             var args = new List<NpgsqlParameter>();
-            var daysArg = PledgeFilter.Arg(args, days.ToArray());
             var axisArg = PledgeFilter.Arg(args, ReadModelWrites.Name(axis));
+            var where = filter.Where(args, withSpan: false);
+            var lastArg = PledgeFilter.Arg(args, days[^1]);
             await using var cmd = db.CreateCommand(
-                $"select d.day, {Counts} from unnest({daysArg}::date[]) as d(day) "
-                + $"join {ReadModelSchema.States} s on s.axis = {axisArg} and {PledgeFilter.Spanned("s")} @> d.day "
-                + $"where {filter.Where(args, withSpan: false)} group by d.day, s.status");
+                $"select c.at, c.status, sum(c.delta)::int, sum(c.delta) filter (where c.overdue)::int from ("
+                + $"select s.valid_from as at, s.status, s.overdue, 1 as delta from {ReadModelSchema.StatusRuns} s where s.axis = {axisArg} and {where} "
+                + $"union all select s.valid_to, s.status, s.overdue, -1 from {ReadModelSchema.StatusRuns} s "
+                + $"where s.axis = {axisArg} and s.valid_to is not null and {where}) c "
+                + $"where c.at <= {lastArg} group by c.at, c.status order by c.at");
             cmd.Parameters.AddRange(args.ToArray());
-            var points = days.ToDictionary(d => d, _ => (ByStatus: EmptyByStatus(), Total: 0, Overdue: 0));
+            var running = EmptyByStatus();
+            var overdue = 0;
+            var points = new List<SeriesPoint>(days.Count);
+            void PointsBefore(DateOnly? at)
+            {
+                // Every point whose day comes before this change is complete.
+                while (points.Count < days.Count && (at is null || days[points.Count] < at))
+                    points.Add(new SeriesPoint(days[points.Count].ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+                        running.Values.Sum(), new Dictionary<string, int>(running), overdue));
+            }
             await using (var reader = await cmd.ExecuteReaderAsync(ct))
             {
                 while (await reader.ReadAsync(ct))
                 {
-                    var day = reader.GetFieldValue<DateOnly>(0);
-                    var point = points[day];
-                    point.ByStatus[reader.GetString(1)] = reader.GetInt32(2);
-                    points[day] = (point.ByStatus, point.Total + reader.GetInt32(2), point.Overdue + reader.GetInt32(3));
+                    PointsBefore(reader.GetFieldValue<DateOnly>(0));
+                    running[reader.GetString(1)] += reader.GetInt32(2);
+                    overdue += reader.IsDBNull(3) ? 0 : reader.GetInt32(3);
                 }
             }
-            return Results.Ok(days.Select(d => new SeriesPoint(d.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-                points[d].Total, points[d].ByStatus, points[d].Overdue)));
+            PointsBefore(null);
+            return Results.Ok(points);
         });
     }
 

@@ -10,6 +10,7 @@ public static class ReadModelSchema
 {
     public const string States = Configuration.Schema + ".pledge_states";
     public const string Milestones = Configuration.Schema + ".pledge_milestone_states";
+    public const string StatusRuns = Configuration.Schema + ".pledge_status_runs";
     public const string Search = Configuration.Schema + ".pledge_search";
     public const string Versions = Configuration.Schema + ".pledge_read_versions";
 
@@ -36,6 +37,12 @@ public static class ReadModelSchema
         $"create index if not exists pledge_states_current_title on {States} (title, pledge_id) {Current}",
         $"create index if not exists pledge_states_current_status_since on {States} (status_since_key, pledge_id) {Current}",
         $"create index if not exists pledge_states_current_target on {States} (target_key, pledge_id) {Current}",
+        $"""
+         create table if not exists {StatusRuns} (
+           pledge_id text not null, axis text not null, valid_from date not null, valid_to date,
+           status text not null, theme text, actor text not null, country text not null, overdue boolean not null,
+           primary key (pledge_id, axis, valid_from))
+         """,
         $"""
          create table if not exists {Milestones} (
            pledge_id text not null, axis text not null, position integer not null, valid_from date not null, valid_to date,

@@ -29,7 +29,7 @@ public sealed class ReadModelStartup(NpgsqlDataSource db, IDocumentStore store, 
             var stale = new List<string>();
             await using (var find = db.CreateCommand(
                              $"select s.id from {Configuration.Schema}.mt_streams s left join {ReadModelSchema.Versions} r on r.pledge_id = s.id "
-                             + "where r.version is distinct from s.version order by s.id"))
+                             + $"where r.version is distinct from s.version or not exists (select 1 from {ReadModelSchema.StatusRuns} u where u.pledge_id = s.id) order by s.id"))
             await using (var reader = await find.ExecuteReaderAsync(ct))
                 while (await reader.ReadAsync(ct)) stale.Add(reader.GetString(0));
             foreach (var id in stale) await RebuildAsync(store, id, ct);

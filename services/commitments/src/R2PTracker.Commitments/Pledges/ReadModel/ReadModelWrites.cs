@@ -50,6 +50,16 @@ public static class ReadModelWrites
                        status text, title text, theme text, actor text, country text, overdue boolean, status_since_key text,
                        target_key text, milestone_count integer, data jsonb)
                      """, [JsonSerializer.Serialize(states, RowJson)]);
+            // The status runs are few a pledge: written again whole.
+            yield return new SqlStep($"delete from {ReadModelSchema.StatusRuns} where pledge_id = ? and axis = ?", [pledgeId, axisName]);
+            var runs = StatusRuns(pledgeId, axisName, spans);
+            if (runs.Count > 0)
+                yield return new SqlStep(
+                    $"""
+                     insert into {ReadModelSchema.StatusRuns} (pledge_id, axis, valid_from, valid_to, status, theme, actor, country, overdue)
+                     select * from jsonb_to_recordset(?::jsonb) as x(pledge_id text, axis text, valid_from date, valid_to date,
+                       status text, theme text, actor text, country text, overdue boolean)
+                     """, [JsonSerializer.Serialize(runs, RowJson)]);
             var milestones = PledgeHistory.Milestones(spans).Where(m => Rewritten(m.From, m.To))
                 .Select(m => new MilestoneRow(pledgeId, axisName, m.Position, m.From, m.To, JsonSerializer.SerializeToNode(m.Milestone, Json)!))
                 .ToList();
@@ -79,7 +89,7 @@ public static class ReadModelWrites
 
     /// <summary>Everything the read model holds of a pledge, before it is written again from its whole stream.</summary>
     public static IEnumerable<SqlStep> Forget(string pledgeId) =>
-        new[] { ReadModelSchema.States, ReadModelSchema.Milestones, ReadModelSchema.Search, ReadModelSchema.Versions }
+        new[] { ReadModelSchema.States, ReadModelSchema.StatusRuns, ReadModelSchema.Milestones, ReadModelSchema.Search, ReadModelSchema.Versions }
             .Select(table => new SqlStep($"delete from {table} where pledge_id = ?", [pledgeId]));
 
     public static string Name(Axis axis) => axis == Axis.Recorded ? "recorded" : "occurred";
@@ -99,6 +109,26 @@ public static class ReadModelWrites
     private sealed record StateRow(
         string PledgeId, string Axis, DateOnly ValidFrom, DateOnly? ValidTo, string Status, string Title, string? Theme,
         string Actor, string Country, bool Overdue, string StatusSinceKey, string TargetKey, int MilestoneCount, JsonNode Data);
+
+    private sealed record StatusRunRow(
+        string PledgeId, string Axis, DateOnly ValidFrom, DateOnly? ValidTo, string Status, string? Theme, string Actor, string Country, bool Overdue);
+
+    /// <summary>
+    /// The spans merged wherever what the series counts and filters by (status, overdue, theme,
+    /// actor, country) stays the same: a milestone or a progress step does not start a new run.
+    /// </summary>
+    private static List<StatusRunRow> StatusRuns(string pledgeId, string axis, IReadOnlyList<StateSpan> spans)
+    {
+        var runs = new List<StatusRunRow>();
+        foreach (var s in spans)
+        {
+            var run = new StatusRunRow(pledgeId, axis, s.From, s.To, s.State.Status.ToString(), s.State.Theme, s.State.Actor, s.State.Country, s.State.Overdue);
+            if (runs.Count > 0 && runs[^1].ValidTo == s.From && runs[^1] with { ValidFrom = run.ValidFrom, ValidTo = run.ValidTo } == run)
+                runs[^1] = runs[^1] with { ValidTo = s.To };
+            else runs.Add(run);
+        }
+        return runs;
+    }
 
     private sealed record MilestoneRow(string PledgeId, string Axis, int Position, DateOnly ValidFrom, DateOnly? ValidTo, JsonNode Data);
 

@@ -23,7 +23,7 @@ public static class StatusBands
     public static StatusBandShapes Layout(IReadOnlyList<StatusSpan> spans, DateOnly end, double width = 760, double height = 64)
     {
         var plot = new PlotArea(8, 6, width - 8, height - 24);
-        var shown = spans.OrderBy(s => s.From).Where(s => s.From <= end)
+        var shown = spans.OrderBy(s => s.From)
             .Select(s => (s.Status, s.From, Until: s.To is { } to && to.AddDays(-1) < end ? to.AddDays(-1) : end))
             .Where(s => s.Until >= s.From)
             .ToList();

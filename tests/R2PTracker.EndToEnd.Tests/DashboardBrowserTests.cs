@@ -253,7 +253,7 @@ public class DashboardBrowserTests(Deployment deployment, Browser browser)
         // The as-of marker: a line within the x axis and its label.
         var marker = svg.Locator(".as-of-marker");
         (await marker.GetAttributeAsync("data-date")).ShouldBe("2020-06-30");
-        (await marker.TextContentAsync()).ShouldContain("As of 2020-06-30");
+        (await marker.TextContentAsync() ?? "").ShouldContain("As of 2020-06-30");
         var x = double.Parse((await marker.Locator("line").GetAttributeAsync("x1"))!, System.Globalization.CultureInfo.InvariantCulture);
         var axis = await svg.Locator("line.axis").First.EvaluateAsync<double[]>("l => [l.x1.baseVal.value, l.x2.baseVal.value]");
         x.ShouldBeInRange(axis[0], axis[1]);

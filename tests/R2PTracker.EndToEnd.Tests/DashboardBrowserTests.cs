@@ -197,7 +197,13 @@ public class DashboardBrowserTests(Deployment deployment, Browser browser)
             var id = "e2e-" + Guid.NewGuid().ToString("N")[..10];
             var response = await admin.PostAsJsonAsync("/api/pledges", new
             {
-                id, title, quote = "We will do it.", actor = "A government", country = "KH", madeOn = "2015-02", theme,
+                id,
+                title,
+                quote = "We will do it.",
+                actor = "A government",
+                country = "KH",
+                madeOn = "2015-02",
+                theme,
                 source = new { title = "A newspaper", publisher = "A publisher" },
             }, TestContext.Current.CancellationToken);
             response.EnsureSuccessStatusCode();

@@ -227,7 +227,12 @@ public class DashboardBrowserTests(Deployment deployment, Browser browser)
     [Fact]
     public async Task The_home_chart_stacks_a_band_per_status_marks_the_as_of_date_and_its_table_has_the_series_figures()
     {
-        var page = await OpenAsync("/?theme=focal+points&asOf=2020-06-30&axis=occurred");
+        // Pledges of the test's own, so that no other test changes the figures between the page and the API.
+        var theme = NewTheme();
+        var ids = await RegisterAsync(theme, "Kept early", "In the works later", "Never rated");
+        await deployment.ChangeStatusAsync(ids[0], "Kept", "\"1\"", occurredOn: "2016");
+        await deployment.ChangeStatusAsync(ids[1], "InTheWorks", "\"1\"", occurredOn: "2019-12-31");
+        var page = await OpenAsync($"/?theme={Uri.EscapeDataString(theme)}&asOf=2018-06-30&axis=occurred");
         var svg = page.Locator("#status-chart svg[role='img']");
         (await svg.CountAsync()).ShouldBe(1);
         (await svg.GetAttributeAsync("aria-labelledby")).ShouldBe("chart-title chart-summary");
@@ -237,8 +242,9 @@ public class DashboardBrowserTests(Deployment deployment, Browser browser)
             "rows => rows.map(r => [r.dataset.date, ...[...r.querySelectorAll('td')].map(td => td.textContent.trim())])");
         rows.Length.ShouldBeGreaterThan(12);
         var from = rows[0][0]![..4];
+        var todayText = DateTime.UtcNow.ToString("yyyy-MM-dd");
         var series = await deployment.Gateway().GetFromJsonAsync<List<JsonElement>>(
-            $"/api/tallies/series?theme=focal+points&from={from}&to=2020-06-30&interval=month&axis=occurred", Web, TestContext.Current.CancellationToken);
+            $"/api/tallies/series?theme={Uri.EscapeDataString(theme)}&from={from}&to={todayText}&interval=month&axis=occurred", Web, TestContext.Current.CancellationToken);
         string[] statuses = ["NotYetRated", "InTheWorks", "Stalled", "Kept", "Compromise", "Broken"];
         var expected = series!.Select(p => new[] { p.GetProperty("date").GetString()! }
             .Concat(statuses.Select(s => p.GetProperty("byStatus").GetProperty(s).GetInt32().ToString()))
@@ -247,7 +253,7 @@ public class DashboardBrowserTests(Deployment deployment, Browser browser)
 
         // One band for each status that occurs in the series, coloured as its badge.
         var present = statuses.Where(s => series!.Any(p => p.GetProperty("byStatus").GetProperty(s).GetInt32() > 0)).ToArray();
-        present.ShouldContain("Kept");
+        present.ShouldBe(["NotYetRated", "InTheWorks", "Kept"]);
         (await svg.Locator("polygon.band").EvaluateAllAsync<string[]>("els => els.map(e => e.dataset.status)")).ShouldBe(present);
         foreach (var status in present)
         {
@@ -258,12 +264,16 @@ public class DashboardBrowserTests(Deployment deployment, Browser browser)
 
         // The as-of marker: a line within the x axis and its label.
         var marker = svg.Locator(".as-of-marker");
-        (await marker.GetAttributeAsync("data-date")).ShouldBe("2020-06-30");
-        (await marker.TextContentAsync() ?? "").ShouldContain("As of 2020-06-30");
+        (await marker.GetAttributeAsync("data-date")).ShouldBe("2018-06-30");
+        (await marker.TextContentAsync() ?? "").ShouldContain("As of 2018-06-30");
         var x = double.Parse((await marker.Locator("line").GetAttributeAsync("x1"))!, System.Globalization.CultureInfo.InvariantCulture);
         var axis = await svg.Locator("line.axis").First.EvaluateAsync<double[]>("l => [l.x1.baseVal.value, l.x2.baseVal.value]");
         x.ShouldBeInRange(axis[0], axis[1]);
-        await Browser.ScreenshotAsync(page, "chart-as-of-2020");
+        // …at its date: between the year ticks of 2018 and 2019.
+        var ticks = await svg.Locator("text.tick.x").EvaluateAllAsync<string[][]>("ts => ts.map(t => [t.textContent, t.getAttribute('x')])");
+        double Tick(string year) => double.Parse(ticks.Single(t => t[0] == year)[1], System.Globalization.CultureInfo.InvariantCulture);
+        x.ShouldBeInRange(Tick("2018"), Tick("2019"));
+        await Browser.ScreenshotAsync(page, "chart-as-of-2018");
 
         var today = await OpenAsync("/");
         (await today.Locator("#status-chart polygon.band").CountAsync()).ShouldBeGreaterThan(0);

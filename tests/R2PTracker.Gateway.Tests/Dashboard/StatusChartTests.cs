@@ -68,6 +68,9 @@ public class StatusChartTests
         chart.AsOf.Value.X.ShouldBe(expected, 1e-9);
         chart.AsOf.Value.X.ShouldBeInRange(chart.Plot.Left, chart.Plot.Right);
         chart.AsOf.Value.Label.ShouldBe("As of 2021-06-30");
+        // Right of the middle the label goes to the left of the line, left of it to the right: inside the plot.
+        StatusChart.Layout(Series, new DateOnly(2024, 6, 30)).AsOf!.Value.LabelLeft.ShouldBeTrue();
+        StatusChart.Layout(Series, new DateOnly(2016, 6, 30)).AsOf!.Value.LabelLeft.ShouldBeFalse();
         // In the first interval, before its point: at the left edge, not outside the axis.
         StatusChart.Layout(Series, new DateOnly(2015, 12, 15)).AsOf!.Value.X.ShouldBe(chart.Plot.Left);
     }

@@ -110,11 +110,13 @@ public static class DashboardEndpoints
 
     /// <summary>
     /// The chart's series: a yearly survey finds the first year with a pledge, then the series runs from
-    /// there to the as-of date (or today) with the list's filters and axis.
+    /// there to today (or a later as-of date) with the list's filters and axis, so an as-of date is
+    /// seen with what came before and after it.
     /// </summary>
     private static async Task<IReadOnlyList<SeriesPoint>> ChartSeriesAsync(CommitmentsClient commitments, ListQuery query, TimeProvider clock, CancellationToken ct)
     {
-        var to = SeriesRange.LastDayOf(query.AsOf) ?? DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+        var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+        var to = SeriesRange.LastDayOf(query.AsOf) is { } asOf && asOf > today ? asOf : today;
         if (to.Year < SeriesRange.EarliestYear) return [];
         var survey = await commitments.SeriesAsync(query, SeriesRange.Survey(to), ct);
         var first = survey.FirstOrDefault(p => p.Total > 0);

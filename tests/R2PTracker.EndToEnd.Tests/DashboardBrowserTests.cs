@@ -1,3 +1,5 @@
+using System.Net.Http.Json;
+using System.Text.Json;
 using Microsoft.Playwright;
 using Shouldly;
 
@@ -172,14 +174,239 @@ public class DashboardBrowserTests(Deployment deployment, Browser browser)
     public async Task The_status_filter_shows_only_pledges_with_that_status()
     {
         var page = await OpenAsync("/");
-        await page.GetByLabel("Status", new() { Exact = true }).SelectOptionAsync("Kept");
+        await page.GetByRole(AriaRole.Group, new() { Name = "Status" }).GetByLabel("Promise kept").CheckAsync();
         var navigated = page.WaitForURLAsync("**status=Kept**");
         await page.GetByRole(AriaRole.Button, new() { Name = "Show" }).ClickAsync();
         await navigated;
-        var badges = page.Locator("#pledge-list tbody tr .badge");
+        var badges = page.Locator("#pledge-list table.pledges tbody tr .badge");
         (await badges.CountAsync()).ShouldBeGreaterThan(0);
         foreach (var status in await badges.EvaluateAllAsync<string[]>("els => els.map(e => e.dataset.status)"))
             status.ShouldBe("Kept");
+    }
+
+    private static readonly JsonSerializerOptions Web = new(JsonSerializerDefaults.Web);
+
+    /// <summary>Registers pledges of a theme of their own through the gateway (as admin), so no other test's changes show in them.</summary>
+    private async Task<List<string>> RegisterAsync(string theme, params string[] titles)
+    {
+        using var admin = deployment.Gateway();
+        admin.DefaultRequestHeaders.Authorization = new("Bearer", deployment.AdminToken);
+        var ids = new List<string>();
+        foreach (var title in titles)
+        {
+            var id = "e2e-" + Guid.NewGuid().ToString("N")[..10];
+            var response = await admin.PostAsJsonAsync("/api/pledges", new
+            {
+                id,
+                title,
+                quote = "We will do it.",
+                actor = "A government",
+                country = "KH",
+                madeOn = "2015-02",
+                theme,
+                source = new { title = "A newspaper", publisher = "A publisher" },
+            }, TestContext.Current.CancellationToken);
+            response.EnsureSuccessStatusCode();
+            ids.Add(id);
+        }
+        return ids;
+    }
+
+    private static string NewTheme() => "theme " + Guid.NewGuid().ToString("N")[..8];
+
+    private static Task<string[]> ShownIds(IPage page) =>
+        page.Locator("#pledge-list table.pledges tbody tr").EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.pledgeId)");
+
+    private static async Task SubmitAsync(IPage page, string urlPattern)
+    {
+        var navigated = page.WaitForURLAsync(urlPattern);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Show" }).ClickAsync();
+        await navigated;
+    }
+
+    [Fact]
+    public async Task The_home_chart_stacks_a_band_per_status_marks_the_as_of_date_and_its_table_has_the_series_figures()
+    {
+        // Pledges of the test's own, so that no other test changes the figures between the page and the API.
+        var theme = NewTheme();
+        var ids = await RegisterAsync(theme, "Kept early", "In the works later", "Never rated");
+        await deployment.ChangeStatusAsync(ids[0], "Kept", "\"1\"", occurredOn: "2016");
+        await deployment.ChangeStatusAsync(ids[1], "InTheWorks", "\"1\"", occurredOn: "2019-12-31");
+        var page = await OpenAsync($"/?theme={Uri.EscapeDataString(theme)}&asOf=2018-06-30&axis=occurred");
+        var svg = page.Locator("#status-chart svg[role='img']");
+        (await svg.CountAsync()).ShouldBe(1);
+        (await svg.GetAttributeAsync("aria-labelledby")).ShouldBe("chart-title chart-summary");
+
+        // The table alternative gives every point; the series behind it is fetched here as any client would.
+        var rows = await page.Locator("#chart-table tbody tr").EvaluateAllAsync<string[][]>(
+            "rows => rows.map(r => [r.dataset.date, ...[...r.querySelectorAll('td')].map(td => td.textContent.trim())])");
+        rows.Length.ShouldBeGreaterThan(12);
+        var from = rows[0][0]![..4];
+        var todayText = DateTime.UtcNow.ToString("yyyy-MM-dd");
+        var series = await deployment.Gateway().GetFromJsonAsync<List<JsonElement>>(
+            $"/api/tallies/series?theme={Uri.EscapeDataString(theme)}&from={from}&to={todayText}&interval=month&axis=occurred", Web, TestContext.Current.CancellationToken);
+        string[] statuses = ["NotYetRated", "InTheWorks", "Stalled", "Kept", "Compromise", "Broken"];
+        var expected = series!.Select(p => new[] { p.GetProperty("date").GetString()! }
+            .Concat(statuses.Select(s => p.GetProperty("byStatus").GetProperty(s).GetInt32().ToString()))
+            .Append(p.GetProperty("overdue").GetInt32().ToString()).Append(p.GetProperty("total").GetInt32().ToString()).ToArray()).ToArray();
+        rows.ShouldBe(expected);
+
+        // One band for each status that occurs in the series, coloured as its badge.
+        var present = statuses.Where(s => series!.Any(p => p.GetProperty("byStatus").GetProperty(s).GetInt32() > 0)).ToArray();
+        present.ShouldBe(["NotYetRated", "InTheWorks", "Kept"]);
+        (await svg.Locator("polygon.band").EvaluateAllAsync<string[]>("els => els.map(e => e.dataset.status)")).ShouldBe(present);
+        foreach (var status in present)
+        {
+            var fill = await svg.Locator($"polygon.band[data-status='{status}']").EvaluateAsync<string>("e => getComputedStyle(e).fill");
+            var badge = await page.Locator($"#tallies li[data-status='{status}'] .badge").EvaluateAsync<string>("e => getComputedStyle(e).backgroundColor");
+            fill.ShouldBe(badge, status);
+        }
+
+        // The as-of marker: a line within the x axis and its label.
+        var marker = svg.Locator(".as-of-marker");
+        (await marker.GetAttributeAsync("data-date")).ShouldBe("2018-06-30");
+        (await marker.TextContentAsync() ?? "").ShouldContain("As of 2018-06-30");
+        var x = double.Parse((await marker.Locator("line").GetAttributeAsync("x1"))!, System.Globalization.CultureInfo.InvariantCulture);
+        var axis = await svg.Locator("line.axis").First.EvaluateAsync<double[]>("l => [l.x1.baseVal.value, l.x2.baseVal.value]");
+        x.ShouldBeInRange(axis[0], axis[1]);
+        // …at its date: between the year ticks of 2018 and 2019.
+        var ticks = await svg.Locator("text.tick.x").EvaluateAllAsync<string[][]>("ts => ts.map(t => [t.textContent, t.getAttribute('x')])");
+        double Tick(string year) => double.Parse(ticks.Single(t => t[0] == year)[1], System.Globalization.CultureInfo.InvariantCulture);
+        x.ShouldBeInRange(Tick("2018"), Tick("2019"));
+        await Browser.ScreenshotAsync(page, "chart-as-of-2018");
+
+        var today = await OpenAsync("/");
+        (await today.Locator("#status-chart polygon.band").CountAsync()).ShouldBeGreaterThan(0);
+        (await today.Locator("#status-chart .as-of-marker").CountAsync()).ShouldBe(0);
+        await Browser.ScreenshotAsync(today, "chart-today");
+    }
+
+    [Fact]
+    public async Task Searching_for_an_English_or_a_Khmer_word_shows_only_the_pledges_that_have_it()
+    {
+        var theme = NewTheme();
+        var khmer = (await RegisterAsync(theme, "ការទទួលខុសត្រូវក្នុងការការពារ"))[0];
+
+        var page = await OpenAsync("/");
+        await page.GetByLabel("Search").FillAsync("Rome");
+        var navigated = page.WaitForURLAsync("**q=Rome**");
+        await page.GetByLabel("Search").PressAsync("Enter");
+        await navigated;
+        (await ShownIds(page)).ShouldBe(["kh-r2p-2"]);
+        (await page.Locator("#match-count").InnerTextAsync()).ShouldBe("1 pledge matches");
+        (await page.GetByLabel("Search").InputValueAsync()).ShouldBe("Rome");
+        await Browser.ScreenshotAsync(page, "search-english");
+
+        await page.GetByLabel("Search").FillAsync("ខុសត្រូវ");
+        navigated = page.WaitForURLAsync("**q=**");
+        await page.GetByLabel("Search").PressAsync("Enter");
+        await navigated;
+        (await ShownIds(page)).ShouldBe([khmer]);
+        await Browser.ScreenshotAsync(page, "search-khmer");
+    }
+
+    [Fact]
+    public async Task Statuses_theme_and_sort_combine_and_a_bad_value_is_explained_on_the_page()
+    {
+        var theme = NewTheme();
+        var ids = await RegisterAsync(theme, "Charlie pledge", "Alpha pledge", "Bravo pledge");
+        var (charlie, alpha, bravo) = (ids[0], ids[1], ids[2]);
+        await deployment.ChangeStatusAsync(bravo, "Kept", "\"1\"");
+        await deployment.ChangeStatusAsync(charlie, "Broken", "\"1\"");
+
+        var page = await OpenAsync("/");
+        await page.GetByLabel("Theme").FillAsync(theme);
+        var statuses = page.GetByRole(AriaRole.Group, new() { Name = "Status" });
+        await statuses.GetByLabel("Not yet rated").CheckAsync();
+        await statuses.GetByLabel("Promise kept").CheckAsync();
+        await page.GetByLabel("Sort by").SelectOptionAsync("title");
+        await SubmitAsync(page, "**sort=title**");
+        page.Url.ShouldContain("status=NotYetRated&status=Kept");
+        (await ShownIds(page)).ShouldBe([alpha, bravo]);
+        (await page.Locator("#match-count").InnerTextAsync()).ShouldBe("2 pledges match");
+        (await page.Locator("#tallies li[data-status='Kept'] .count").InnerTextAsync()).ShouldBe("1");
+        (await page.Locator("#tallies li[data-status='Broken'] .count").InnerTextAsync()).ShouldBe("0");
+        // The choices stay as chosen.
+        (await statuses.GetByLabel("Promise kept").IsCheckedAsync()).ShouldBeTrue();
+        (await statuses.GetByLabel("Promise broken").IsCheckedAsync()).ShouldBeFalse();
+        await Browser.ScreenshotAsync(page, "filtered-sorted");
+
+        await statuses.GetByLabel("Not yet rated").UncheckAsync();
+        await statuses.GetByLabel("Promise kept").UncheckAsync();
+        await page.GetByLabel("Sort by").SelectOptionAsync("statusSince");
+        await SubmitAsync(page, "**sort=statusSince**");
+        // Both rated since 2023-09-16 (then by id); never rated, so no date, last.
+        (await ShownIds(page)).ShouldBe([.. new[] { charlie, bravo }.Order(StringComparer.Ordinal), alpha]);
+
+        var bad = await page.GotoAsync("/?limit=9999&theme=" + Uri.EscapeDataString(theme));
+        bad!.Status.ShouldBe(400);
+        (await page.Locator("#list-error").InnerTextAsync()).ShouldContain("'limit' must be a whole number from 1 to 500");
+        bad = await page.GotoAsync("/?sort=sideways");
+        bad!.Status.ShouldBe(400);
+        (await page.Locator("#list-error").InnerTextAsync()).ShouldContain("'sort' must be one of");
+        await Browser.ScreenshotAsync(page, "bad-value");
+    }
+
+    [Fact]
+    public async Task The_pages_of_a_long_list_follow_each_other_and_the_first_page_link_goes_back()
+    {
+        var theme = NewTheme();
+        var ids = await RegisterAsync(theme, Enumerable.Range(1, 12).Select(i => $"Paged pledge {i:00}").ToArray());
+
+        var page = await OpenAsync("/");
+        await page.GetByLabel("Theme").FillAsync(theme);
+        await page.GetByLabel("Per page").SelectOptionAsync("10");
+        await SubmitAsync(page, "**limit=10**");
+        var first = await ShownIds(page);
+        first.Length.ShouldBe(10);
+        (await page.Locator("#match-count").InnerTextAsync()).ShouldBe("12 pledges match (showing 10 on this page)");
+        (await page.Locator("#first-page").CountAsync()).ShouldBe(0);
+
+        var navigated = page.WaitForURLAsync("**cursor=**");
+        await page.GetByRole(AriaRole.Link, new() { Name = "Next page" }).ClickAsync();
+        await navigated;
+        var second = await ShownIds(page);
+        second.Length.ShouldBe(2);
+        (await page.Locator("#next-page").CountAsync()).ShouldBe(0);
+        first.Concat(second).ShouldBe(ids.Order(StringComparer.Ordinal));
+        (await page.GetByLabel("Theme").InputValueAsync()).ShouldBe(theme);
+        await Browser.ScreenshotAsync(page, "second-page");
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "First page" }).ClickAsync();
+        await page.WaitForURLAsync(url => !url.Contains("cursor="));
+        (await ShownIds(page)).ShouldBe(first);
+    }
+
+    [Fact]
+    public async Task The_pledge_page_shows_its_status_history_as_bands_with_a_table()
+    {
+        var id = (await RegisterAsync(NewTheme(), "A pledge with a history"))[0];
+        await deployment.ChangeStatusAsync(id, "InTheWorks", "\"1\"", occurredOn: "2016-05");
+        await deployment.ChangeStatusAsync(id, "Stalled", "\"2\"", occurredOn: "2019-12-31");
+        await deployment.ChangeStatusAsync(id, "Kept", "\"3\"", occurredOn: "2023-09-16");
+        var spans = await deployment.Gateway().GetFromJsonAsync<List<JsonElement>>($"/api/pledges/{id}/status-history", Web, TestContext.Current.CancellationToken);
+        spans!.Select(s => s.GetProperty("status").GetString()).ShouldBe(["NotYetRated", "InTheWorks", "Stalled", "Kept"]);
+
+        var page = await OpenAsync($"/pledges/{id}");
+        var bands = page.Locator("#status-history svg[role='img'] rect.band");
+        (await bands.EvaluateAllAsync<string[][]>("els => els.map(e => [e.dataset.status, e.dataset.from])"))
+            .ShouldBe(spans!.Select(s => new[] { s.GetProperty("status").GetString()!, s.GetProperty("from").GetString()! }).ToArray());
+        (await bands.Last.GetAttributeAsync("data-until")).ShouldBe(DateTime.UtcNow.ToString("yyyy-MM-dd"));
+        var widths = await bands.EvaluateAllAsync<double[]>("els => els.map(e => e.width.baseVal.value)");
+        widths.ShouldAllBe(w => w > 0);
+        (await page.Locator("#status-history-table tbody tr").EvaluateAllAsync<string[]>("rows => rows.map(r => r.dataset.status)"))
+            .ShouldBe(["NotYetRated", "InTheWorks", "Stalled", "Kept"]);
+        var fill = await bands.Last.EvaluateAsync<string>("e => getComputedStyle(e).fill");
+        fill.ShouldBe(await page.Locator("#pledge-view .status-line .badge").EvaluateAsync<string>("e => getComputedStyle(e).backgroundColor"));
+        // The timeline reads the entries' display fields.
+        (await page.Locator("#timeline li[data-type='StatusAssessed'] strong").AllInnerTextsAsync())
+            .ShouldBe(["Status: Not yet rated → In the works", "Status: In the works → Stalled", "Status: Stalled → Promise kept"]);
+        await Browser.ScreenshotAsync(page, "status-bands");
+
+        var asOf = await OpenAsync($"/pledges/{id}?asOf=2020-06-30&axis=occurred");
+        (await asOf.Locator("#status-history rect.band").EvaluateAllAsync<string[]>("els => els.map(e => e.dataset.status)"))
+            .ShouldBe(["NotYetRated", "InTheWorks", "Stalled"]);
+        (await asOf.Locator("#status-history rect.band").Last.GetAttributeAsync("data-until")).ShouldBe("2020-06-30");
     }
 
     [Fact]

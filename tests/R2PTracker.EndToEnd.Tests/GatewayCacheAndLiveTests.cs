@@ -59,6 +59,35 @@ public class GatewayCacheAndLiveTests(Deployment deployment)
     }
 
     [Fact]
+    public async Task The_dashboard_list_is_cached_by_the_parameters_it_reads_and_by_no_others()
+    {
+        var reader = deployment.Gateway();
+        var page = "/?theme=cache-" + Guid.NewGuid().ToString("N")[..8] + "&status=Kept";
+        async Task<bool> FromCacheAsync(string url)
+        {
+            var response = await reader.GetAsync(url, Ct);
+            response.StatusCode.ShouldBe(HttpStatusCode.OK, url);
+            return response.Headers.Age is not null;
+        }
+
+        // A parameter the page does not read is not part of the key: the page comes from the cache.
+        // Any pledge change elsewhere evicts the lists, so a few tries are allowed; with such a
+        // parameter in the key (a fresh value each try) none would be a hit.
+        var hit = false;
+        for (var attempt = 0; attempt < 10 && !hit; attempt++)
+        {
+            await FromCacheAsync(page);
+            hit = await FromCacheAsync($"{page}&utm_source=try{attempt}");
+        }
+        hit.ShouldBeTrue();
+
+        // Every parameter it reads is, a repeated status included.
+        (await FromCacheAsync(page + "&status=Broken")).ShouldBeFalse();
+        (await FromCacheAsync(page + "&sort=title")).ShouldBeFalse();
+        (await FromCacheAsync(page + "&q=focal")).ShouldBeFalse();
+    }
+
+    [Fact]
     public async Task A_change_made_behind_the_gateway_evicts_its_cache_through_RabbitMQ()
     {
         var pledgeId = await NewSettledPledgeAsync();

@@ -120,6 +120,43 @@ public class ReadingTheRecordTests(CommitmentsApp app)
     }
 
     [Fact]
+    public async Task Timeline_entries_carry_their_display_fields_so_no_reader_parses_the_event_data()
+    {
+        var id = await RegisterAsync(app.Staff());
+        (await app.Staff().SendAsync(Post($"/api/pledges/{id}/status", StatusChange("InTheWorks", reason: "Training under way"), "\"1\""), Ct)).EnsureSuccessStatusCode();
+        (await app.Staff().SendAsync(Post($"/api/pledges/{id}/progress",
+            new { progress = 30, reason = "A third done", evidence = new[] { new { title = "CICP report" } }, occurredOn = "2023-10" }, "\"2\""), Ct)).EnsureSuccessStatusCode();
+        (await app.Staff().SendAsync(Post($"/api/pledges/{id}/milestones",
+            new { title = "Focal point appointed", description = "Named by the ministry", occurredOn = "2016", evidence = new[] { new { title = "CICP report" } } }, "\"3\""), Ct))
+            .EnsureSuccessStatusCode();
+
+        var timeline = (await Get($"/api/pledges/{id}/timeline")).EnumerateArray().ToDictionary(e => e.GetProperty("type").GetString()!);
+        var registered = timeline["PledgeRegistered"];
+        registered.GetProperty("title").GetString().ShouldBe("Appoint a national focal point");
+        registered.GetProperty("targetDate").GetString().ShouldBe("2015-08-31");
+        registered.GetProperty("status").ValueKind.ShouldBe(JsonValueKind.Null);
+        var status = timeline["StatusAssessed"];
+        status.GetProperty("statusFrom").GetString().ShouldBe("NotYetRated");
+        status.GetProperty("status").GetString().ShouldBe("InTheWorks");
+        status.GetProperty("reason").GetString().ShouldBe("Training under way");
+        status.GetProperty("progress").ValueKind.ShouldBe(JsonValueKind.Null);
+        var progress = timeline["ProgressAssessed"];
+        progress.GetProperty("progressFrom").GetInt32().ShouldBe(0);
+        progress.GetProperty("progress").GetInt32().ShouldBe(30);
+        progress.GetProperty("reason").GetString().ShouldBe("A third done");
+        var milestone = timeline["MilestoneLogged"];
+        milestone.GetProperty("title").GetString().ShouldBe("Focal point appointed");
+        milestone.GetProperty("summary").GetString().ShouldBe("Named by the ministry");
+        milestone.GetProperty("milestoneId").GetString().ShouldNotBeNullOrEmpty();
+        milestone.GetProperty("reason").ValueKind.ShouldBe(JsonValueKind.Null);
+
+        // The hash is the event's link in the chain, as the history gives it.
+        var history = (await Get($"/api/pledges/{id}/history")).EnumerateArray().ToDictionary(e => e.GetProperty("version").GetInt64(), e => e.GetProperty("hash").GetString());
+        foreach (var entry in timeline.Values)
+            entry.GetProperty("hash").GetString().ShouldBe(history[entry.GetProperty("version").GetInt64()]);
+    }
+
+    [Fact]
     public async Task History_lists_every_event_with_version_and_a_chained_hash_and_verify_agrees()
     {
         var id = await RegisterAsync(app.Staff());

@@ -17,6 +17,7 @@ using R2PTracker.Commitments.Pledges.BecomingOverdue;
 using R2PTracker.Commitments.Pledges.CorrectingMilestone;
 using R2PTracker.Commitments.Pledges.GettingHistory;
 using R2PTracker.Commitments.Pledges.GettingPledges;
+using R2PTracker.Commitments.Pledges.GettingStatusHistory;
 using R2PTracker.Commitments.Pledges.GettingTallies;
 using R2PTracker.Commitments.Pledges.GettingTimeline;
 using R2PTracker.Commitments.Pledges.LoggingMilestone;
@@ -98,6 +99,7 @@ public static class Configuration
     {
         app.MapGetPledges();
         app.MapGetTimeline();
+        app.MapGetStatusHistory();
         app.MapRegisterPledge();
         app.MapLogMilestone();
         app.MapAssessStatus();

@@ -21,6 +21,12 @@ public interface IMilestoneEvent : IPledgeEvent
     string? MilestoneId { get; }
 }
 
+/// <summary>An event that gives the reason for the change it records.</summary>
+public interface IReasonedEvent : IPledgeEvent
+{
+    string Reason { get; }
+}
+
 /// <summary>An event that brings evidence.</summary>
 public interface IEvidenceEvent : IPledgeEvent
 {
@@ -64,7 +70,7 @@ public record StatusAssessed(
     string Reason,
     IReadOnlyList<Evidence> Evidence,
     string OccurredOn,
-    string RecordedBy) : IEvidenceEvent;
+    string RecordedBy) : IEvidenceEvent, IReasonedEvent;
 
 // Corrections are new events. A milestone correction carries the milestone's full corrected
 // values; a retraction withdraws it (it no longer counts) but both stay in the record.
@@ -77,7 +83,7 @@ public record PledgeDetailsRevised(
     string? Theme,
     string Reason,
     string OccurredOn,
-    string RecordedBy) : IPledgeEvent;
+    string RecordedBy) : IReasonedEvent;
 
 public record MilestoneCorrected(
     string PledgeId,
@@ -87,13 +93,13 @@ public record MilestoneCorrected(
     string OccurredOn,
     IReadOnlyList<Evidence> Evidence,
     string Reason,
-    string RecordedBy) : IMilestoneEvent, IEvidenceEvent;
+    string RecordedBy) : IMilestoneEvent, IEvidenceEvent, IReasonedEvent;
 
 public record MilestoneRetracted(
     string PledgeId,
     string MilestoneId,
     string Reason,
-    string RecordedBy) : IMilestoneEvent
+    string RecordedBy) : IMilestoneEvent, IReasonedEvent
 {
     string? IPledgeEvent.OccurredOn => null;
 }
@@ -112,7 +118,7 @@ public record ProgressAssessed(
     string Reason,
     IReadOnlyList<Evidence> Evidence,
     string OccurredOn,
-    string RecordedBy) : IEvidenceEvent;
+    string RecordedBy) : IEvidenceEvent, IReasonedEvent;
 
 public record TargetDateSet(
     string PledgeId,
@@ -121,7 +127,7 @@ public record TargetDateSet(
     string? Note,
     string Reason,
     string OccurredOn,
-    string RecordedBy) : IPledgeEvent;
+    string RecordedBy) : IReasonedEvent;
 
 /// <summary>Appended by the overdue monitor; OccurredOn is the first day after the target date.</summary>
 public record PledgeBecameOverdue(

@@ -6,6 +6,15 @@ public static class CachePolicies
 {
     public const string PublicReads = "public-reads";
 
+    /// <summary>The dashboard's list page: keyed by the parameters it reads (<see cref="Dashboard.ListQuery.Names"/>)
+    /// and nothing else, since it ignores anything else.</summary>
+    public const string DashboardList = "dashboard-list";
+
+    /// <summary>A pledge's dashboard page: keyed by the as-of date and axis its status bands follow.</summary>
+    public const string DashboardPledge = "dashboard-pledge";
+
+    private static readonly string[] PledgePageParameters = ["asOf", "axis"];
+
     /// <summary>Lists, tallies, the all-pledges feed and the exports: they change with any pledge.</summary>
     public const string ListsTag = "pledge-lists";
 
@@ -25,6 +34,14 @@ public static class CachePolicies
         {
             o.AddPolicy(PublicReads, b => b
                 .SetVaryByQuery("*")
+                .AddPolicy<PledgeTagPolicy>()
+                .Expire(TimeSpan.FromSeconds(ttl)));
+            o.AddPolicy(DashboardList, b => b
+                .SetVaryByQuery(Dashboard.ListQuery.Names)
+                .AddPolicy<PledgeTagPolicy>()
+                .Expire(TimeSpan.FromSeconds(ttl)));
+            o.AddPolicy(DashboardPledge, b => b
+                .SetVaryByQuery(PledgePageParameters)
                 .AddPolicy<PledgeTagPolicy>()
                 .Expire(TimeSpan.FromSeconds(ttl)));
         });

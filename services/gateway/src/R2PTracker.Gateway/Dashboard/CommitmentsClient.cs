@@ -7,16 +7,43 @@ namespace R2PTracker.Gateway.Dashboard;
 public sealed record SourceView(string? Title, string? Publisher, string? PublishedOn, string? Url, string? Note);
 
 public sealed record PledgeView(
-    string Id, string Title, string? Quote, string? Actor, string? Country, string? MadeOn, string? MadeOnNote,
+    string Id, string Title, string? Quote, string? Actor, string? Country, string? Theme, string? MadeOn, string? MadeOnNote,
     string? TargetDate, string? TargetDateNote, string Status, string? StatusReason, string? StatusSince,
     int Progress, long Version, SourceView? Source, int MilestoneCount);
 
 public sealed record EvidenceView(string? Title, string? Url, string? PublishedOn);
 
-/// <summary>A timeline entry as the dashboard shows it, read leniently from the commitments JSON.</summary>
+/// <summary>A timeline entry: the display fields commitments gives each event (its raw data is not read).</summary>
 public sealed record TimelineView(
     long Version, string Type, string? OccurredOn, DateTimeOffset? RecordedAt, string? RecordedBy,
-    string? Title, string? Text, string? Status, IReadOnlyList<EvidenceView> Evidence);
+    string? Title, string? Summary, string? Reason, string? StatusFrom, string? Status, int? ProgressFrom, int? Progress,
+    string? TargetDate, IReadOnlyList<EvidenceView>? Evidence, bool Retracted, long? Corrects)
+{
+    /// <summary>The entry's heading on the pledge page.</summary>
+    public string Headline => Type switch
+    {
+        "PledgeRegistered" => "Pledge made",
+        "StatusAssessed" => $"Status: {StatusText.Label(StatusFrom ?? "?")} → {StatusText.Label(Status ?? "?")}",
+        "ProgressAssessed" => $"Progress: {ProgressFrom}% → {Progress}%",
+        "MilestoneLogged" => Title ?? "Milestone",
+        "MilestoneCorrected" => "Milestone corrected" + (Title is null ? "" : $": {Title}"),
+        "MilestoneRetracted" => "Milestone withdrawn",
+        "EvidenceAttached" => "Evidence attached",
+        "TargetDateSet" => $"Target date set to {TargetDate}",
+        "PledgeBecameOverdue" => $"Overdue: the target date {TargetDate} has passed",
+        "PledgeDetailsRevised" => "Details revised" + (Summary is null ? "" : $" ({Summary})"),
+        _ => Title ?? Type,
+    };
+
+    /// <summary>What is said under the heading: a milestone's description, then the reason given.</summary>
+    public IEnumerable<string> Texts =>
+        new[] { Type is "MilestoneLogged" or "MilestoneCorrected" or "TargetDateSet" ? Summary : null, Reason }.OfType<string>();
+}
+
+/// <summary>One page of the list: its items, how many match in all, and the cursor of the next page.</summary>
+public sealed record PledgeListPageData(IReadOnlyList<PledgeView> Items, long? Total, string? NextCursor);
+
+public sealed record TalliesView(int Total, IReadOnlyDictionary<string, int> ByStatus, int Overdue);
 
 /// <summary>Reads pledges from the commitments service (the same address YARP forwards to).</summary>
 public sealed class CommitmentsClient(HttpClient http)
@@ -26,15 +53,38 @@ public sealed class CommitmentsClient(HttpClient http)
         NumberHandling = JsonNumberHandling.AllowReadingFromString,
     };
 
-    public async Task<IReadOnlyList<PledgeView>> ListAsync(string? asOf, string? axis, CancellationToken ct)
+    public async Task<PledgeListPageData> ListAsync(ListQuery query, CancellationToken ct)
     {
-        var query = new List<string>();
-        if (!string.IsNullOrEmpty(asOf)) query.Add("asOf=" + Uri.EscapeDataString(asOf));
-        if (!string.IsNullOrEmpty(axis)) query.Add("axis=" + Uri.EscapeDataString(axis));
-        var url = "/api/pledges" + (query.Count > 0 ? "?" + string.Join('&', query) : "");
-        using var response = await http.GetAsync(url, ct);
+        using var response = await http.GetAsync(query.PledgesPath(), ct);
         await EnsureOk(response, ct);
-        return await response.Content.ReadFromJsonAsync<List<PledgeView>>(Json, ct) ?? [];
+        var items = await response.Content.ReadFromJsonAsync<List<PledgeView>>(Json, ct) ?? [];
+        var total = response.Headers.TryGetValues("X-Total-Count", out var counts) && long.TryParse(counts.FirstOrDefault(), out var n) ? n : (long?)null;
+        var next = response.Headers.TryGetValues("Link", out var links) ? ListQuery.NextCursor(string.Join(", ", links)) : null;
+        return new PledgeListPageData(items, total, next);
+    }
+
+    public async Task<TalliesView> TalliesAsync(ListQuery query, CancellationToken ct)
+    {
+        using var response = await http.GetAsync(query.TalliesPath(), ct);
+        await EnsureOk(response, ct);
+        return await response.Content.ReadFromJsonAsync<TalliesView>(Json, ct) ?? new TalliesView(0, new Dictionary<string, int>(), 0);
+    }
+
+    public async Task<IReadOnlyList<Charts.SeriesPoint>> SeriesAsync(ListQuery query, SeriesRange range, CancellationToken ct)
+    {
+        using var response = await http.GetAsync(query.SeriesPath(range), ct);
+        await EnsureOk(response, ct);
+        return await response.Content.ReadFromJsonAsync<List<Charts.SeriesPoint>>(Json, ct) ?? [];
+    }
+
+    /// <summary>The pledge's status spans on an axis; empty for an unknown pledge.</summary>
+    public async Task<IReadOnlyList<Charts.StatusSpan>> StatusHistoryAsync(string id, string? axis, CancellationToken ct)
+    {
+        var url = $"/api/pledges/{Uri.EscapeDataString(id)}/status-history" + (axis is null ? "" : "?axis=" + Uri.EscapeDataString(axis));
+        using var response = await http.GetAsync(url, ct);
+        if (response.StatusCode == HttpStatusCode.NotFound) return [];
+        await EnsureOk(response, ct);
+        return await response.Content.ReadFromJsonAsync<List<Charts.StatusSpan>>(Json, ct) ?? [];
     }
 
     public async Task<PledgeView?> GetAsync(string id, CancellationToken ct)
@@ -50,8 +100,7 @@ public sealed class CommitmentsClient(HttpClient http)
         using var response = await http.GetAsync($"/api/pledges/{Uri.EscapeDataString(id)}/timeline", ct);
         if (response.StatusCode == HttpStatusCode.NotFound) return [];
         await EnsureOk(response, ct);
-        var entries = await response.Content.ReadFromJsonAsync<JsonElement>(Json, ct);
-        return entries.ValueKind == JsonValueKind.Array ? entries.EnumerateArray().Select(ToView).ToList() : [];
+        return await response.Content.ReadFromJsonAsync<List<TimelineView>>(Json, ct) ?? [];
     }
 
     private static async Task EnsureOk(HttpResponseMessage response, CancellationToken ct)
@@ -60,31 +109,29 @@ public sealed class CommitmentsClient(HttpClient http)
         var body = await response.Content.ReadAsStringAsync(ct);
         throw new BackendException((int)response.StatusCode, body);
     }
-
-    private static TimelineView ToView(JsonElement e)
-    {
-        var data = e.TryGetProperty("data", out var d) && d.ValueKind == JsonValueKind.Object ? d : default;
-        string? Str(JsonElement el, string name) =>
-            el.ValueKind == JsonValueKind.Object && el.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
-        var evidence = data.ValueKind == JsonValueKind.Object && data.TryGetProperty("evidence", out var ev) && ev.ValueKind == JsonValueKind.Array
-            ? ev.EnumerateArray().Select(x => new EvidenceView(Str(x, "title"), Str(x, "url"), Str(x, "publishedOn"))).ToList()
-            : [];
-        var type = Str(e, "type") ?? "Event";
-        var status = Str(data, "to");
-        var text = Str(data, "reason") ?? Str(data, "description");
-        var title = Str(data, "title");
-        if (type == "StatusAssessed" && status is not null) title = $"Status: {StatusText.Label(Str(data, "from") ?? "?")} → {StatusText.Label(status)}";
-        if (data.ValueKind == JsonValueKind.Object && data.TryGetProperty("progress", out var p) && p.ValueKind == JsonValueKind.Number)
-            title ??= $"Progress: {p.GetInt32()}%";
-        DateTimeOffset? recordedAt = e.TryGetProperty("recordedAt", out var r) && r.TryGetDateTimeOffset(out var at) ? at : null;
-        return new TimelineView(
-            e.TryGetProperty("version", out var version) && version.TryGetInt64(out var v) ? v : 0,
-            type, Str(e, "occurredOn"), recordedAt, Str(e, "recordedBy") ?? Str(e, "actor"), title, text, status, evidence);
-    }
 }
 
 public sealed class BackendException(int status, string body) : Exception($"Commitments answered {status}.")
 {
     public int Status { get; } = status;
     public string Body { get; } = body;
+
+    /// <summary>A 400 problem's field errors as a sentence for the reader ("q: 'q' must …"), or null if it is not one.</summary>
+    public string? ValidationMessage()
+    {
+        if (Status != StatusCodes.Status400BadRequest) return null;
+        try
+        {
+            using var problem = JsonDocument.Parse(Body);
+            if (!problem.RootElement.TryGetProperty("errors", out var errors) || errors.ValueKind != JsonValueKind.Object) return null;
+            var messages = errors.EnumerateObject()
+                .SelectMany(field => field.Value.ValueKind == JsonValueKind.Array ? field.Value.EnumerateArray().Select(m => m.GetString()) : [])
+                .OfType<string>().ToList();
+            return messages.Count == 0 ? null : string.Join(" ", messages);
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
 }

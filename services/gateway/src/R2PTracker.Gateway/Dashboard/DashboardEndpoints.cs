@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http.HttpResults;
 using R2PTracker.Gateway.Caching;
+using R2PTracker.Gateway.Dashboard.Charts;
 using R2PTracker.Gateway.Dashboard.Components;
 using R2PTracker.Gateway.Staff;
 
@@ -14,22 +15,25 @@ public static class DashboardEndpoints
     public static void MapDashboard(this WebApplication app)
     {
         app.MapGet("/", async (HttpContext http, CommitmentsClient commitments, StaffStore store, IAntiforgery antiforgery,
-            string? asOf, string? axis, string? status, CancellationToken ct) =>
+            TimeProvider clock, CancellationToken ct) =>
         {
             var staff = await StaffSession.CurrentAsync(http, store);
+            var query = ListQuery.From(http.Request.Query);
             string? error = null;
-            if (!string.IsNullOrEmpty(asOf) && !DateOnly.TryParseExact(asOf, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _))
-            {
-                error = "'As of' must be a date (YYYY-MM-DD).";
-                asOf = null;
-            }
-            if (axis is not (null or "" or "occurred" or "recorded")) { error = "'Date axis' must be occurred or recorded."; axis = null; }
-            if (!string.IsNullOrEmpty(status) && !StatusText.All.Contains(status)) { error = "Unknown status."; status = null; }
-
-            IReadOnlyList<PledgeView> pledges = [];
+            PledgeListPageData page = new([], 0, null);
+            TalliesView? tallies = null;
+            IReadOnlyList<SeriesPoint> series = [];
             try
             {
-                pledges = await commitments.ListAsync(asOf, string.IsNullOrEmpty(asOf) ? null : axis, ct);
+                page = await commitments.ListAsync(query, ct);
+                tallies = await commitments.TalliesAsync(query, ct);
+                series = await ChartSeriesAsync(commitments, query, clock, ct);
+            }
+            catch (BackendException e) when (e.ValidationMessage() is { } message)
+            {
+                // commitments names the field; the reader sees which value to change.
+                error = "Cannot show this list: " + message;
+                http.Response.StatusCode = StatusCodes.Status400BadRequest;
             }
             catch (Exception e) when (e is HttpRequestException or BackendException or TaskCanceledException && !ct.IsCancellationRequested)
             {
@@ -38,13 +42,13 @@ public static class DashboardEndpoints
             }
             return new RazorComponentResult<PledgeListPage>(new
             {
-                Pledges = pledges, AsOf = asOf, Axis = axis, StatusFilter = status, Error = error, Staff = staff,
+                Query = query, Page = page, Tallies = tallies, Series = series, Error = error, Staff = staff,
                 CsrfToken = staff is null ? null : antiforgery.GetAndStoreTokens(http).RequestToken,
             });
-        }).CacheOutput(CachePolicies.PublicReads);
+        }).CacheOutput(CachePolicies.DashboardList);
 
         app.MapGet("/pledges/{id}", async (string id, HttpContext http, CommitmentsClient commitments, StaffStore store,
-            IAntiforgery antiforgery, CancellationToken ct) =>
+            IAntiforgery antiforgery, TimeProvider clock, CancellationToken ct) =>
         {
             var staff = await StaffSession.CurrentAsync(http, store);
             var pledge = await commitments.GetAsync(id, ct);
@@ -54,12 +58,17 @@ public static class DashboardEndpoints
                 return (IResult)new RazorComponentResult<ErrorPage>(new { Title = "Pledge not found", Message = $"No pledge has the id '{id}'." });
             }
             var timeline = await commitments.TimelineAsync(id, ct);
+            // The bands run to the as-of date the reader came with, or to today; an axis the service refuses is the default one.
+            var query = ListQuery.From(http.Request.Query);
+            var axis = query.Axis is "recorded" ? "recorded" : "occurred";
+            var end = SeriesRange.LastDayOf(query.AsOf) ?? DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+            var spans = await commitments.StatusHistoryAsync(id, axis, ct);
             return new RazorComponentResult<PledgePage>(new
             {
-                Pledge = pledge, Timeline = timeline, Staff = staff,
+                Pledge = pledge, Timeline = timeline, Staff = staff, History = StatusBands.Layout(spans, end), HistoryAxis = axis,
                 CsrfToken = staff is null ? null : antiforgery.GetAndStoreTokens(http).RequestToken,
             });
-        }).CacheOutput(CachePolicies.PublicReads);
+        }).CacheOutput(CachePolicies.DashboardPledge);
 
         app.MapGet("/sign-in", (string? returnUrl) =>
             new RazorComponentResult<SignInPage>(new { ReturnUrl = returnUrl }));
@@ -97,6 +106,21 @@ public static class DashboardEndpoints
             await http.SignOutAsync(StaffSession.Scheme);
             return Results.LocalRedirect("/");
         }).DisableAntiforgery();
+    }
+
+    /// <summary>
+    /// The chart's series: a yearly survey finds the first year with a pledge, then the series runs from
+    /// there to today (or a later as-of date) with the list's filters and axis, so an as-of date is
+    /// seen with what came before and after it.
+    /// </summary>
+    private static async Task<IReadOnlyList<SeriesPoint>> ChartSeriesAsync(CommitmentsClient commitments, ListQuery query, TimeProvider clock, CancellationToken ct)
+    {
+        var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
+        var to = SeriesRange.LastDayOf(query.AsOf) is { } asOf && asOf > today ? asOf : today;
+        if (to.Year < SeriesRange.EarliestYear) return [];
+        var survey = await commitments.SeriesAsync(query, SeriesRange.Survey(to), ct);
+        var first = survey.FirstOrDefault(p => p.Total > 0);
+        return first is null ? [] : await commitments.SeriesAsync(query, SeriesRange.For(first.Date.Year, to), ct);
     }
 
     private static bool IsLocal(string url) =>

@@ -2,16 +2,46 @@ using JasperFx.Events;
 using Marten;
 using R2PTracker.Commitments.Http;
 using R2PTracker.Commitments.Pledges.AsOf;
+using R2PTracker.Commitments.Recording;
 
 namespace R2PTracker.Commitments.Pledges.GettingTimeline;
 
 /// <summary>
-/// One entry per event. Corrections and retractions carry <c>corrects</c> (the version of the
-/// milestone they amend); a milestone lists the versions that amended it in <c>correctedBy</c>.
+/// One entry per event, with what a reader is shown as fields of its own, so that no client has to
+/// read <c>data</c> (the event as stored, kept for those who want it). Fields an event does not have
+/// are null: <c>status</c>/<c>statusFrom</c> only on a status assessment, <c>progress</c>/<c>progressFrom</c>
+/// only on a progress assessment, <c>targetDate</c> only on a target date set or passed. Corrections and
+/// retractions carry <c>corrects</c> (the version of the milestone they amend); a milestone lists the
+/// versions that amended it in <c>correctedBy</c>. <c>hash</c> is the event's link in the hash chain.
 /// </summary>
 public record TimelineEntry(
     long Version, string Type, string? OccurredOn, DateTimeOffset RecordedAt, string RecordedBy, string Actor,
-    IReadOnlyList<Evidence> Evidence, string? MilestoneId, long? Corrects, IReadOnlyList<long> CorrectedBy, bool Retracted, object Data);
+    string? Title, string? Summary, string? Reason, string? StatusFrom, string? Status, int? ProgressFrom, int? Progress,
+    string? TargetDate, IReadOnlyList<Evidence> Evidence, string? MilestoneId, long? Corrects, IReadOnlyList<long> CorrectedBy,
+    bool Retracted, string? Hash, object Data);
+
+/// <summary>The fields of an entry that only some event types have.</summary>
+public readonly record struct TimelineText(
+    string? Title = null, string? Summary = null, string? StatusFrom = null, string? Status = null,
+    int? ProgressFrom = null, int? Progress = null, string? TargetDate = null)
+{
+    /// <summary>What a reader is told of an event beyond what the shared event interfaces say.</summary>
+    public static TimelineText Of(object data) => data switch
+    {
+        PledgeRegistered r => new(Title: r.Title, Summary: r.Quote, TargetDate: r.TargetDate),
+        MilestoneLogged m => new(Title: m.Title, Summary: m.Description),
+        MilestoneCorrected c => new(Title: c.Title, Summary: c.Description),
+        StatusAssessed s => new(StatusFrom: s.From.ToString(), Status: s.To.ToString()),
+        ProgressAssessed p => new(ProgressFrom: p.From, Progress: p.To),
+        PledgeDetailsRevised d => new(Title: d.Title, Summary: Changed(d)),
+        TargetDateSet t => new(Summary: t.Note, TargetDate: t.TargetDate),
+        PledgeBecameOverdue o => new(TargetDate: o.TargetDate),
+        _ => new(),
+    };
+
+    private static string Changed(PledgeDetailsRevised d) => string.Join(", ",
+        new[] { ("title", d.Title), ("quote", d.Quote), ("actor", d.Actor), ("theme", d.Theme) }.Where(f => f.Item2 is not null).Select(f => f.Item1));
+}
 
 public static class GetTimelineSlice
 {
@@ -46,9 +76,12 @@ public static class GetTimelineSlice
             long? corrects = e.Data is MilestoneCorrected or MilestoneRetracted && milestoneId is not null && loggedAt.TryGetValue(milestoneId, out var original)
                 ? original.Version : null;
             IReadOnlyList<long> correctedBy = e.Data is MilestoneLogged && milestoneId is not null && amendments.TryGetValue(milestoneId, out var list) ? list : [];
+            var text = TimelineText.Of(e.Data);
             return new TimelineEntry(e.Version, e.Data.GetType().Name, occurredOn, e.Timestamp, PledgeAsOf.RecordedBy(e.Data) ?? "unknown",
-                actor, EvidenceOf(e.Data), milestoneId, corrects, correctedBy,
-                e.Data is MilestoneLogged && milestoneId is not null && retracted.Contains(milestoneId), e.Data);
+                actor, text.Title, text.Summary, (e.Data as IReasonedEvent)?.Reason, text.StatusFrom, text.Status, text.ProgressFrom, text.Progress,
+                text.TargetDate, EvidenceOf(e.Data), milestoneId, corrects, correctedBy,
+                e.Data is MilestoneLogged && milestoneId is not null && retracted.Contains(milestoneId),
+                e.GetHeader(EventChain.HashHeader)?.ToString(), e.Data);
         });
         return entries
             .OrderBy(t => t.OccurredOn is null ? DateOnly.MaxValue : PartialDate.Parse(t.OccurredOn).Latest)

@@ -3,7 +3,7 @@
 # the gateway (Release), then measures in one run on that one PostgreSQL:
 #  (a) milestone appends/s over HTTP, direct and via the gateway, vs pgbench single-row inserts;
 #      plus a floor: a minimal endpoint inserting one row, in a process of its own (see Floor.cs);
-#  (b) the read side: fills the store through POST /api/import up to each size in BENCH_EVENTS
+#  (b) the read side: fills the store through the import command up to each size in BENCH_EVENTS
 #      (pledges of 100 events), and at each size times BENCH_REQUESTS reads of each kind (pages
 #      current, as of a date on each axis, filtered, searched; tallies; a 12-year series; the full
 #      events export) with commitments' memory; then import events/s vs pgbench.
@@ -69,4 +69,4 @@ dotnet bench/R2PTracker.Bench/$bin/R2PTracker.Bench.dll \
   --pgbench "$(pg_bin)/pgbench" --pg-port "$pg_port" --database bench \
   --seconds "${BENCH_SECONDS:-10}" --warmup "${BENCH_WARMUP:-60}" --clients "${BENCH_CLIENTS:-8}" --events "${BENCH_EVENTS:-100000,1000000}" \
   --requests "${BENCH_REQUESTS:-200}" --export-requests "${BENCH_EXPORT_REQUESTS:-${BENCH_REQUESTS:-200}}" \
-  --commitments-pid "$commitments_pid" "$@"
+  --commitments-pid "$commitments_pid" --commitments-dll services/commitments/src/R2PTracker.Commitments/$bin/R2PTracker.Commitments.dll "$@"

@@ -15,6 +15,7 @@ using R2PTracker.ServiceDefaults;
 //   --commitments URL --gateway URL --admin-token TOKEN --signing-key KEY --postgres CONNSTRING
 //   --pgbench PATH --pg-port PORT --database NAME [--seconds 10] [--clients 8] [--events 100000]
 //   [--only appends|reads] [--floor URL] [--requests 200] [--export-requests 200] [--commitments-pid PID]
+//   --commitments-dll PATH (the import command the store is filled through) [--import-writers 3]
 //   (--events is a list of store sizes to fill up to and measure at, e.g. 100000,1000000)
 // and, as a process of its own, with --serve-floor URL --postgres CONNSTRING (see Floor).
 var options = Args.Parse(args);
@@ -87,7 +88,7 @@ foreach (var target in stages)
     {
         var file = Path.Combine(Path.GetTempPath(), $"r2p-bench-import-{target}.ndjson");
         var (made, lines) = ImportFile.Write(file, inStore / ImportFile.EventsPerPledge, (target - inStore + ImportFile.EventsPerPledge - 1) / ImportFile.EventsPerPledge);
-        var (answer, took) = await Import.PostAsync(client, file);
+        var (answer, took) = await Import.RunAsync(options["commitments-dll"], file);
         File.Delete(file);
         var imported = answer.GetProperty("events").GetInt32();
         importRate = imported / took;
@@ -135,9 +136,15 @@ foreach (var target in stages)
     if (commitmentsPid > 0)
         results.Add(("  commitments RSS after the reads, MB", Rss.MegabytesOf(commitmentsPid).ToString(CultureInfo.InvariantCulture), "goal <= 250"));
 }
-var importPgbench = await PgBench.RunAsync(options["pgbench"], options.Int("pg-port", 5432), options["database"], clients, seconds);
-results.Add(("import events/s (last fill)", importRate.ToString("F0", CultureInfo.InvariantCulture),
-    $"{importRate / importPgbench:F2} of pgbench's {importPgbench:F0} single-row inserts/s (goal >= 0.30)"));
+// The import writes with Import:Writers connections (3 by default): pgbench with as many clients
+// is the like-for-like rate; with one client and with the append clients for reference.
+var writers = options.Int("import-writers", 3);
+foreach (var pgClients in new[] { writers, 1, clients }.Distinct())
+{
+    var pgbench = await PgBench.RunAsync(options["pgbench"], options.Int("pg-port", 5432), options["database"], pgClients, seconds);
+    results.Add(($"import events/s vs pgbench, {pgClients} client(s)", importRate.ToString("F0", CultureInfo.InvariantCulture),
+        $"{importRate / pgbench:F2} of pgbench's {pgbench:F0} single-row inserts/s" + (pgClients == writers ? " (goal >= 0.30)" : "")));
+}
 
 return Report(results);
 

@@ -47,7 +47,8 @@ public static class ImportDecisions
         var recordedBy = v.RequiredText("recordedBy", line.RecordedBy) ?? "";
         if (line.Type != nameof(PledgeRegistered)) v.Slug("pledgeId", line.PledgeId);
         var id = line.PledgeId ?? "";
-        if (line.Type is not (nameof(PledgeRegistered) or nameof(MilestoneCorrected) or nameof(MilestoneRetracted)) && line.OccurredOn is null)
+        if (Types.Contains(line.Type) && line.Type is not (nameof(PledgeRegistered) or nameof(MilestoneCorrected) or nameof(MilestoneRetracted))
+            && line.OccurredOn is null)
             v.Add("occurredOn", "'occurredOn' is required.");
         if (line.Type is nameof(MilestoneRetracted) && line.OccurredOn is not null)
             v.Add("occurredOn", "A retraction has no date of its own: leave out 'occurredOn'.");

@@ -35,6 +35,8 @@ public static class ImportCommand
         var import = services.GetRequiredService<PledgeImport>();
         var length = Math.Max(1, new FileInfo(path).Length);
         ImportOutcome? outcome = null;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var writingFrom = TimeSpan.Zero;
         await console.Progress()
             .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
             .StartAsync(async progress =>
@@ -45,7 +47,11 @@ public static class ImportCommand
                     "cli:" + Environment.UserName, (phase, position) =>
                     {
                         var task = phase == PledgeImport.Phase.Checking ? check : write;
-                        if (!task.IsStarted) task.StartTask();
+                        if (!task.IsStarted)
+                        {
+                            task.StartTask();
+                            if (phase == PledgeImport.Phase.Writing) writingFrom = clock.Elapsed;
+                        }
                         task.Value = position;
                     }, cancel.Token);
                 check.StopTask();
@@ -54,6 +60,9 @@ public static class ImportCommand
 
         if (outcome is { Result: { } result, Conflict: null })
         {
+            var total = clock.Elapsed;
+            console.MarkupLineInterpolated(
+                $"checked in {writingFrom.TotalSeconds:F1} s, wrote in {(total - writingFrom).TotalSeconds:F1} s: {result.Events / Math.Max(0.001, total.TotalSeconds):F0} events/s overall");
             Console.WriteLine(JsonSerializer.Serialize(result, JsonSerializerOptions.Web));
             return 0;
         }

@@ -9,10 +9,10 @@ public sealed class ImportOptions
     public long MaxBodyBytes { get; set; } = 512L * 1024 * 1024;
 
     /// <summary>Pledges written in one transaction (each still all-or-nothing).</summary>
-    public int PledgesPerTransaction { get; set; } = 20;
+    public int PledgesPerTransaction { get; set; } = 10;
 
     /// <summary>Transactions written at once.</summary>
-    public int Writers { get; set; } = 2;
+    public int Writers { get; set; } = 3;
 
     /// <summary>Line errors listed in the answer; the rest are counted.</summary>
     public int MaxListedErrors { get; set; } = 100;

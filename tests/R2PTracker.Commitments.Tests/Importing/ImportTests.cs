@@ -110,7 +110,7 @@ public class ImportTests(CommitmentsApp app)
     [Fact]
     public async Task A_file_with_bad_lines_is_refused_with_each_line_and_field_and_nothing_is_written()
     {
-        string good = NewId(), b = NewId(), c = NewId(), d = NewId(), e = NewId();
+        string good = NewId(), b = NewId(), c = NewId(), d = NewId(), e = NewId(), f = NewId(), g = NewId(), h = NewId();
         var file = Of([
             Registration(good),                                                     // 1
             Milestone(good, "ms-1", "2019-12"),                                     // 2
@@ -124,6 +124,16 @@ public class ImportTests(CommitmentsApp app)
             Line(new { pledgeId = e, type = "PledgeRegistered", recordedBy = "x" }), // 10: no title, quote, ... occurredOn
             "{ not json",                                                           // 11
             Milestone(good, "ms-2", "2020"),                                        // 12: pledge 'good' again, not contiguous
+            Registration(f),                                                        // 13
+            Registration(f),                                                        // 14: registered twice
+            Registration(g),                                                        // 15
+            Milestone(g, "ms-1", "2019-12"),                                        // 16
+            Milestone(g, "ms-1", "2020"),                                           // 17: the same milestone id again
+            Registration(h),                                                        // 18
+            Line(new { pledgeId = h, type = "MilestoneLogged", recordedBy = "x", milestoneId = "ms-1", title = "t",
+                evidence = new[] { new { title = "e" } } }),                       // 19: no date
+            Line(new { pledgeId = h, type = "MilestoneRetracted", occurredOn = "2020", recordedBy = "x", milestoneId = "ms-1",
+                reason = "r" }),                                                    // 20: a retraction has no date
         ]);
 
         var response = await ImportAsync(file);
@@ -142,11 +152,15 @@ public class ImportTests(CommitmentsApp app)
         errors.ShouldContain((10, "occurredOn"));
         errors.ShouldContain((11, "line"));
         errors.ShouldContain((12, "pledgeId"));
+        errors.ShouldContain((14, "type"));
+        errors.ShouldContain((17, "milestoneId"));
+        errors.ShouldContain((19, "occurredOn"));
+        errors.ShouldContain((20, "occurredOn"));
         errors.Select(x => x.Item1).ShouldNotContain(1);
         errors.Select(x => x.Item1).ShouldNotContain(2);
         problem.GetProperty("moreErrors").GetInt64().ShouldBe(0);
 
-        foreach (var id in new[] { good, b, d })
+        foreach (var id in new[] { good, b, d, f, g, h })
             (await app.Anonymous().GetAsync($"/api/pledges/{id}", Ct)).StatusCode.ShouldBe(HttpStatusCode.NotFound);
     }
 

@@ -1,4 +1,3 @@
-using System.Net.Http.Headers;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.Extensions.Options;
@@ -29,12 +28,6 @@ public static class ImportEndpoint
         var maxBody = app.ServiceProvider.GetRequiredService<IOptions<ImportOptions>>().Value.MaxBodyBytes;
         app.MapPost(Path, async (HttpContext http, PledgeImport import, CancellationToken ct) =>
             {
-                if (!MediaTypeHeaderValue.TryParse(http.Request.ContentType, out var type)
-                    || !string.Equals(type.MediaType, MediaType, StringComparison.OrdinalIgnoreCase))
-                {
-                    return Results.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported media type.",
-                        detail: $"Send the import file as '{MediaType}': one JSON object per line.");
-                }
                 if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit) limit.MaxRequestBodySize = maxBody;
                 if (http.Request.ContentLength > maxBody) return TooLarge(maxBody);
 
@@ -65,6 +58,7 @@ public static class ImportEndpoint
             })
             .RequireAuthorization(InternalAuth.AdminPolicy)
             .WithMetadata(new BodyLimit(maxBody))
+            // Routing answers any other content type with 415 (a problem, by the status code pages).
             .Accepts<string>(MediaType)
             .Produces<ImportResult>()
             .ProducesProblem(StatusCodes.Status400BadRequest)

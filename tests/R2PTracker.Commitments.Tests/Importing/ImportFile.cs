@@ -14,27 +14,49 @@ public static class ImportFile
 
     public static string Registration(string id, string madeOn = "2015-02") => Line(new
     {
-        pledgeId = id, type = "PledgeRegistered", occurredOn = madeOn, recordedBy = "CICP archive",
+        pledgeId = id,
+        type = "PledgeRegistered",
+        occurredOn = madeOn,
+        recordedBy = "CICP archive",
         title = "Appoint a national focal point",
         quote = "The royal government of Cambodia could seriously consider taking steps within the next few months to appoint a national focal point",
-        actor = "Prime Minister Hun Sen, Royal Government of Cambodia", country = "KH", targetDate = "2015-08-31",
+        actor = "Prime Minister Hun Sen, Royal Government of Cambodia",
+        country = "KH",
+        targetDate = "2015-08-31",
         source = new { title = "Cambodia can lead on R2P", publisher = "Phnom Penh Post" },
     });
 
     public static string Milestone(string id, string milestoneId, string occurredOn, string title = "Outreach at Svay Rieng University") => Line(new
     {
-        pledgeId = id, type = "MilestoneLogged", occurredOn, recordedBy = "CICP archive", milestoneId, title,
-        description = "Training for students and officials", evidence = Evidence,
+        pledgeId = id,
+        type = "MilestoneLogged",
+        occurredOn,
+        recordedBy = "CICP archive",
+        milestoneId,
+        title,
+        description = "Training for students and officials",
+        evidence = Evidence,
     });
 
     public static string Status(string id, string status, string occurredOn, string? reason = "Training under way") => Line(new
     {
-        pledgeId = id, type = "StatusAssessed", occurredOn, recordedBy = "CICP archive", status, reason, evidence = Evidence,
+        pledgeId = id,
+        type = "StatusAssessed",
+        occurredOn,
+        recordedBy = "CICP archive",
+        status,
+        reason,
+        evidence = Evidence,
     });
 
     public static string Attachment(string id, string? milestoneId, string occurredOn) => Line(new
     {
-        pledgeId = id, type = "EvidenceAttached", occurredOn, recordedBy = "CICP archive", milestoneId, evidence = Evidence,
+        pledgeId = id,
+        type = "EvidenceAttached",
+        occurredOn,
+        recordedBy = "CICP archive",
+        milestoneId,
+        evidence = Evidence,
     });
 
     /// <summary>A registration and then <paramref name="events"/> - 1 more: milestones, evidence on them, status changes.</summary>

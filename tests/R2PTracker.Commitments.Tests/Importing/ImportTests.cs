@@ -213,7 +213,7 @@ public class ImportTests(CommitmentsApp app)
     public async Task The_import_command_writes_a_file_as_the_endpoint_does()
     {
         string viaHttp = NewId(), viaCommand = NewId();
-        var endpoint = Counts(await Json(await ImportAsync(ExampleHistory(viaHttp) + Of(History(viaHttp + "-b", 20))))); 
+        var endpoint = Counts(await Json(await ImportAsync(ExampleHistory(viaHttp) + Of(History(viaHttp + "-b", 20)))));
 
         var path = Path.Combine(Path.GetTempPath(), $"import-{viaCommand}.ndjson");
         await File.WriteAllTextAsync(path, ExampleHistory(viaCommand) + Of(History(viaCommand + "-b", 20)), Ct);

@@ -59,76 +59,76 @@ public static class ImportDecisions
         switch (line.Type)
         {
             case nameof(PledgeRegistered):
-            {
-                var command = RegisterPledgeSlice.Validate(new RegisterPledgeRequest(line.PledgeId, line.Title, line.Quote, line.Actor,
-                    line.Country, line.OccurredOn, line.MadeOnNote, line.TargetDate, line.TargetDateNote, line.Theme, line.Source), recordedBy, v);
-                if (command is null || !v.IsValid) return null;
-                return (pledge, _) => pledge is null
-                    ? RegisterPledgeSlice.Decide(command, today)
-                    : throw new PledgeRuleViolation("type", $"Pledge '{id}' is already registered.");
-            }
-            case nameof(MilestoneLogged):
-            {
-                var command = LogMilestoneSlice.Validate(id, milestoneId,
-                    new LogMilestoneRequest(line.Title, line.Description, line.OccurredOn, line.Evidence), recordedBy, today, v);
-                if (command is null || !v.IsValid) return null;
-                return (pledge, _) =>
                 {
-                    var registered = Registered(pledge, id);
-                    if (registered.Milestone(milestoneId) is not null)
-                        throw new PledgeRuleViolation("milestoneId", $"Pledge '{id}' already has a milestone '{milestoneId}'.");
-                    return LogMilestoneSlice.Decide(command, registered, today);
-                };
-            }
+                    var command = RegisterPledgeSlice.Validate(new RegisterPledgeRequest(line.PledgeId, line.Title, line.Quote, line.Actor,
+                        line.Country, line.OccurredOn, line.MadeOnNote, line.TargetDate, line.TargetDateNote, line.Theme, line.Source), recordedBy, v);
+                    if (command is null || !v.IsValid) return null;
+                    return (pledge, _) => pledge is null
+                        ? RegisterPledgeSlice.Decide(command, today)
+                        : throw new PledgeRuleViolation("type", $"Pledge '{id}' is already registered.");
+                }
+            case nameof(MilestoneLogged):
+                {
+                    var command = LogMilestoneSlice.Validate(id, milestoneId,
+                        new LogMilestoneRequest(line.Title, line.Description, line.OccurredOn, line.Evidence), recordedBy, today, v);
+                    if (command is null || !v.IsValid) return null;
+                    return (pledge, _) =>
+                    {
+                        var registered = Registered(pledge, id);
+                        if (registered.Milestone(milestoneId) is not null)
+                            throw new PledgeRuleViolation("milestoneId", $"Pledge '{id}' already has a milestone '{milestoneId}'.");
+                        return LogMilestoneSlice.Decide(command, registered, today);
+                    };
+                }
             case nameof(StatusAssessed):
-            {
-                var command = AssessStatusSlice.Validate(id, new AssessStatusRequest(line.Status, line.Reason, line.Evidence, line.OccurredOn),
-                    recordedBy, today, v);
-                if (command is null || !v.IsValid) return null;
-                return (pledge, _) => AssessStatusSlice.Decide(command, Registered(pledge, id), today);
-            }
+                {
+                    var command = AssessStatusSlice.Validate(id, new AssessStatusRequest(line.Status, line.Reason, line.Evidence, line.OccurredOn),
+                        recordedBy, today, v);
+                    if (command is null || !v.IsValid) return null;
+                    return (pledge, _) => AssessStatusSlice.Decide(command, Registered(pledge, id), today);
+                }
             case nameof(ProgressAssessed):
-            {
-                var command = AssessProgressSlice.Validate(id, new AssessProgressRequest(line.Progress, line.Reason, line.Evidence, line.OccurredOn),
-                    recordedBy, today, v);
-                if (command is null || !v.IsValid) return null;
-                return (pledge, _) => AssessProgressSlice.Decide(command, Registered(pledge, id), today);
-            }
+                {
+                    var command = AssessProgressSlice.Validate(id, new AssessProgressRequest(line.Progress, line.Reason, line.Evidence, line.OccurredOn),
+                        recordedBy, today, v);
+                    if (command is null || !v.IsValid) return null;
+                    return (pledge, _) => AssessProgressSlice.Decide(command, Registered(pledge, id), today);
+                }
             case nameof(EvidenceAttached):
-            {
-                var command = AttachEvidenceSlice.Validate(id, new AttachEvidenceRequest(line.MilestoneId, line.Evidence, line.OccurredOn),
-                    recordedBy, today, v);
-                if (command is null || !v.IsValid) return null;
-                return (pledge, _) => AttachEvidenceSlice.Decide(command, Registered(pledge, id), today);
-            }
+                {
+                    var command = AttachEvidenceSlice.Validate(id, new AttachEvidenceRequest(line.MilestoneId, line.Evidence, line.OccurredOn),
+                        recordedBy, today, v);
+                    if (command is null || !v.IsValid) return null;
+                    return (pledge, _) => AttachEvidenceSlice.Decide(command, Registered(pledge, id), today);
+                }
             case nameof(TargetDateSet):
-            {
-                var command = SetTargetDateSlice.Validate(id, new SetTargetDateRequest(line.TargetDate, line.Note, line.Reason, line.OccurredOn),
-                    recordedBy, today, v);
-                if (command is null || !v.IsValid) return null;
-                return (pledge, _) => SetTargetDateSlice.Decide(command, Registered(pledge, id), today);
-            }
+                {
+                    var command = SetTargetDateSlice.Validate(id, new SetTargetDateRequest(line.TargetDate, line.Note, line.Reason, line.OccurredOn),
+                        recordedBy, today, v);
+                    if (command is null || !v.IsValid) return null;
+                    return (pledge, _) => SetTargetDateSlice.Decide(command, Registered(pledge, id), today);
+                }
             case nameof(PledgeDetailsRevised):
-            {
-                var command = ReviseDetailsSlice.Validate(id,
-                    new ReviseDetailsRequest(line.Title, line.Quote, line.Actor, line.Theme, line.Reason, line.OccurredOn), recordedBy, today, v);
-                if (command is null || !v.IsValid) return null;
-                return (pledge, _) => ReviseDetailsSlice.Decide(command, Registered(pledge, id), today);
-            }
+                {
+                    var command = ReviseDetailsSlice.Validate(id,
+                        new ReviseDetailsRequest(line.Title, line.Quote, line.Actor, line.Theme, line.Reason, line.OccurredOn), recordedBy, today, v);
+                    if (command is null || !v.IsValid) return null;
+                    return (pledge, _) => ReviseDetailsSlice.Decide(command, Registered(pledge, id), today);
+                }
             case nameof(MilestoneCorrected):
-            {
-                var command = CorrectMilestoneSlice.Validate(id, milestoneId,
-                    new CorrectMilestoneRequest(line.Title, line.Description, line.OccurredOn, line.Evidence, line.Reason), recordedBy, v);
-                if (command is null || !v.IsValid) return null;
-                return (pledge, earlier) => CorrectMilestoneSlice.Decide(command, Registered(pledge, id),
-                    CorrectMilestoneSlice.CurrentEvidence(earlier, milestoneId), today);
-            }
+                {
+                    var command = CorrectMilestoneSlice.Validate(id, milestoneId,
+                        new CorrectMilestoneRequest(line.Title, line.Description, line.OccurredOn, line.Evidence, line.Reason), recordedBy, v);
+                    if (command is null || !v.IsValid) return null;
+                    return (pledge, earlier) => CorrectMilestoneSlice.Decide(command, Registered(pledge, id),
+                        CorrectMilestoneSlice.CurrentEvidence(earlier, milestoneId), today);
+                }
             case nameof(MilestoneRetracted):
-            {
-                var command = RetractMilestoneSlice.Validate(id, milestoneId, new RetractMilestoneRequest(line.Reason), recordedBy, v);
-                if (command is null || !v.IsValid) return null;
-                return (pledge, _) => RetractMilestoneSlice.Decide(command, Registered(pledge, id));
-            }
+                {
+                    var command = RetractMilestoneSlice.Validate(id, milestoneId, new RetractMilestoneRequest(line.Reason), recordedBy, v);
+                    if (command is null || !v.IsValid) return null;
+                    return (pledge, _) => RetractMilestoneSlice.Decide(command, Registered(pledge, id));
+                }
             default:
                 v.Add("type", line.Type is null
                     ? "'type' is required."

@@ -201,8 +201,8 @@ public sealed class PledgeImport(IDocumentStore store, NpgsqlDataSource db, Time
             if (decision is null)
             {
                 foreach (var (field, messages) in v.Errors)
-                foreach (var message in messages)
-                    errors.Add(number, ImportDecisions.LineField(line.Type, field), message);
+                    foreach (var message in messages)
+                        errors.Add(number, ImportDecisions.LineField(line.Type, field), message);
                 failed = true;
                 continue;
             }

@@ -20,6 +20,7 @@ using R2PTracker.Commitments.Pledges.GettingPledges;
 using R2PTracker.Commitments.Pledges.GettingStatusHistory;
 using R2PTracker.Commitments.Pledges.GettingTallies;
 using R2PTracker.Commitments.Pledges.GettingTimeline;
+using R2PTracker.Commitments.Pledges.Importing;
 using R2PTracker.Commitments.Pledges.LoggingMilestone;
 using R2PTracker.Commitments.Pledges.Registering;
 using R2PTracker.Commitments.Pledges.RetractingMilestone;
@@ -67,6 +68,7 @@ public static class Configuration
 
         builder.Services.AddHostedService<Pledges.ReadModel.ReadModelStartup>();
         builder.Services.AddOpenApi();
+        builder.Services.AddPledgeImport(builder.Configuration);
         builder.Services.AddSingleton<OverdueMonitor>();
         builder.Services.AddSingleton<ExportDigests>();
         if (builder.Configuration.GetValue("Overdue:Enabled", true))
@@ -113,16 +115,19 @@ public static class Configuration
         app.MapGetHistory();
         app.MapPledgeFeeds();
         app.MapOpenDataExport();
+        app.MapImport();
     }
 
-    /// <summary>413 as problem details for a body over 64 KiB (Kestrel enforces it too, for chunked bodies).</summary>
+    /// <summary>413 as problem details for a body over 64 KiB, or an endpoint's own limit (Kestrel enforces it too, for chunked bodies).</summary>
     public static void UseBodySizeLimit(this IApplicationBuilder app) =>
         app.Use(async (http, next) =>
         {
-            if (http.Request.ContentLength > MaxRequestBodyBytes)
+            var max = http.GetEndpoint()?.Metadata.GetMetadata<Microsoft.AspNetCore.Http.Metadata.IRequestSizeLimitMetadata>()?.MaxRequestBodySize
+                      ?? MaxRequestBodyBytes;
+            if (http.Request.ContentLength > max)
             {
                 await Results.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "The request body is too large.",
-                    detail: $"A request body may be at most {MaxRequestBodyBytes} bytes.").ExecuteAsync(http);
+                    detail: $"A request body may be at most {max} bytes.").ExecuteAsync(http);
                 return;
             }
             await next(http);

@@ -1,4 +1,5 @@
 using R2PTracker.Commitments;
+using R2PTracker.Commitments.Pledges.Importing;
 using R2PTracker.Commitments.Seeding;
 using R2PTracker.ServiceDefaults;
 
@@ -10,6 +11,7 @@ builder.AddPledges();
 
 var app = builder.Build();
 if (args is ["seed", ..]) return await Seeder.RunAsync(app.Services);
+if (args is ["import", ..]) return await ImportCommand.RunAsync(args, app.Services);
 
 app.UseServiceDefaults();
 app.UseBodySizeLimit();

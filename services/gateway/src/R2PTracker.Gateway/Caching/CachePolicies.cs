@@ -18,6 +18,9 @@ public static class CachePolicies
     /// <summary>Lists, tallies, the all-pledges feed and the exports: they change with any pledge.</summary>
     public const string ListsTag = "pledge-lists";
 
+    /// <summary>Every cached read: an import may change any number of pledges.</summary>
+    public const string AllTag = "public-reads";
+
     /// <summary>What shows one pledge: its detail, timeline, history, feed and dashboard page.</summary>
     public static string PledgeTag(string pledgeId) => "pledge:" + pledgeId;
 
@@ -34,6 +37,7 @@ public static class CachePolicies
         {
             o.AddPolicy(PublicReads, b => b
                 .SetVaryByQuery("*")
+                .Tag(AllTag)
                 .AddPolicy<PledgeTagPolicy>()
                 .Expire(TimeSpan.FromSeconds(ttl)));
             o.AddPolicy(DashboardList, b => b

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.OutputCaching;
 using Microsoft.IdentityModel.Tokens;
 using R2PTracker.Gateway.Caching;
@@ -12,18 +13,24 @@ namespace R2PTracker.Gateway.Staff;
 /// matching anti-forgery header. The credential is replaced by a short-lived JWT naming the
 /// staff member, which the backends verify. Public reads go on without any Authorization
 /// header, so a staff token never reaches a backend. A successful write evicts the cached reads.
+/// POST /api/import is an admin's write with a large body.
 /// </summary>
 public sealed class StaffAuthentication(RequestDelegate next, StaffStore store, SymmetricSecurityKey signingKey,
     TimeProvider clock, SignInLimiter limiter, IAntiforgery antiforgery, IOutputCacheStore cache,
-    ILogger<StaffAuthentication> logger)
+    ILogger<StaffAuthentication> logger, IConfiguration configuration)
 {
+    private readonly long importMaxBodyBytes = configuration.GetValue("Import:MaxBodyBytes", 512L * 1024 * 1024);
+
     /// <summary>The same limit as the commitments service's.</summary>
     public const long MaxWriteBodyBytes = 64 * 1024;
+
+    public const string ImportPath = "/api/import";
 
     public async Task InvokeAsync(HttpContext http)
     {
         var request = http.Request;
-        if (!request.Path.StartsWithSegments("/api/pledges"))
+        var import = request.Path.StartsWithSegments(ImportPath);
+        if (!request.Path.StartsWithSegments("/api/pledges") && !import)
         {
             await next(http);
             return;
@@ -37,20 +44,33 @@ public sealed class StaffAuthentication(RequestDelegate next, StaffStore store, 
 
         // Refused here rather than forwarded: commitments would refuse it too, and Kestrel closes a
         // connection after a 413, which YARP could otherwise reuse for the next write (a 502).
-        if (request.ContentLength > MaxWriteBodyBytes)
+        // An import file is the one large body (Import:MaxBodyBytes, as commitments has it).
+        var maxBody = import ? importMaxBodyBytes : MaxWriteBodyBytes;
+        if (import && http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit) limit.MaxRequestBodySize = maxBody;
+        if (request.ContentLength > maxBody)
         {
             await Results.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "The request body is too large.",
-                detail: $"A write may carry at most {MaxWriteBodyBytes / 1024} KiB.").ExecuteAsync(http);
+                detail: import ? $"An import file may carry at most {maxBody} bytes." : $"A write may carry at most {MaxWriteBodyBytes / 1024} KiB.")
+                .ExecuteAsync(http);
             return;
         }
 
         var staff = await AuthenticateAsync(http);
         if (staff is null) return;
+        if (import && staff.Role != "admin")
+        {
+            logger.LogWarning("Refused an import by {Staff}: not an admin", staff.Name);
+            await Refuse(http, StatusCodes.Status403Forbidden, "Admins only.", "Only an admin may import pledges.");
+            return;
+        }
 
         request.Headers.Authorization = "Bearer " + InternalAuth.IssueToken(signingKey, staff.Name, staff.Role, clock.GetUtcNow());
         await next(http);
         if (http.Response.StatusCode is >= 200 and < 300)
-            await CachePolicies.EvictAsync(cache, CachePolicies.PledgeIdOf(http.Request.Path), http.RequestAborted);
+        {
+            if (import) await cache.EvictByTagAsync(CachePolicies.AllTag, http.RequestAborted);
+            else await CachePolicies.EvictAsync(cache, CachePolicies.PledgeIdOf(http.Request.Path), http.RequestAborted);
+        }
     }
 
     private async Task<StaffMember?> AuthenticateAsync(HttpContext http)

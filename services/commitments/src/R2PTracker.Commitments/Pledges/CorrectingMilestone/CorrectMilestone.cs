@@ -50,12 +50,15 @@ public static class CorrectMilestoneSlice
     }
 
     /// <summary>The milestone's evidence as it stands: logged, then replaced by corrections, plus attachments.</summary>
-    public static async Task<IReadOnlyList<Evidence>> CurrentEvidenceAsync(IQuerySession session, string pledgeId, string milestoneId, CancellationToken ct)
+    public static async Task<IReadOnlyList<Evidence>> CurrentEvidenceAsync(IQuerySession session, string pledgeId, string milestoneId, CancellationToken ct) =>
+        CurrentEvidence((await session.Events.FetchStreamAsync(pledgeId, token: ct)).Select(e => e.Data), milestoneId);
+
+    public static IReadOnlyList<Evidence> CurrentEvidence(IEnumerable<object> events, string milestoneId)
     {
         var evidence = new List<Evidence>();
-        foreach (var e in await session.Events.FetchStreamAsync(pledgeId, token: ct))
+        foreach (var data in events)
         {
-            switch (e.Data)
+            switch (data)
             {
                 case MilestoneLogged m when m.MilestoneId == milestoneId: evidence = [.. m.Evidence]; break;
                 case MilestoneCorrected c when c.MilestoneId == milestoneId: evidence = [.. c.Evidence]; break;

@@ -21,16 +21,22 @@ public static class RetractMilestoneSlice
         return new MilestoneRetracted(command.PledgeId, command.MilestoneId, command.Reason, command.RecordedBy);
     }
 
+    public static RetractMilestone? Validate(string pledgeId, string milestoneId, RetractMilestoneRequest? request, string recordedBy, Validation v)
+    {
+        if (request is null) v.Add("body", "A JSON body is required.");
+        var reason = v.RequiredText("reason", request?.Reason, Validation.LongTextMax);
+        if (!v.IsValid) return null;
+        return new RetractMilestone(pledgeId, milestoneId, reason!, recordedBy);
+    }
+
     public static void MapRetractMilestone(this IEndpointRouteBuilder app) =>
         app.MapPost("/api/pledges/{id}/milestones/{milestoneId}/retraction", async (
                 string id, string milestoneId, [FromBody] RetractMilestoneRequest? request, HttpContext http,
                 IDocumentSession session, CancellationToken ct) =>
             {
                 var v = new Validation();
-                if (request is null) v.Add("body", "A JSON body is required.");
-                var reason = v.RequiredText("reason", request?.Reason, Validation.LongTextMax);
-                if (!v.IsValid) return Problems.Validation(v);
-                var command = new RetractMilestone(id, milestoneId, reason!, http.User.StaffName());
+                var command = Validate(id, milestoneId, request, http.User.StaffName(), v);
+                if (command is null) return Problems.Validation(v);
                 return await PledgeWrites.Handle(http, session, id, pledge => [Decide(command, pledge)], ct);
             })
             .RequireAuthorization(InternalAuth.StaffPolicy);

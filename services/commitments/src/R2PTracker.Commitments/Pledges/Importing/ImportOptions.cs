@@ -1,0 +1,19 @@
+namespace R2PTracker.Commitments.Pledges.Importing;
+
+/// <summary>Import:* settings.</summary>
+public sealed class ImportOptions
+{
+    public const string Section = "Import";
+
+    /// <summary>The largest body POST /api/import accepts (every other endpoint keeps 64 KiB).</summary>
+    public long MaxBodyBytes { get; set; } = 512L * 1024 * 1024;
+
+    /// <summary>Pledges written in one transaction (each still all-or-nothing).</summary>
+    public int PledgesPerTransaction { get; set; } = 10;
+
+    /// <summary>Transactions written at once.</summary>
+    public int Writers { get; set; } = 3;
+
+    /// <summary>Line errors listed in the answer; the rest are counted.</summary>
+    public int MaxListedErrors { get; set; } = 100;
+}

@@ -28,6 +28,10 @@ public static class Configuration
         services.AddSingleton<LiveHub>();
         services.AddRazorComponents();
         services.AddRequestTimeouts();
+        // An import answers only when it is done, minutes later for a large file: it has a cluster of
+        // its own with a long idle timeout, whose destinations are always those of commitments.
+        builder.Configuration.AddInMemoryCollection(builder.Configuration.GetSection("ReverseProxy:Clusters:commitments:Destinations")
+            .GetChildren().Select(d => KeyValuePair.Create($"ReverseProxy:Clusters:commitments-imports:Destinations:{d.Key}:Address", d["Address"])));
         services.AddReverseProxy().LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"));
         services.AddSingleton<Yarp.ReverseProxy.Forwarder.IForwarderHttpClientFactory, RetryingForwarderHttpClientFactory>();
 

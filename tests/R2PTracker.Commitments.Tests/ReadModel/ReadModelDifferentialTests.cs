@@ -21,12 +21,6 @@ public class ReadModelDifferentialTests(CommitmentsApp app)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private sealed class SettableClock(DateTimeOffset start) : TimeProvider
-    {
-        public DateTimeOffset Now { get; set; } = start;
-        public override DateTimeOffset GetUtcNow() => Now;
-    }
-
     [Fact]
     public async Task The_read_model_answers_what_the_fold_answers_on_both_axes_for_random_streams_and_days()
     {

@@ -14,12 +14,6 @@ public class StatusHistoryTests(CommitmentsApp app)
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 
-    private sealed class SettableClock(DateTimeOffset start) : TimeProvider
-    {
-        public DateTimeOffset Now { get; set; } = start;
-        public override DateTimeOffset GetUtcNow() => Now;
-    }
-
     private sealed record Span(string Status, string From, string? To);
 
     /// <summary>

@@ -96,8 +96,10 @@ public class ReadingTheRecordTests(CommitmentsApp app)
         var then = await Get("/api/tallies?asOf=2017-01-01");
         then.GetProperty("byStatus").GetProperty("Kept").GetInt32().ShouldBeGreaterThanOrEqualTo(1);
         then.GetProperty("kept").GetProperty("late").GetInt32().ShouldBeGreaterThanOrEqualTo(1);
-        var before = await Get("/api/tallies?asOf=2015-01-31");
-        before.GetProperty("total").GetInt32().ShouldBe(0);
+        // Other tests register pledges made on random days; the seed's actor picks out the seed's seven.
+        var seed = Uri.EscapeDataString("Prime Minister Hun Sen, Royal Government of Cambodia");
+        (await Get($"/api/tallies?asOf=2015-01-31&actor={seed}")).GetProperty("total").GetInt32().ShouldBe(0);
+        (await Get($"/api/tallies?asOf=2016-01-01&actor={seed}")).GetProperty("total").GetInt32().ShouldBeGreaterThan(0);
         var now = await Get("/api/tallies");
         var sum = now.GetProperty("byStatus").EnumerateObject().Sum(p => p.Value.GetInt32());
         sum.ShouldBe(now.GetProperty("total").GetInt32());

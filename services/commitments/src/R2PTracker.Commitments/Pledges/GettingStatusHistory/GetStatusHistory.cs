@@ -11,9 +11,10 @@ namespace R2PTracker.Commitments.Pledges.GettingStatusHistory;
 public record StatusSpan(string Status, string From, string? To);
 
 /// <summary>
-/// The status of one pledge over time, read from the read model's state spans on one axis: spans
-/// in which only something other than the status changed (a milestone, progress) are merged, so
-/// each span here is one status. One query on the primary key (pledge_id, axis, valid_from).
+/// The status of one pledge over time, read from the read model's status runs on one axis (its
+/// spans already merged where only a milestone or progress changed; a few rows a pledge): runs in
+/// which only overdue, theme, actor or country changed are merged too, so each span here is one
+/// status. One query on the primary key (pledge_id, axis, valid_from).
 /// </summary>
 public static class GetStatusHistorySlice
 {
@@ -27,7 +28,7 @@ public static class GetStatusHistorySlice
             if (!PledgeAsOf.TryParseAxis(PledgeFilter.Single(http.Request.Query, "axis"), v, out var axis)) return Problems.Validation(v);
 
             await using var cmd = db.CreateCommand(
-                $"select status, valid_from, valid_to from {ReadModelSchema.States} where pledge_id = $1 and axis = $2 order by valid_from");
+                $"select status, valid_from, valid_to from {ReadModelSchema.StatusRuns} where pledge_id = $1 and axis = $2 order by valid_from");
             cmd.Parameters.Add(new NpgsqlParameter { Value = id });
             cmd.Parameters.Add(new NpgsqlParameter { Value = ReadModelWrites.Name(axis) });
             var spans = new List<(string Status, DateOnly From, DateOnly? To)>();

@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using R2PTracker.Commitments.Tests.Integration;
 using R2PTracker.Testing;
+using Microsoft.AspNetCore.Hosting;
 using Shouldly;
 using static R2PTracker.Commitments.Tests.Importing.ImportFile;
 using static R2PTracker.Commitments.Tests.Integration.PledgeApi;
@@ -207,6 +208,46 @@ public class ImportTests(CommitmentsApp app)
         var big = new StringContent(new string('x', 70 * 1024), Encoding.UTF8, "application/json");
         big.Headers.ContentLength = 70 * 1024;
         (await app.Staff().PostAsync("/api/pledges", big, Ct)).StatusCode.ShouldBe(HttpStatusCode.RequestEntityTooLarge);
+    }
+
+    [Fact]
+    public async Task An_import_over_its_own_limit_is_413_whether_its_length_is_given_or_not_and_nothing_is_written()
+    {
+        await using var small = app.Factory.WithWebHostBuilder(b => b.UseSetting("Import:MaxBodyBytes", "4096"));
+        var token = R2PTracker.ServiceDefaults.InternalAuth.IssueToken(
+            R2PTracker.ServiceDefaults.InternalAuth.KeyFrom(TestEnvironment.SigningKey), "Arun Admin", "admin", DateTimeOffset.UtcNow);
+        using var client = small.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new("Bearer", token);
+        var (sized, chunked) = (NewId(), NewId());
+        foreach (var (id, withLength) in new[] { (sized, true), (chunked, false) })
+        {
+            var file = Of(History(id, 40));
+            Encoding.UTF8.GetByteCount(file).ShouldBeGreaterThan(4096);
+            HttpContent content = withLength ? Ndjson(file) : new PushStreamContent(file).Typed();
+            var response = await client.PostAsync("/api/import", content, Ct);
+            response.StatusCode.ShouldBe(HttpStatusCode.RequestEntityTooLarge, withLength ? "with Content-Length" : "chunked");
+            response.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
+            (await app.Anonymous().GetAsync($"/api/pledges/{id}", Ct)).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+        }
+    }
+
+    /// <summary>A body sent without a Content-Length (chunked).</summary>
+    private sealed class PushStreamContent(string text) : HttpContent
+    {
+        protected override Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context) =>
+            stream.WriteAsync(Encoding.UTF8.GetBytes(text)).AsTask();
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = 0;
+            return false;
+        }
+
+        public PushStreamContent Typed()
+        {
+            Headers.ContentType = new("application/x-ndjson");
+            return this;
+        }
     }
 
     [Fact]

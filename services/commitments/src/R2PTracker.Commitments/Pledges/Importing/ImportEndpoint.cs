@@ -28,8 +28,9 @@ public static class ImportEndpoint
         var maxBody = app.ServiceProvider.GetRequiredService<IOptions<ImportOptions>>().Value.MaxBodyBytes;
         app.MapPost(Path, async (HttpContext http, PledgeImport import, CancellationToken ct) =>
             {
+                // A body with a Content-Length over the limit never gets here (UseBodySizeLimit reads BodyLimit);
+                // a chunked one is counted as it is copied.
                 if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit) limit.MaxRequestBodySize = maxBody;
-                if (http.Request.ContentLength > maxBody) return TooLarge(maxBody);
 
                 // Buffered to disk: the import reads the file twice (check, then write) and never holds it in memory.
                 var path = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"r2p-import-{Guid.NewGuid():N}.ndjson");

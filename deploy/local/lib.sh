@@ -154,13 +154,14 @@ wait_http() {
 # port_free PORT: nothing listens on 127.0.0.1:PORT.
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
-# free_port_block N: the first of N consecutive free ports in 20000-32000, below the kernel's
+# free_port_block N: the first of N consecutive free ports in 26000-32000: above up.sh's fixed ports
+# (25432, 25672-25674), so tests started first cannot take them, and below the kernel's
 # ephemeral range (32768-60999), so an outgoing connection cannot take a port between the check
 # and the bind.
 free_port_block() {
   local n=$1 base ok i
   for _ in $(seq 1 200); do
-    base=$((20000 + RANDOM % 12000)); ok=1
+    base=$((26000 + RANDOM % 6000)); ok=1
     for i in $(seq 0 $((n - 1))); do port_free $((base + i)) || { ok=0; break; }; done
     [ $ok = 1 ] && { echo "$base"; return 0; }
   done

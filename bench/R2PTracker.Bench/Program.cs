@@ -15,7 +15,15 @@ using R2PTracker.ServiceDefaults;
 //   --commitments-dll PATH (the import command the store is filled through) [--import-writers 3]
 //   (--events is a list of store sizes to fill up to and measure at, e.g. 100000,1000000)
 // and, as a process of its own, with --serve-floor URL --postgres CONNSTRING (see Floor).
+// --write-import-file PATH --pledges N writes the import file the bench fills with (pledges of
+// 100 events, from bench-000000 on) and stops: to fill a store of one's own with the import command.
 var options = Args.Parse(args);
+if (options.Text("write-import-file", "") is { Length: > 0 } importPath)
+{
+    var (pledgesWritten, linesWritten) = ImportFile.Write(importPath, 0, options.Int("pledges", 10_000));
+    Console.WriteLine($"{linesWritten} events of {pledgesWritten} pledges written to {importPath}");
+    return 0;
+}
 if (options.Text("serve-floor", "") is { Length: > 0 } floorUrl)
 {
     await Floor.ServeAsync(floorUrl, options["postgres"]);

@@ -70,9 +70,10 @@ public class ReadModelDifferentialTests(CommitmentsApp app)
                         var got = JsonNode.Parse(actual);
                         JsonNode.DeepEquals(want, got).ShouldBeTrue($"{id} as of {day} on {axis}:\nfold: {want!.ToJsonString()}\nread: {got!.ToJsonString()}");
                     }
-                    // The status runs the series sums hold the same status, overdue flag and filter fields.
+                    // The runs that counts, as-of pages and the series read hold the same status, overdue flag,
+                    // filter fields and sort keys.
                     await using var run = db.CreateCommand(
-                        $"select status, overdue, coalesce(theme, ''), actor, country from {ReadModelSchema.StatusRuns} "
+                        $"select status, overdue, coalesce(theme, ''), actor, country, title, status_since_key, target_key from {ReadModelSchema.StatusRuns} "
                         + "where pledge_id = $1 and axis = $2 and daterange(valid_from, valid_to) @> $3");
                     run.Parameters.Add(new NpgsqlParameter { Value = id });
                     run.Parameters.Add(new NpgsqlParameter { Value = ReadModelWrites.Name(axis) });
@@ -80,12 +81,27 @@ public class ReadModelDifferentialTests(CommitmentsApp app)
                     var runs = new List<string>();
                     await using (var reader = await run.ExecuteReaderAsync(Ct))
                         while (await reader.ReadAsync(Ct))
-                            runs.Add($"{reader.GetString(0)} {reader.GetBoolean(1)} {reader.GetString(2)} {reader.GetString(3)} {reader.GetString(4)}");
-                    runs.ShouldBe(expected is null ? [] : [$"{expected.Status} {expected.Overdue} {expected.Theme ?? ""} {expected.Actor} {expected.Country}"],
+                            runs.Add($"{reader.GetString(0)} {reader.GetBoolean(1)} {reader.GetString(2)} {reader.GetString(3)} {reader.GetString(4)} "
+                                     + $"{reader.GetString(5)} {reader.GetString(6)} {reader.GetString(7)}");
+                    runs.ShouldBe(expected is null ? [] : [$"{expected.Status} {expected.Overdue} {expected.Theme ?? ""} {expected.Actor} {expected.Country} "
+                                                           + $"{expected.Title} {ReadModelWrites.DateKey(expected.StatusSince)} {ReadModelWrites.DateKey(expected.TargetDate)}"],
                         $"status runs of {id} as of {day} on {axis}");
                     checkedDays++;
                 }
             }
+            // The words q searches, kept a few events at a time, are the distinct words of the texts it
+            // holds for the pledge now (corrections and retractions included).
+            await using var texts = db.CreateCommand($"select text from {ReadModelSchema.Search} where pledge_id = $1");
+            texts.Parameters.Add(new NpgsqlParameter { Value = id });
+            var expectedWords = new SortedSet<string>(StringComparer.Ordinal);
+            await using (var reader = await texts.ExecuteReaderAsync(Ct))
+                while (await reader.ReadAsync(Ct))
+                    expectedWords.UnionWith(reader.GetString(0).ToLowerInvariant().Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+            expectedWords.ShouldNotBeEmpty();
+            await using var words = db.CreateCommand($"select words from {ReadModelSchema.Words} where pledge_id = $1");
+            words.Parameters.Add(new NpgsqlParameter { Value = id });
+            var kept = (string)(await words.ExecuteScalarAsync(Ct))!;
+            new SortedSet<string>(kept.Split(' '), StringComparer.Ordinal).ShouldBe(expectedWords, $"search words of {id}");
         }
         checkedDays.ShouldBeGreaterThan(1000);
     }

@@ -101,10 +101,12 @@ public sealed class PledgeFilter
         if (Actor is not null) conditions.Add($"lower(s.actor) = lower({Arg(args, Actor)})");
         if (Country is not null) conditions.Add($"lower(s.country) = lower({Arg(args, Country)})");
         if (Overdue is { } overdue) conditions.Add($"s.overdue = {Arg(args, overdue)}");
-        // Every word must occur somewhere in the pledge's texts: a substring match, which the trigram
-        // index serves in any script, Khmer (written without spaces between words) as well as English.
+        // Every word must occur somewhere in the pledge's texts: a substring of one of its words (a term
+        // holds no white space), which the trigram index serves in any script, Khmer (written without
+        // spaces between words) as well as English. The words are stored in lower case, so a case-blind
+        // match is a LIKE of the lowered term (several times cheaper than ILIKE).
         foreach (var term in SearchTerms)
-            conditions.Add($"s.pledge_id in (select t.pledge_id from {ReadModelSchema.Search} t where t.text ilike {Arg(args, "%" + EscapeLike(term) + "%")})");
+            conditions.Add($"s.pledge_id in (select w.pledge_id from {ReadModelSchema.Words} w where w.words like lower({Arg(args, "%" + EscapeLike(term) + "%")}))");
         return conditions.Count == 0 ? "true" : string.Join(" and ", conditions);
     }
 

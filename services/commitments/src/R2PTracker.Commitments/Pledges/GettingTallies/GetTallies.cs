@@ -34,7 +34,7 @@ public static class GetTalliesSlice
             if (!PledgeFilter.CheckNames(http.Request.Query, TallyParameters, v)) return Problems.Validation(v);
             if (PledgeFilter.Parse(http.Request.Query, v) is not { } filter) return Problems.Validation(v);
             var args = new List<NpgsqlParameter>();
-            await using var cmd = db.CreateCommand($"select {Counts} from {ReadModelSchema.States} s where {filter.Where(args)} group by s.status");
+            await using var cmd = db.CreateCommand($"select {Counts} from {ReadModelSchema.StatusRuns} s where {filter.Where(args)} group by s.status");
             cmd.Parameters.AddRange(args.ToArray());
             var byStatus = EmptyByStatus();
             int total = 0, overdue = 0, onTime = 0, withoutTarget = 0;

@@ -16,4 +16,11 @@ public sealed class ImportOptions
 
     /// <summary>Line errors listed in the answer; the rest are counted.</summary>
     public int MaxListedErrors { get; set; } = 100;
+
+    /// <summary>
+    /// After an import of at least this many events, PostgreSQL's statistics of the read model are
+    /// taken again (and its small tables vacuumed), so that the first reads after a bulk load are
+    /// planned for the tables as they now are instead of as they were before it.
+    /// </summary>
+    public long AnalyzeAfterEvents { get; set; } = 10_000;
 }

@@ -9,6 +9,8 @@ using Npgsql;
 using R2PTracker.Commitments.Http;
 using R2PTracker.Commitments.Recording;
 
+using R2PTracker.Commitments.Pledges.ReadModel;
+
 namespace R2PTracker.Commitments.Pledges.Importing;
 
 /// <summary>
@@ -88,6 +90,7 @@ public sealed class PledgeImport(IDocumentStore store, NpgsqlDataSource db, Time
         catch (OperationCanceledException) when (failure is not null) { }
         batches.Writer.TryComplete();
         await Task.WhenAll(writers);
+        if (events >= Options.AnalyzeAfterEvents) await AnalyzeReadModelAsync(ct);
 
         var result = new ImportResult(pledges, events, skipped);
         if (failure is not null && !IsLostRace(failure)) throw new InvalidOperationException("The import failed while writing.", failure);
@@ -98,6 +101,22 @@ public sealed class PledgeImport(IDocumentStore store, NpgsqlDataSource db, Time
                 + "touched) were not written; the counts say what was. Import the file again to add the rest.");
         }
         return ImportOutcome.Done(result);
+    }
+
+    private async Task AnalyzeReadModelAsync(CancellationToken ct)
+    {
+        // VACUUM runs outside a transaction, one table at a time. The state spans are only analysed:
+        // vacuuming them would take as long again as a large import.
+        foreach (var sql in new[]
+                 {
+                     $"vacuum (analyze) {ReadModelSchema.StatusRuns}", $"vacuum (analyze) {ReadModelSchema.Words}",
+                     $"analyze {ReadModelSchema.States}", $"analyze {ReadModelSchema.Milestones}", $"analyze {ReadModelSchema.Search}",
+                 })
+        {
+            await using var cmd = db.CreateCommand(sql);
+            cmd.CommandTimeout = 0;
+            await cmd.ExecuteNonQueryAsync(ct);
+        }
     }
 
     private static bool IsLostRace(Exception e) =>

@@ -56,9 +56,10 @@ public static class ReadModelWrites
             if (runs.Count > 0)
                 yield return new SqlStep(
                     $"""
-                     insert into {ReadModelSchema.StatusRuns} (pledge_id, axis, valid_from, valid_to, status, theme, actor, country, overdue)
+                     insert into {ReadModelSchema.StatusRuns} (pledge_id, axis, valid_from, valid_to, status, title, theme, actor, country,
+                       overdue, status_since_key, target_key)
                      select * from jsonb_to_recordset(?::jsonb) as x(pledge_id text, axis text, valid_from date, valid_to date,
-                       status text, theme text, actor text, country text, overdue boolean)
+                       status text, title text, theme text, actor text, country text, overdue boolean, status_since_key text, target_key text)
                      """, [JsonSerializer.Serialize(runs, RowJson)]);
             var milestones = PledgeHistory.Milestones(spans).Where(m => Rewritten(m.From, m.To))
                 .Select(m => new MilestoneRow(pledgeId, axisName, m.Position, m.From, m.To, JsonSerializer.SerializeToNode(m.Milestone, Json)!))
@@ -82,14 +83,37 @@ public static class ReadModelWrites
                  select ?, x.item, x.text from jsonb_to_recordset(?::jsonb) as x(item text, text text)
                  on conflict (pledge_id, item) do update set text = excluded.text
                  """, [pledgeId, JsonSerializer.Serialize(upserts.Select(u => new { item = u.Key, text = u.Value }), Json)]);
+        if (upserts.Count > 0 || deletes.Count > 0)
+            yield return OnlyAddsTexts(pledgeEvents, stored.Count == 0)
+                // New texts only (a registration, a milestone, evidence): their words join the pledge's.
+                ? new SqlStep(
+                    $"""
+                     insert into {ReadModelSchema.Words} as w (pledge_id, words) select ?, {DistinctWords("?")}
+                     on conflict (pledge_id) do update set words = {DistinctWords("w.words || ' ' || excluded.words")}
+                     """, [pledgeId, string.Join("\n", upserts.Values)])
+                // A text changed or went away: its words may be in no other text, so all are gathered again.
+                : new SqlStep(
+                    $"""
+                     insert into {ReadModelSchema.Words} (pledge_id, words)
+                     select ?, {DistinctWords($"(select string_agg(t.text, ' ') from {ReadModelSchema.Search} t where t.pledge_id = ?)")}
+                     on conflict (pledge_id) do update set words = excluded.words
+                     """, [pledgeId, pledgeId]);
         yield return new SqlStep(
             $"insert into {ReadModelSchema.Versions} (pledge_id, version) values (?, ?) on conflict (pledge_id) do update set version = excluded.version",
             [pledgeId, all.Max(e => e.Version)]);
     }
 
+    /// <summary>The distinct words (split at white space, lower case) of a text expression, space-separated.</summary>
+    private static string DistinctWords(string text) =>
+        $"(select coalesce(string_agg(distinct x.word, ' '), '') from regexp_split_to_table(lower(coalesce({text}, '')), '[[:space:]]+') as x(word) where x.word <> '')";
+
+    /// <summary>Whether the new events only bring texts (no correction, retraction or revision of one already there).</summary>
+    private static bool OnlyAddsTexts(List<StoredEvent> added, bool newStream) =>
+        !added.Any(e => e.Data is MilestoneCorrected or MilestoneRetracted or PledgeDetailsRevised || (e.Data is PledgeRegistered && !newStream));
+
     /// <summary>Everything the read model holds of a pledge, before it is written again from its whole stream.</summary>
     public static IEnumerable<SqlStep> Forget(string pledgeId) =>
-        new[] { ReadModelSchema.States, ReadModelSchema.StatusRuns, ReadModelSchema.Milestones, ReadModelSchema.Search, ReadModelSchema.Versions }
+        new[] { ReadModelSchema.States, ReadModelSchema.StatusRuns, ReadModelSchema.Milestones, ReadModelSchema.Search, ReadModelSchema.Words, ReadModelSchema.Versions }
             .Select(table => new SqlStep($"delete from {table} where pledge_id = ?", [pledgeId]));
 
     public static string Name(Axis axis) => axis == Axis.Recorded ? "recorded" : "occurred";
@@ -111,18 +135,21 @@ public static class ReadModelWrites
         string Actor, string Country, bool Overdue, string StatusSinceKey, string TargetKey, int MilestoneCount, JsonNode Data);
 
     private sealed record StatusRunRow(
-        string PledgeId, string Axis, DateOnly ValidFrom, DateOnly? ValidTo, string Status, string? Theme, string Actor, string Country, bool Overdue);
+        string PledgeId, string Axis, DateOnly ValidFrom, DateOnly? ValidTo, string Status, string Title, string? Theme, string Actor,
+        string Country, bool Overdue, string StatusSinceKey, string TargetKey);
 
     /// <summary>
-    /// The spans merged wherever what the series counts and filters by (status, overdue, theme,
-    /// actor, country) stays the same: a milestone or a progress step does not start a new run.
+    /// The spans merged wherever what lists, tallies and the series filter, sort and count by (status,
+    /// overdue, title, theme, actor, country, status-since and target keys) stays the same: a milestone
+    /// or a progress step does not start a new run.
     /// </summary>
     private static List<StatusRunRow> StatusRuns(string pledgeId, string axis, IReadOnlyList<StateSpan> spans)
     {
         var runs = new List<StatusRunRow>();
         foreach (var s in spans)
         {
-            var run = new StatusRunRow(pledgeId, axis, s.From, s.To, s.State.Status.ToString(), s.State.Theme, s.State.Actor, s.State.Country, s.State.Overdue);
+            var run = new StatusRunRow(pledgeId, axis, s.From, s.To, s.State.Status.ToString(), s.State.Title, s.State.Theme, s.State.Actor,
+                s.State.Country, s.State.Overdue, DateKey(s.State.StatusSince), DateKey(s.State.TargetDate));
             if (runs.Count > 0 && runs[^1].ValidTo == s.From && runs[^1] with { ValidFrom = run.ValidFrom, ValidTo = run.ValidTo } == run)
                 runs[^1] = runs[^1] with { ValidTo = s.To };
             else runs.Add(run);

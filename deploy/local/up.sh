@@ -94,6 +94,8 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 export Webhooks__AllowLoopback=true
 export Email__SmtpHost=127.0.0.1 Email__SmtpPort=$MAILDEV_SMTP_PORT Email__Security=None
 export Email__PublicBaseUrl='http://127.0.0.1:$GATEWAY_PORT'
+# commitments: links in its feeds point at the gateway too.
+export PublicBaseUrl='http://127.0.0.1:$GATEWAY_PORT'
 ENV
 chmod 600 "$state/env"
 # shellcheck disable=SC1091

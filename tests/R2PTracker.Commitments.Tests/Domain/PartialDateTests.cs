@@ -27,5 +27,10 @@ public class PartialDateTests
     [InlineData("2019-12-00")]
     [InlineData("2019/12/01")]
     [InlineData(" 2019")]
+    [InlineData("2016\n")]
+    [InlineData("2016-01\n")]
+    [InlineData("٢٠٢٠")]
+    [InlineData("２０２０")]
+    [InlineData("2019-١٢")]
     public void Malformed_dates_are_refused(string text) => PartialDate.TryParse(text, out _).ShouldBeFalse();
 }

@@ -71,6 +71,10 @@ public static class Configuration
         builder.Services.AddPledgeImport(builder.Configuration);
         builder.Services.AddSingleton<OverdueMonitor>();
         builder.Services.AddSingleton<ExportDigests>();
+        builder.Services.AddOptions<Feeds.PublicLinksOptions>().Bind(builder.Configuration)
+            .Validate(o => Feeds.PublicLinks.IsValidBase(o.PublicBaseUrl), "PublicBaseUrl must be an absolute http or https URL without query or fragment.")
+            .ValidateOnStart();
+        builder.Services.AddSingleton<Feeds.PublicLinks>();
         if (builder.Configuration.GetValue("Overdue:Enabled", true))
             builder.Services.AddHostedService(sp => sp.GetRequiredService<OverdueMonitor>());
         return builder;

@@ -54,11 +54,21 @@ public static class OpenDataExport
             yield return Row(JsonSerializer.Deserialize<Pledge>(reader.GetString(0), ReadModelWrites.Json)!);
     }
 
+    /// <summary>
+    /// A field that starts with =, @, +, - or a tab or carriage return is a formula to a spreadsheet
+    /// (CSV injection): CsvHelper escapes it with a leading apostrophe and quotes, so it is shown as
+    /// text. Nothing else changes.
+    /// </summary>
+    public static readonly CsvHelper.Configuration.CsvConfiguration CsvSettings = new(CultureInfo.InvariantCulture)
+    {
+        InjectionOptions = CsvHelper.Configuration.InjectionOptions.Escape,
+    };
+
     public static async Task CsvAsync(IAsyncEnumerable<PledgeExportRow> rows, Stream output, CancellationToken ct)
     {
         await using var chunks = new ChunkedOutput(output);
         await using var writer = new StreamWriter(chunks.Buffer, new UTF8Encoding(false), leaveOpen: true);
-        await using var csv = new CsvWriter(writer, CultureInfo.InvariantCulture);
+        await using var csv = new CsvWriter(writer, CsvSettings);
         csv.WriteHeader<PledgeExportRow>();
         await csv.NextRecordAsync();
         await foreach (var row in rows.WithCancellation(ct))

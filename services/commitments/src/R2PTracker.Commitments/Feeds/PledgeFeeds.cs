@@ -47,22 +47,25 @@ public static class PledgeFeeds
         {
             var pledgeId = e.StreamKey!;
             var name = titles.GetValueOrDefault(pledgeId, pledgeId);
+            var page = new Uri(site, $"pledges/{Uri.EscapeDataString(pledgeId)}");
             var item = new SyndicationItem
             {
                 Id = $"urn:uuid:{e.Id:D}",
-                Title = new TextSyndicationContent($"{name} — {Describe(e.Data)}"),
+                Title = new TextSyndicationContent(XmlText($"{name} — {Describe(e.Data)}")),
                 LastUpdatedTime = e.Timestamp,
                 PublishDate = e.Timestamp,
-                Summary = new TextSyndicationContent(
+                Summary = new TextSyndicationContent(XmlText(
                     $"{Describe(e.Data)}. Occurred on {Pledges.AsOf.PledgeAsOf.OccurredOn(e.Data) ?? "—"}; recorded by {Pledges.AsOf.PledgeAsOf.RecordedBy(e.Data)}; version {e.Version}."
-                    + (Reason(e.Data) is { Length: > 0 } reason ? " " + reason : "")),
+                    + (Reason(e.Data) is { Length: > 0 } reason ? " " + reason : ""))),
             };
-            item.Authors.Add(new SyndicationPerson { Name = Pledges.AsOf.PledgeAsOf.RecordedBy(e.Data) ?? "unknown" });
-            item.Links.Add(SyndicationLink.CreateAlternateLink(new Uri(site, $"/api/pledges/{Uri.EscapeDataString(pledgeId)}/timeline")));
+            item.Authors.Add(new SyndicationPerson { Name = XmlText(Pledges.AsOf.PledgeAsOf.RecordedBy(e.Data) ?? "unknown") });
+            // The entry links to the pledge's page on the dashboard, and to its timeline as JSON.
+            item.Links.Add(SyndicationLink.CreateAlternateLink(page, "text/html"));
+            item.Links.Add(new SyndicationLink(new Uri(site, $"api/pledges/{Uri.EscapeDataString(pledgeId)}/timeline"), "related", null, "application/json", 0));
             return item;
         }).ToList();
 
-        var feed = new SyndicationFeed(title, "Public commitments and what became of them.", site, id,
+        var feed = new SyndicationFeed(XmlText(title), "Public commitments and what became of them.", site, id,
             items.Count > 0 ? items[0].LastUpdatedTime : DateTimeOffset.UnixEpoch, items);
         feed.Authors.Add(new SyndicationPerson { Name = "R2P Tracker" });
         feed.Links.Add(SyndicationLink.CreateSelfLink(self, "application/atom+xml"));
@@ -84,7 +87,22 @@ public static class PledgeFeeds
 
     private const string TombstoneStream = "mt_tombstone";
 
-    private static Uri Site(HttpContext http) => new($"{http.Request.Scheme}://{http.Request.Host}");
+    /// <summary>
+    /// Text as XML 1.0 can hold it: a character it cannot (a control character, half a surrogate pair,
+    /// U+FFFE/U+FFFF) becomes U+FFFD. New texts are refused such characters (see Validation); this keeps
+    /// one stored before that, or a staff name, from breaking the feed for every reader.
+    /// </summary>
+    public static string XmlText(string text)
+    {
+        if (!text.Any(c => !XmlConvert.IsXmlChar(c))) return text;
+        var clean = new System.Text.StringBuilder(text.Length);
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (i + 1 < text.Length && XmlConvert.IsXmlSurrogatePair(text[i + 1], text[i])) clean.Append(text, i++, 2);
+            else clean.Append(XmlConvert.IsXmlChar(text[i]) ? text[i] : '\uFFFD');
+        }
+        return clean.ToString();
+    }
 
     /// <summary>Today's titles of the pledges some entries are about, from the read model.</summary>
     private static async Task<Dictionary<string, string>> TitlesAsync(NpgsqlDataSource db, IEnumerable<string> ids, CancellationToken ct)
@@ -102,17 +120,17 @@ public static class PledgeFeeds
 
     public static void MapPledgeFeeds(this IEndpointRouteBuilder app)
     {
-        app.MapMethods("/feeds/pledges.atom", GetAndHead, async (HttpContext http, IQuerySession session, NpgsqlDataSource db, CancellationToken ct) =>
+        app.MapMethods("/feeds/pledges.atom", GetAndHead, async (HttpContext http, IQuerySession session, NpgsqlDataSource db, PublicLinks links, CancellationToken ct) =>
         {
             // Marten fills sequence gaps left by failed appends with tombstone events; they are not changes.
             var events = (await session.Events.QueryAllRawEvents().OrderByDescending(e => e.Sequence).Take(MaxEntries * 2).ToListAsync(ct))
                 .Where(e => e.StreamKey != TombstoneStream).Take(MaxEntries).ToList();
             var titles = await TitlesAsync(db, events.Select(e => e.StreamKey!), ct);
-            var site = Site(http);
-            await Write(http, Build("urn:r2p-tracker:feeds:pledges", "R2P Tracker — all pledges", new Uri(site, "/feeds/pledges.atom"), site, events, titles));
+            var site = links.Site(http);
+            await Write(http, Build("urn:r2p-tracker:feeds:pledges", "R2P Tracker — all pledges", new Uri(site, "feeds/pledges.atom"), site, events, titles));
         });
 
-        app.MapMethods("/feeds/pledges/{id}.atom", GetAndHead, async (string id, HttpContext http, IQuerySession session, NpgsqlDataSource db, CancellationToken ct) =>
+        app.MapMethods("/feeds/pledges/{id}.atom", GetAndHead, async (string id, HttpContext http, IQuerySession session, NpgsqlDataSource db, PublicLinks links, CancellationToken ct) =>
         {
             // The newest entries only: a long history is not read to show its last page.
             var events = await session.Events.QueryAllRawEvents().Where(e => e.StreamKey == id)
@@ -124,9 +142,9 @@ public static class PledgeFeeds
             }
             var titles = await TitlesAsync(db, [id], ct);
             var title = titles.GetValueOrDefault(id, id);
-            var site = Site(http);
+            var site = links.Site(http);
             await Write(http, Build($"urn:r2p-tracker:feeds:pledges:{id}", $"R2P Tracker — {title}",
-                new Uri(site, $"/feeds/pledges/{Uri.EscapeDataString(id)}.atom"), site, events, titles));
+                new Uri(site, $"feeds/pledges/{Uri.EscapeDataString(id)}.atom"), site, events, titles));
         });
     }
 }

@@ -31,7 +31,29 @@ public sealed partial class Validation
     {
         if (value is null) return null;
         if (value.Length > max) { Add(field, $"'{field}' must be at most {max} characters."); return null; }
+        if (Forbidden(value, lineBreaks: max > ShortTextMax) is { } at)
+        {
+            Add(field, $"'{field}' must not contain control characters or broken Unicode (found U+{(int)value[at]:X4} at position {at}).");
+            return null;
+        }
         return value;
+    }
+
+    /// <summary>
+    /// The first character a stored text may not hold: a control character (C0, DEL, C1) — except a
+    /// tab or line break in long texts —, half of a surrogate pair, or U+FFFE/U+FFFF. None of them can be
+    /// written into XML (the feeds) or shown, and they serve only to hide or break what a text says.
+    /// </summary>
+    public static int? Forbidden(string value, bool lineBreaks)
+    {
+        for (var i = 0; i < value.Length; i++)
+        {
+            var c = value[i];
+            if (char.IsHighSurrogate(c) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1])) { i++; continue; }
+            if (char.IsSurrogate(c) || c is '\uFFFE' or '\uFFFF') return i;
+            if (char.IsControl(c) && !(lineBreaks && c is '\t' or '\n' or '\r')) return i;
+        }
+        return null;
     }
 
     public PartialDate? OptionalDate(string field, string? value)
@@ -105,7 +127,7 @@ public sealed partial class Validation
         return result;
     }
 
-    [GeneratedRegex("^[a-z0-9]+(-[a-z0-9]+)*$")]
+    [GeneratedRegex(@"^[a-z0-9]+(-[a-z0-9]+)*\z")]
     private static partial Regex SlugShape();
 }
 

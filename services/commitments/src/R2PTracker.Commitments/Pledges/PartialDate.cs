@@ -46,6 +46,8 @@ public readonly partial record struct PartialDate(int Year, int? Month, int? Day
     public static PartialDate Parse(string text) =>
         TryParse(text, out var date) ? date : throw new FormatException($"'{text}' is not a date of the form YYYY, YYYY-MM or YYYY-MM-DD.");
 
-    [GeneratedRegex(@"^(?<y>\d{4})(-(?<m>\d{2})(-(?<d>\d{2}))?)?$")]
+    // ASCII digits only (\d would take any script's digits, which int.Parse refuses), and \z, not $,
+    // which would let a trailing newline through.
+    [GeneratedRegex(@"^(?<y>[0-9]{4})(-(?<m>[0-9]{2})(-(?<d>[0-9]{2}))?)?\z")]
     private static partial Regex Shape();
 }

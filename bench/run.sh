@@ -30,7 +30,7 @@ trap 'exit 130' INT TERM
 
 ensure_servers_installed
 pg_port=$(free_port_block 1) || die "no free port"
-pg_start "$work/pg" "$pg_port" "$work/pg.log"
+pg_start "$work/pg" "$pg_port" "$work/pg.log" fast
 rabbit_port=$(free_port_block 3) || die "no free ports"
 rabbit_start "$work/rabbit" "$rabbit_port"
 pg_create_db "$pg_port" bench

@@ -37,7 +37,7 @@ ensure_deploy_tools_installed
 
 pg_port=$(free_port_block 1) || die "no free port for PostgreSQL"
 say "starting PostgreSQL on 127.0.0.1:$pg_port"
-pg_start "$work/pg" "$pg_port" "$work/pg.log"
+pg_start "$work/pg" "$pg_port" "$work/pg.log" fast
 
 rabbit_port=$(free_port_block 3) || die "no free ports for RabbitMQ"
 say "starting RabbitMQ on 127.0.0.1:$rabbit_port"

@@ -56,9 +56,13 @@ ensure_deploy_tools_installed() {
 # PostgreSQL refuses to run as root, so as root it runs as the 'postgres' user.
 as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 
-# pg_start DATA_DIR PORT LOGFILE: initialises (trust auth on 127.0.0.1 only) and starts a cluster.
+# pg_start DATA_DIR PORT LOGFILE [fast]: initialises (trust auth on 127.0.0.1 only) and starts a cluster.
+# Durable by default (fsync, synchronous commit, full-page writes: PostgreSQL's defaults), as the record
+# up.sh keeps must survive a power loss. "fast" turns them off, for servers that are thrown away
+# (tests, benches): a crash may then lose or corrupt what they hold.
 pg_start() {
-  local data=$1 port=$2 log=$3 bin
+  local data=$1 port=$2 log=$3 speed=${4:-durable} bin settings=""
+  [ "$speed" = fast ] && settings="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
   bin=$(pg_bin) || die "PostgreSQL binaries not found"
   mkdir -p "$(dirname "$data")" "$(dirname "$log")"
   if [ "$(id -u)" = 0 ]; then
@@ -70,7 +74,7 @@ pg_start() {
       || die "initdb failed for $data"
   fi
   as_pg "$bin/pg_ctl" -D "$data" -l "$log" -w -t 60 \
-    -o "-p $port -c listen_addresses=127.0.0.1 -k /tmp -c max_connections=400 -c fsync=off -c synchronous_commit=off" start >/dev/null \
+    -o "-p $port -c listen_addresses=127.0.0.1 -k /tmp -c max_connections=400 $settings" start >/dev/null \
     || { tail -n 20 "$log" >&2; die "PostgreSQL did not start on port $port"; }
 }
 

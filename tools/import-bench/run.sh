@@ -6,7 +6,7 @@ set -euo pipefail
 root=$(pwd); source deploy/local/lib.sh
 pledges=${1:-1000}; events=${2:-100}
 work=$(mktemp -d /tmp/r2p-import-bench.XXXXXX); chmod 755 "$work"
-port=$(free_port_block 1); pg_start "$work/pg" "$port" "$work/pg.log"
+port=$(free_port_block 1); pg_start "$work/pg" "$port" "$work/pg.log" fast
 trap 'pg_stop "$work/pg"; rm -rf "$work"' EXIT
 pg_create_db "$port" bench
 python3 tools/import-bench/generate.py "$pledges" "$events" > "$work/file.ndjson"

@@ -64,3 +64,39 @@ public class BodyLimitTests(GatewayApp app) : IAsyncLifetime
         small.Backend.Count("/api/import").ShouldBe(1);
     }
 }
+
+/// <summary>A chunked body (no Content-Length) is cut off by Kestrel's limit while it is forwarded, as a 413 problem.</summary>
+public class ChunkedBodyLimitTests(GatewayApp app)
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    /// <summary>A body of unknown length, so HttpClient sends it chunked.</summary>
+    private sealed class ChunkedContent(int bytes) : HttpContent
+    {
+        protected override async Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context)
+        {
+            var chunk = Encoding.UTF8.GetBytes(new string('x', 4096));
+            for (var sent = 0; sent < bytes; sent += chunk.Length) await stream.WriteAsync(chunk);
+        }
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = 0;
+            return false;
+        }
+    }
+
+    [Fact]
+    public async Task A_chunked_body_over_64_KiB_is_refused_with_413_problem_details_and_not_forwarded_whole()
+    {
+        await using var gateway = await GatewayVariant.StartAsync(app, kestrel: true);
+        var request = new HttpRequestMessage(HttpMethod.Post, "/api/subscriptions") { Content = new ChunkedContent(200 * 1024) };
+        request.Content.Headers.ContentType = new("application/json");
+        var response = await gateway.Client().SendAsync(request, Ct);
+        response.StatusCode.ShouldBe(HttpStatusCode.RequestEntityTooLarge);
+        response.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
+
+        var small = new HttpRequestMessage(HttpMethod.Post, "/api/subscriptions") { Content = new ChunkedContent(8 * 1024) };
+        (await gateway.Client().SendAsync(small, Ct)).StatusCode.ShouldBe(HttpStatusCode.OK);
+    }
+}

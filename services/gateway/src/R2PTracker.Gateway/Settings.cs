@@ -66,7 +66,7 @@ public sealed class LiveOptions
 {
     public const string Section = "Live";
 
-    [Range(1, int.MaxValue)] public int MaxConnectionsPerClient { get; set; } = 10;
+    [Range(1, int.MaxValue)] public int MaxConnectionsPerClient { get; set; } = 20;
     [Range(1, int.MaxValue)] public int MaxConnections { get; set; } = 1000;
     [Range(typeof(TimeSpan), "00:00:01", "00:10:00")] public TimeSpan KeepAliveInterval { get; set; } = TimeSpan.FromSeconds(15);
 }

@@ -39,6 +39,14 @@ public class BodyLimitTests(GatewayApp app) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_sign_in_that_is_not_a_form_is_a_415_problem_not_an_error()
+    {
+        var response = await _gateway.Client().PostAsync("/auth/sign-in", Json(10), Ct);
+        response.StatusCode.ShouldBe(HttpStatusCode.UnsupportedMediaType);
+        response.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
+    }
+
+    [Fact]
     public async Task A_body_under_the_limit_is_forwarded()
     {
         (await _gateway.Client().PostAsync("/api/subscriptions", Json(60 * 1024), Ct)).StatusCode.ShouldBe(HttpStatusCode.OK);

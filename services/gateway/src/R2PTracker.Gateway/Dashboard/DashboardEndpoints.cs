@@ -80,6 +80,9 @@ public static class DashboardEndpoints
             ILoggerFactory loggers) =>
         {
             var logger = loggers.CreateLogger("R2PTracker.Gateway.SignIn");
+            if (!http.Request.HasFormContentType)
+                return Results.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "The sign-in is a form.",
+                    detail: "Send 'token' (and 'returnUrl') as application/x-www-form-urlencoded.");
             var form = await http.Request.ReadFormAsync(http.RequestAborted);
             var returnUrl = form["returnUrl"].ToString();
             if (!IsLocal(returnUrl)) returnUrl = "/";

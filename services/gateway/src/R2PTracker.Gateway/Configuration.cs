@@ -30,6 +30,8 @@ public static class Configuration
         services.AddClientRateLimits();
         services.AddPublicReadCache();
         services.AddLive();
+        // A body that does not bind is a 400 in every environment (Development would throw it, a 500).
+        services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = false);
         services.AddRazorComponents();
         services.AddRequestTimeouts();
         services.AddSettings<ProxyOptions>(ProxyOptions.Section);

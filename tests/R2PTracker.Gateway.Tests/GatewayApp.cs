@@ -44,7 +44,7 @@ public sealed class GatewayApp : IAsyncLifetime
 
     public async Task<List<byte[]>> StoredHashesAsync()
     {
-        await using var db = NpgsqlDataSource.Create(ConnectionString);
+        var db = Factory.Services.GetRequiredService<NpgsqlDataSource>();
         await using var cmd = db.CreateCommand("SELECT token_hash FROM gateway.staff_tokens");
         await using var reader = await cmd.ExecuteReaderAsync();
         var hashes = new List<byte[]>();

@@ -30,7 +30,7 @@ public class ImportRouteTests(GatewayApp app)
     [Fact]
     public async Task An_editor_may_not_import()
     {
-        var token = await app.Staff.AddAsync("Editor " + Guid.NewGuid().ToString("N")[..6], "editor", Ct);
+        var token = await app.Staff.AddAsync("Editor " + Guid.NewGuid().ToString("N")[..6], "editor", "tests", Ct);
         var response = await PostAsync("/api/import", token);
         response.StatusCode.ShouldBe(HttpStatusCode.Forbidden);
         response.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
@@ -39,7 +39,7 @@ public class ImportRouteTests(GatewayApp app)
     [Fact]
     public async Task An_admin_import_over_64_KiB_is_forwarded_while_a_pledge_write_that_size_is_refused()
     {
-        var token = await app.Staff.AddAsync("Admin " + Guid.NewGuid().ToString("N")[..6], "admin", Ct);
+        var token = await app.Staff.AddAsync("Admin " + Guid.NewGuid().ToString("N")[..6], "admin", "tests", Ct);
         // The backend is unreachable in this fixture, so getting past the gateway shows as 502.
         (await PostAsync("/api/import", token, 200 * 1024)).StatusCode.ShouldBe(HttpStatusCode.BadGateway);
         (await PostAsync("/api/pledges", token, 200 * 1024)).StatusCode.ShouldBe(HttpStatusCode.RequestEntityTooLarge);

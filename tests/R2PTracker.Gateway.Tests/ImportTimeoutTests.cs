@@ -39,7 +39,7 @@ public class ImportTimeoutTests(GatewayApp app)
         await using var gateway = app.Factory.WithWebHostBuilder(b => b
             .UseSetting("ReverseProxy:Clusters:commitments:Destinations:primary:Address", address)
             .UseSetting("ReverseProxy:Clusters:commitments:HttpRequest:ActivityTimeout", "00:00:01"));
-        var token = await app.Staff.AddAsync("Admin " + Guid.NewGuid().ToString("N")[..6], "admin", Ct);
+        var token = await app.Staff.AddAsync("Admin " + Guid.NewGuid().ToString("N")[..6], "admin", "tests", Ct);
         using var client = gateway.CreateClient();
 
         var import = new HttpRequestMessage(HttpMethod.Post, "/api/import")

@@ -34,7 +34,7 @@ public class StaffAuthenticationTests(GatewayApp app)
     [Fact]
     public async Task A_write_with_a_valid_token_passes_the_gateway_to_the_backend()
     {
-        var token = await app.Staff.AddAsync("Valid Vanna", "editor", Ct);
+        var token = await app.Staff.AddAsync("Valid Vanna", "editor", "tests", Ct);
         // The backend is unreachable in this fixture, so getting past authentication shows as 502.
         (await WriteAsync(token)).StatusCode.ShouldBe(HttpStatusCode.BadGateway);
     }
@@ -43,10 +43,10 @@ public class StaffAuthenticationTests(GatewayApp app)
     public async Task A_revoked_token_gets_401()
     {
         var name = "Revoked " + Guid.NewGuid().ToString("N")[..6];
-        var token = await app.Staff.AddAsync(name, "editor", Ct);
+        var token = await app.Staff.AddAsync(name, "editor", "tests", Ct);
         (await app.Staff.FindByTokenAsync(token, Ct)).ShouldNotBeNull().Name.ShouldBe(name);
 
-        (await app.Staff.RevokeAsync(name, Ct)).ShouldBe(1);
+        (await app.Staff.RevokeAsync(name, "tests", Ct)).ShouldBe(1);
 
         (await app.Staff.FindByTokenAsync(token, Ct)).ShouldBeNull();
         (await WriteAsync(token)).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
@@ -55,7 +55,7 @@ public class StaffAuthenticationTests(GatewayApp app)
     [Fact]
     public async Task Tokens_are_stored_only_as_hashes()
     {
-        var token = await app.Staff.AddAsync("Hash Heng", "admin", Ct);
+        var token = await app.Staff.AddAsync("Hash Heng", "admin", "tests", Ct);
         var hashes = await app.StoredHashesAsync();
         hashes.ShouldContain(h => h.SequenceEqual(StaffStore.Hash(token)));
         hashes.ShouldAllBe(h => !Encoding.UTF8.GetString(h).Contains(token));
@@ -63,5 +63,5 @@ public class StaffAuthenticationTests(GatewayApp app)
 
     [Fact]
     public async Task Only_known_roles_can_be_given() =>
-        await Should.ThrowAsync<ArgumentException>(() => app.Staff.AddAsync("Root", "superuser", Ct));
+        await Should.ThrowAsync<ArgumentException>(() => app.Staff.AddAsync("Root", "superuser", "tests", Ct));
 }

@@ -12,12 +12,20 @@ namespace R2PTracker.ServiceDefaults;
 /// <summary>
 /// The gateway verifies a staff token, then signs a short-lived JWT naming the staff member;
 /// backends accept writes only with such a JWT. The HMAC key (InternalAuth:SigningKey, at least
-/// 32 bytes) is shared by the three services and never leaves the deployment.
+/// 32 bytes) is shared by the gateway and the backends that verify it, and never leaves the
+/// deployment. Each token is minted for one backend (its audience), so a token that reaches one
+/// backend cannot be replayed against another; each carries a fresh id (jti) for the logs.
 /// </summary>
 public static class InternalAuth
 {
     public const string Issuer = "r2p-gateway";
-    public const string Audience = "r2p-services";
+
+    /// <summary>One audience per backend that accepts the gateway's tokens.</summary>
+    public static class Audiences
+    {
+        public const string Commitments = "r2p-commitments";
+        public const string Notifications = "r2p-notifications";
+    }
     public const string StaffPolicy = "staff";
     public const string AdminPolicy = "admin";
     public const string NameClaim = "name";
@@ -37,23 +45,15 @@ public static class InternalAuth
 
     public static SymmetricSecurityKey KeyFrom(string secret) => new(Encoding.UTF8.GetBytes(secret));
 
-    public static WebApplicationBuilder AddInternalAuthentication(this WebApplicationBuilder builder)
+    /// <summary>Accepts the gateway's tokens minted for <paramref name="audience"/> (one of <see cref="Audiences"/>) only.</summary>
+    public static WebApplicationBuilder AddInternalAuthentication(this WebApplicationBuilder builder, string audience)
     {
         var key = SigningKey(builder.Configuration);
         builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme)
             .AddJwtBearer(o =>
             {
                 o.MapInboundClaims = false;
-                o.TokenValidationParameters = new TokenValidationParameters
-                {
-                    ValidIssuer = Issuer,
-                    ValidAudience = Audience,
-                    IssuerSigningKey = key,
-                    ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
-                    NameClaimType = NameClaim,
-                    RoleClaimType = RoleClaim,
-                    ClockSkew = TimeSpan.FromSeconds(5),
-                };
+                o.TokenValidationParameters = ValidationParameters(key, audience);
             });
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(StaffPolicy, p => p.RequireAuthenticatedUser().RequireClaim(NameClaim))
@@ -61,15 +61,33 @@ public static class InternalAuth
         return builder;
     }
 
-    public static string IssueToken(SymmetricSecurityKey key, string staffName, string role, DateTimeOffset now) =>
+    public static TokenValidationParameters ValidationParameters(SymmetricSecurityKey key, string audience) => new()
+    {
+        ValidIssuer = Issuer,
+        ValidAudience = audience,
+        IssuerSigningKey = key,
+        ValidAlgorithms = [SecurityAlgorithms.HmacSha256],
+        NameClaimType = NameClaim,
+        RoleClaimType = RoleClaim,
+        RequireExpirationTime = true,
+        ClockSkew = TimeSpan.FromSeconds(5),
+    };
+
+    /// <summary>A token for one backend (<paramref name="audience"/>, commitments unless said), valid for <see cref="Lifetime"/>.</summary>
+    public static string IssueToken(SymmetricSecurityKey key, string staffName, string role, DateTimeOffset now,
+        string audience = Audiences.Commitments) =>
         new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
         {
             Issuer = Issuer,
-            Audience = Audience,
+            Audience = audience,
             IssuedAt = now.UtcDateTime,
             NotBefore = now.UtcDateTime,
             Expires = (now + Lifetime).UtcDateTime,
-            Subject = new ClaimsIdentity([new Claim(NameClaim, staffName), new Claim(RoleClaim, role)]),
+            Subject = new ClaimsIdentity([
+                new Claim(JwtRegisteredClaimNames.Jti, Guid.NewGuid().ToString("N")),
+                new Claim(NameClaim, staffName),
+                new Claim(RoleClaim, role),
+            ]),
             SigningCredentials = new SigningCredentials(key, SecurityAlgorithms.HmacSha256),
         });
 

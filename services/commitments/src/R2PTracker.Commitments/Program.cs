@@ -6,7 +6,7 @@ using R2PTracker.ServiceDefaults;
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults("commitments");
 builder.AddMessaging();
-builder.AddInternalAuthentication();
+builder.AddInternalAuthentication(InternalAuth.Audiences.Commitments);
 builder.AddPledges();
 
 var app = builder.Build();

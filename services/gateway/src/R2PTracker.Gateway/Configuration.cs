@@ -4,6 +4,7 @@ using R2PTracker.Gateway.Caching;
 using R2PTracker.Gateway.Dashboard;
 using R2PTracker.Gateway.Live;
 using R2PTracker.Gateway.Proxy;
+using R2PTracker.Gateway.Security;
 using R2PTracker.Gateway.Staff;
 using R2PTracker.ServiceDefaults;
 
@@ -16,23 +17,29 @@ public static class Configuration
         var services = builder.Services;
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(InternalAuth.SigningKey(builder.Configuration));
-        services.AddSingleton(_ => NpgsqlDataSource.Create(builder.Configuration.RequiredConnectionString("Postgres")));
+        // The one data source of the gateway: staff accounts, their audit log and the key ring.
+        services.AddSingleton(_ => NpgsqlDataSource.Create(builder.Configuration.PostgresConnectionString()));
         services.AddSingleton<StaffStore>();
         services.AddSingleton<SignInLimiter>();
         services.AddHostedService<StaffSchemaInitializer>();
         services.AddStaffSessions();
         SharedKeyRing.AddSharedKeyRing(services);
-        services.AddTrustedProxies(builder.Configuration);
-        services.AddClientRateLimits(builder.Configuration);
-        services.AddPublicReadCache(builder.Configuration);
-        services.AddSingleton<LiveHub>();
+        services.AddTrustedProxies();
+        services.AddTransportSecurity();
+        builder.AddBodyLimits();
+        services.AddClientRateLimits();
+        services.AddPublicReadCache();
+        services.AddLive();
+        // A body that does not bind is a 400 in every environment (Development would throw it, a 500).
+        services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = false);
         services.AddRazorComponents();
         services.AddRequestTimeouts();
+        services.AddSettings<ProxyOptions>(ProxyOptions.Section);
         // An import answers only when it is done, minutes later for a large file: it has a cluster of
         // its own with a long idle timeout, whose destinations are always those of commitments.
         builder.Configuration.AddInMemoryCollection(builder.Configuration.GetSection("ReverseProxy:Clusters:commitments:Destinations")
             .GetChildren().Select(d => KeyValuePair.Create($"ReverseProxy:Clusters:commitments-imports:Destinations:{d.Key}:Address", d["Address"])));
-        services.AddReverseProxy().LoadFromConfig(builder.Configuration.GetSection("ReverseProxy"));
+        services.AddReverseProxy().LoadFromConfig(builder.Configuration.GetSection("ReverseProxy")).AddTransforms<BackendCredentials>();
         services.AddSingleton<Yarp.ReverseProxy.Forwarder.IForwarderHttpClientFactory, RetryingForwarderHttpClientFactory>();
 
         // The dashboard reads from the same commitments address that YARP forwards to.
@@ -56,8 +63,10 @@ public static class Configuration
         return builder;
     }
 
+    /// <summary>Everything after the forwarded headers and the error handling (Program.cs).</summary>
     public static void MapGateway(this WebApplication app)
     {
+        app.UseBodyLimits();
         app.UseStaticFiles();
         app.UseAuthentication();
         app.UseRateLimiter();

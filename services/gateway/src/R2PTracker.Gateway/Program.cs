@@ -1,5 +1,6 @@
 using R2PTracker.Gateway;
 using R2PTracker.Gateway.Proxy;
+using R2PTracker.Gateway.Security;
 using R2PTracker.Gateway.Staff;
 using R2PTracker.ServiceDefaults;
 
@@ -11,6 +12,7 @@ var app = builder.Build();
 if (args is ["staff", ..]) return await StaffCommand.RunAsync(args, app.Services);
 
 app.UseTrustedProxies();
+app.UseSecurityHeaders();
 app.UseServiceDefaults();
 app.MapGateway();
 await app.RunAsync();

@@ -1,21 +1,15 @@
 using Microsoft.AspNetCore.OutputCaching;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Primitives;
 
 namespace R2PTracker.Gateway.Caching;
 
 public static class CachePolicies
 {
+    /// <summary>Every cached public GET: API reads, feeds, exports and the dashboard's pages.</summary>
     public const string PublicReads = "public-reads";
 
-    /// <summary>The dashboard's list page: keyed by the parameters it reads (<see cref="Dashboard.ListQuery.Names"/>)
-    /// and nothing else, since it ignores anything else.</summary>
-    public const string DashboardList = "dashboard-list";
-
-    /// <summary>A pledge's dashboard page: keyed by the as-of date and axis its status bands follow.</summary>
-    public const string DashboardPledge = "dashboard-pledge";
-
-    private static readonly string[] PledgePageParameters = ["asOf", "axis"];
-
-    /// <summary>Lists, tallies, the all-pledges feed and the exports: they change with any pledge.</summary>
+    /// <summary>Lists, tallies, the all-pledges feed, the exports and the list page: they change with any pledge.</summary>
     public const string ListsTag = "pledge-lists";
 
     /// <summary>Every cached read: an import may change any number of pledges.</summary>
@@ -25,29 +19,24 @@ public static class CachePolicies
     public static string PledgeTag(string pledgeId) => "pledge:" + pledgeId;
 
     /// <summary>
-    /// Public GETs are cached per path and full query (asOf, axis, status …) and tagged by the
-    /// pledge they show, so a change to one pledge evicts that pledge's pages and the lists,
-    /// not every other pledge's. The default policy's rules stay: requests with an
+    /// Public GETs are cached per path and the parameters the route reads (<see cref="RouteParameters"/>)
+    /// and tagged by the pledge they show, so a change to one pledge evicts that pledge's pages and
+    /// the lists, not every other pledge's. An export or feed is therefore one entry per path, kept
+    /// until the next change to the store evicts it: the export of the store's current version,
+    /// whatever query string asks for it. The default policy's rules stay: requests with an
     /// Authorization header or a signed-in user are neither served from nor stored in the cache.
     /// </summary>
-    public static void AddPublicReadCache(this IServiceCollection services, IConfiguration configuration)
+    public static void AddPublicReadCache(this IServiceCollection services)
     {
-        var ttl = configuration.GetValue("OutputCache:Seconds", 300);
-        services.AddOutputCache(o =>
+        services.AddSettings<OutputCacheSettings>(OutputCacheSettings.Section);
+        services.AddOutputCache();
+        services.AddOptions<OutputCacheOptions>().Configure<IOptions<OutputCacheSettings>>((o, settings) =>
         {
+            o.SizeLimit = settings.Value.SizeLimitBytes;
             o.AddPolicy(PublicReads, b => b
-                .SetVaryByQuery("*")
                 .Tag(AllTag)
-                .AddPolicy<PledgeTagPolicy>()
-                .Expire(TimeSpan.FromSeconds(ttl)));
-            o.AddPolicy(DashboardList, b => b
-                .SetVaryByQuery(Dashboard.ListQuery.Names)
-                .AddPolicy<PledgeTagPolicy>()
-                .Expire(TimeSpan.FromSeconds(ttl)));
-            o.AddPolicy(DashboardPledge, b => b
-                .SetVaryByQuery(PledgePageParameters)
-                .AddPolicy<PledgeTagPolicy>()
-                .Expire(TimeSpan.FromSeconds(ttl)));
+                .AddPolicy<KnownParametersPolicy>()
+                .Expire(settings.Value.Expiry));
         });
     }
 
@@ -70,11 +59,20 @@ public static class CachePolicies
         if (pledgeId is not null) await cache.EvictByTagAsync(PledgeTag(pledgeId), ct);
     }
 
-    private sealed class PledgeTagPolicy : IOutputCachePolicy
+    private sealed class KnownParametersPolicy : IOutputCachePolicy
     {
         public ValueTask CacheRequestAsync(OutputCacheContext context, CancellationToken ct)
         {
-            var pledgeId = PledgeIdOf(context.HttpContext.Request.Path);
+            var request = context.HttpContext.Request;
+            var parameters = RouteParameters.For(request.Path);
+            context.CacheVaryByRules.QueryKeys = new StringValues([.. parameters.Known]);
+            if (parameters.OthersRefused && parameters.FirstUnknown(request.Query) is not null)
+            {
+                // It is refused further on; neither looked up nor stored.
+                context.AllowCacheLookup = false;
+                context.AllowCacheStorage = false;
+            }
+            var pledgeId = PledgeIdOf(request.Path);
             context.Tags.Add(pledgeId is null ? ListsTag : PledgeTag(pledgeId));
             return ValueTask.CompletedTask;
         }

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using R2PTracker.Gateway.Caching;
 using R2PTracker.Gateway.Dashboard.Charts;
 using R2PTracker.Gateway.Dashboard.Components;
+using R2PTracker.Gateway.Proxy;
 using R2PTracker.Gateway.Staff;
 
 namespace R2PTracker.Gateway.Dashboard;
@@ -17,6 +18,7 @@ public static class DashboardEndpoints
         app.MapGet("/", async (HttpContext http, CommitmentsClient commitments, StaffStore store, IAntiforgery antiforgery,
             TimeProvider clock, CancellationToken ct) =>
         {
+            if (UnknownParameter(http) is { } refused) return refused;
             var staff = await StaffSession.CurrentAsync(http, store);
             var query = ListQuery.From(http.Request.Query);
             string? error = null;
@@ -45,11 +47,12 @@ public static class DashboardEndpoints
                 Query = query, Page = page, Tallies = tallies, Series = series, Error = error, Staff = staff,
                 CsrfToken = staff is null ? null : antiforgery.GetAndStoreTokens(http).RequestToken,
             });
-        }).CacheOutput(CachePolicies.DashboardList);
+        }).CacheOutput(CachePolicies.PublicReads).RequireRateLimiting(RateLimits.PublicReads);
 
         app.MapGet("/pledges/{id}", async (string id, HttpContext http, CommitmentsClient commitments, StaffStore store,
             IAntiforgery antiforgery, TimeProvider clock, CancellationToken ct) =>
         {
+            if (UnknownParameter(http) is { } refused) return refused;
             var staff = await StaffSession.CurrentAsync(http, store);
             var pledge = await commitments.GetAsync(id, ct);
             if (pledge is null)
@@ -68,15 +71,18 @@ public static class DashboardEndpoints
                 Pledge = pledge, Timeline = timeline, Staff = staff, History = StatusBands.Layout(spans, end), HistoryAxis = axis,
                 CsrfToken = staff is null ? null : antiforgery.GetAndStoreTokens(http).RequestToken,
             });
-        }).CacheOutput(CachePolicies.DashboardPledge);
+        }).CacheOutput(CachePolicies.PublicReads).RequireRateLimiting(RateLimits.PublicReads);
 
         app.MapGet("/sign-in", (string? returnUrl) =>
-            new RazorComponentResult<SignInPage>(new { ReturnUrl = returnUrl }));
+            new RazorComponentResult<SignInPage>(new { ReturnUrl = returnUrl })).RequireRateLimiting(RateLimits.PublicReads);
 
         app.MapPost("/auth/sign-in", async (HttpContext http, StaffStore store, SignInLimiter limiter,
             ILoggerFactory loggers) =>
         {
             var logger = loggers.CreateLogger("R2PTracker.Gateway.SignIn");
+            if (!http.Request.HasFormContentType)
+                return Results.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "The sign-in is a form.",
+                    detail: "Send 'token' (and 'returnUrl') as application/x-www-form-urlencoded.");
             var form = await http.Request.ReadFormAsync(http.RequestAborted);
             var returnUrl = form["returnUrl"].ToString();
             if (!IsLocal(returnUrl)) returnUrl = "/";
@@ -98,14 +104,30 @@ public static class DashboardEndpoints
             await StaffSession.SignInAsync(http, staff);
             logger.LogInformation("{Staff} ({Role}) signed in from {Remote}", staff.Name, staff.Role, http.Connection.RemoteIpAddress);
             return Results.LocalRedirect(returnUrl);
-        }).DisableAntiforgery();
+        }).DisableAntiforgery().RequireRateLimiting(RateLimits.PublicReads);
 
         app.MapPost("/auth/sign-out", async (HttpContext http, IAntiforgery antiforgery) =>
         {
             if (!await antiforgery.IsRequestValidAsync(http)) return Results.Problem(statusCode: 403, title: "Anti-forgery check failed.");
             await http.SignOutAsync(StaffSession.Scheme);
             return Results.LocalRedirect("/");
-        }).DisableAntiforgery();
+        }).DisableAntiforgery().RequireRateLimiting(RateLimits.PublicReads);
+    }
+
+    /// <summary>
+    /// A page refuses a query parameter it does not read (a 400 page naming it, or a problem for a
+    /// client that asks for JSON), rather than answer as if it were not there: a mistyped filter is
+    /// seen, and "?r=&lt;random&gt;" can neither miss the cache nor fill it.
+    /// </summary>
+    private static IResult? UnknownParameter(HttpContext http)
+    {
+        var parameters = RouteParameters.For(http.Request.Path);
+        if (parameters.FirstUnknown(http.Request.Query) is not { } name) return null;
+        var message = $"'{name}' is not a parameter of this page. It reads: {string.Join(", ", parameters.Known)}.";
+        if (http.Request.GetTypedHeaders().Accept.Any(a => a.MediaType.Value is "application/json" or "application/problem+json"))
+            return Results.ValidationProblem(new Dictionary<string, string[]> { [name] = [message] }, title: "The request is not valid.");
+        http.Response.StatusCode = StatusCodes.Status400BadRequest;
+        return new RazorComponentResult<ErrorPage>(new { Title = "Unknown parameter", Message = message });
     }
 
     /// <summary>

@@ -5,8 +5,9 @@ namespace R2PTracker.Gateway.Dashboard;
 /// <summary>
 /// What the list page was asked for: the parameters the dashboard knows, read from its query string
 /// (a plain GET form sends empty fields, which mean "not given"), and passed on to commitments as
-/// they are — commitments checks the values and its 400 names the field. Anything else in the
-/// query is neither passed on nor part of the cache key.
+/// they are — commitments checks the values and its 400 names the field. Any other parameter is
+/// refused by the page (a 400 naming it, see Caching.RouteParameters), so it is neither passed on
+/// nor part of the cache key.
 /// </summary>
 public sealed record ListQuery
 {

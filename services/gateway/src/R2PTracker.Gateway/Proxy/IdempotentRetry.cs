@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace R2PTracker.Gateway.Proxy;
@@ -26,9 +27,8 @@ public sealed class IdempotentRetryHandler(HttpMessageHandler inner, int attempt
     }
 }
 
-public sealed class RetryingForwarderHttpClientFactory(IConfiguration configuration) : ForwarderHttpClientFactory
+public sealed class RetryingForwarderHttpClientFactory(IOptions<ProxyOptions> options) : ForwarderHttpClientFactory
 {
     protected override HttpMessageHandler WrapHandler(ForwarderHttpClientContext context, HttpMessageHandler handler) =>
-        new IdempotentRetryHandler(base.WrapHandler(context, handler),
-            configuration.GetValue("Proxy:GetAttempts", 3), TimeSpan.FromMilliseconds(configuration.GetValue("Proxy:RetryDelayMs", 100)));
+        new IdempotentRetryHandler(base.WrapHandler(context, handler), options.Value.GetAttempts, options.Value.RetryDelay);
 }

@@ -1,41 +1,50 @@
 using System.Globalization;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.RateLimiting;
+using Microsoft.Extensions.Options;
 
 namespace R2PTracker.Gateway.Proxy;
 
 /// <summary>
-/// Per-client fixed windows, sized in configuration (RateLimits:*): generous for public reads,
-/// tight for subscribing. Refusals are 429 problem details with Retry-After.
+/// Per-client fixed windows, sized in configuration (RateLimits:*): generous for public reads
+/// (every page, feed, export, API read and the live stream), tight for subscribing. Refusals are
+/// 429 problem details with Retry-After.
 /// </summary>
 public static class RateLimits
 {
     public const string PublicReads = "public-reads";
     public const string Subscribe = "subscribe";
 
-    public static void AddClientRateLimits(this IServiceCollection services, IConfiguration configuration)
+    public static void AddClientRateLimits(this IServiceCollection services)
     {
-        var reads = configuration.GetValue("RateLimits:PublicReadsPerMinute", 600);
-        var subscribe = configuration.GetValue("RateLimits:SubscriptionsPerMinute", 10);
+        services.AddSettings<RateLimitOptions>(RateLimitOptions.Section);
         services.AddRateLimiter(o =>
         {
-            o.AddPolicy(PublicReads, http => PerClient(http, reads));
-            o.AddPolicy(Subscribe, http => PerClient(http, subscribe));
+            o.AddPolicy(PublicReads, http => PerClient(http, Limits(http).PublicReadsPerMinute));
+            o.AddPolicy(Subscribe, http => PerClient(http, Limits(http).SubscriptionsPerMinute));
             o.OnRejected = async (context, ct) =>
             {
                 var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : TimeSpan.FromMinutes(1);
-                var http = context.HttpContext;
-                http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-                await Results.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many requests.",
-                    detail: $"Slow down: try again in {Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds))} s.").ExecuteAsync(http);
+                await TooManyRequests(context.HttpContext, retryAfter, "Slow down");
             };
         });
     }
 
+    /// <summary>A 429 problem with Retry-After, in whole seconds.</summary>
+    public static Task TooManyRequests(HttpContext http, TimeSpan retryAfter, string what)
+    {
+        var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
+        http.Response.Headers.RetryAfter = seconds.ToString(CultureInfo.InvariantCulture);
+        return Results.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "Too many requests.",
+            detail: $"{what}: try again in {seconds} s.").ExecuteAsync(http);
+    }
+
+    private static RateLimitOptions Limits(HttpContext http) => http.RequestServices.GetRequiredService<IOptions<RateLimitOptions>>().Value;
+
     private static RateLimitPartition<string> PerClient(HttpContext http, int perMinute) =>
         IsStaffWrite(http)
             ? RateLimitPartition.GetNoLimiter("staff-writes")
-            : RateLimitPartition.GetFixedWindowLimiter(http.Connection.RemoteIpAddress?.ToString() ?? "unknown", _ => new FixedWindowRateLimiterOptions
+            : RateLimitPartition.GetFixedWindowLimiter(TrustedProxies.ClientKey(http), _ => new FixedWindowRateLimiterOptions
         {
             PermitLimit = perMinute,
             Window = TimeSpan.FromMinutes(1),

@@ -1,5 +1,5 @@
-using System.Net;
 using Microsoft.AspNetCore.HttpOverrides;
+using Microsoft.Extensions.Options;
 
 namespace R2PTracker.Gateway.Proxy;
 
@@ -13,17 +13,16 @@ namespace R2PTracker.Gateway.Proxy;
 /// </summary>
 public static class TrustedProxies
 {
-    public static void AddTrustedProxies(this IServiceCollection services, IConfiguration configuration)
+    public static void AddTrustedProxies(this IServiceCollection services)
     {
-        var networks = List(configuration["ForwardedHeaders:KnownNetworks"]).Select(System.Net.IPNetwork.Parse).ToList();
-        var proxies = List(configuration["ForwardedHeaders:KnownProxies"]).Select(IPAddress.Parse).ToList();
-        services.Configure<ForwardedHeadersOptions>(o =>
+        services.AddSettings<TrustedProxyOptions>(TrustedProxyOptions.Section);
+        services.AddOptions<ForwardedHeadersOptions>().Configure<IOptions<TrustedProxyOptions>>((o, trusted) =>
         {
             o.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
             o.KnownIPNetworks.Clear();
             o.KnownProxies.Clear();
-            foreach (var network in networks) o.KnownIPNetworks.Add(network);
-            foreach (var proxy in proxies) o.KnownProxies.Add(proxy);
+            foreach (var network in trusted.Value.Networks()) o.KnownIPNetworks.Add(network);
+            foreach (var proxy in trusted.Value.Proxies()) o.KnownProxies.Add(proxy);
             // One proxy in front: the client is the last address it appended.
             o.ForwardLimit = 1;
         });
@@ -32,6 +31,6 @@ public static class TrustedProxies
     /// <summary>First in the pipeline, so that everything after sees the client's address and scheme.</summary>
     public static void UseTrustedProxies(this WebApplication app) => app.UseForwardedHeaders();
 
-    private static IEnumerable<string> List(string? value) =>
-        (value ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+    /// <summary>The client's address as the per-client limits count it.</summary>
+    public static string ClientKey(HttpContext http) => http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
 }

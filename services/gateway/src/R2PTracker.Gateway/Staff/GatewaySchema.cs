@@ -3,8 +3,8 @@ using Npgsql;
 namespace R2PTracker.Gateway.Staff;
 
 /// <summary>
-/// The gateway's own tables in PostgreSQL schema "gateway": staff accounts (token hashes) and the
-/// data protection key ring (see SharedKeyRing). Every instance creates what is missing at start;
+/// The gateway's own tables in PostgreSQL schema "gateway": staff accounts (token hashes), the audit
+/// log of their administration, and the data protection key ring (see SharedKeyRing). Every instance creates what is missing at start;
 /// one statement at a time, so that losing the race for the schema to another instance does not
 /// skip the tables after it.
 /// </summary>
@@ -22,6 +22,17 @@ public static class GatewaySchema
             created_at timestamptz NOT NULL,
             last_used_at timestamptz NULL,
             revoked_at timestamptz NULL
+        )
+        """,
+        """
+        CREATE TABLE IF NOT EXISTS gateway.staff_audit (
+            id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            at timestamptz NOT NULL,
+            actor text NOT NULL,
+            action text NOT NULL,
+            staff_id uuid NOT NULL,
+            staff_name text NOT NULL,
+            role text NOT NULL
         )
         """,
         """

@@ -1,8 +1,8 @@
 using Microsoft.AspNetCore.Antiforgery;
-using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.OutputCaching;
 using Microsoft.IdentityModel.Tokens;
 using R2PTracker.Gateway.Caching;
+using R2PTracker.Gateway.Proxy;
 using R2PTracker.ServiceDefaults;
 
 namespace R2PTracker.Gateway.Staff;
@@ -10,48 +10,25 @@ namespace R2PTracker.Gateway.Staff;
 /// <summary>
 /// In front of YARP: a write to a pledge needs a staff member, either "Authorization: Bearer
 /// &lt;staff token&gt;" (checked against its stored hash) or the dashboard's sign-in cookie plus a
-/// matching anti-forgery header. The credential is replaced by a short-lived JWT naming the
-/// staff member, which the backends verify. Public reads go on without any Authorization
-/// header, so a staff token never reaches a backend. A successful write evicts the cached reads.
-/// POST /api/import is an admin's write with a large body.
+/// matching anti-forgery header. For the backend the gateway mints a short-lived JWT naming the
+/// staff member, for commitments' audience only, which <see cref="BackendCredentials"/> sends in
+/// place of the client's credentials (which never reach a backend). A successful write evicts the
+/// cached reads. POST /api/import is an admin's write with a large body (see <see cref="BodyLimits"/>).
 /// </summary>
 public sealed class StaffAuthentication(RequestDelegate next, StaffStore store, SymmetricSecurityKey signingKey,
     TimeProvider clock, SignInLimiter limiter, IAntiforgery antiforgery, IOutputCacheStore cache,
-    ILogger<StaffAuthentication> logger, IConfiguration configuration)
+    ILogger<StaffAuthentication> logger)
 {
-    private readonly long importMaxBodyBytes = configuration.GetValue("Import:MaxBodyBytes", 512L * 1024 * 1024);
-
-    /// <summary>The same limit as the commitments service's.</summary>
-    public const long MaxWriteBodyBytes = 64 * 1024;
-
     public const string ImportPath = "/api/import";
 
     public async Task InvokeAsync(HttpContext http)
     {
         var request = http.Request;
         var import = request.Path.StartsWithSegments(ImportPath);
-        if (!request.Path.StartsWithSegments("/api/pledges") && !import)
+        var safe = HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method) || HttpMethods.IsOptions(request.Method);
+        if ((!request.Path.StartsWithSegments("/api/pledges") && !import) || safe)
         {
             await next(http);
-            return;
-        }
-        if (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method) || HttpMethods.IsOptions(request.Method))
-        {
-            request.Headers.Authorization = default;
-            await next(http);
-            return;
-        }
-
-        // Refused here rather than forwarded: commitments would refuse it too, and Kestrel closes a
-        // connection after a 413, which YARP could otherwise reuse for the next write (a 502).
-        // An import file is the one large body (Import:MaxBodyBytes, as commitments has it).
-        var maxBody = import ? importMaxBodyBytes : MaxWriteBodyBytes;
-        if (import && http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } limit) limit.MaxRequestBodySize = maxBody;
-        if (request.ContentLength > maxBody)
-        {
-            await Results.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "The request body is too large.",
-                detail: import ? $"An import file may carry at most {maxBody} bytes." : $"A write may carry at most {MaxWriteBodyBytes / 1024} KiB.")
-                .ExecuteAsync(http);
             return;
         }
 
@@ -64,7 +41,8 @@ public sealed class StaffAuthentication(RequestDelegate next, StaffStore store, 
             return;
         }
 
-        request.Headers.Authorization = "Bearer " + InternalAuth.IssueToken(signingKey, staff.Name, staff.Role, clock.GetUtcNow());
+        http.Items[BackendCredentials.InternalTokenItem] =
+            InternalAuth.IssueToken(signingKey, staff.Name, staff.Role, clock.GetUtcNow(), InternalAuth.Audiences.Commitments);
         await next(http);
         if (http.Response.StatusCode is >= 200 and < 300)
         {
@@ -80,7 +58,7 @@ public sealed class StaffAuthentication(RequestDelegate next, StaffStore store, 
         {
             if (limiter.IsBlocked(http))
             {
-                await Refuse(http, StatusCodes.Status429TooManyRequests, "Too many failed sign-ins.", "Wait a minute before trying again.");
+                await limiter.RefuseAsync(http);
                 return null;
             }
             var byToken = await store.FindByTokenAsync(header["Bearer ".Length..].Trim(), http.RequestAborted);
@@ -111,10 +89,9 @@ public sealed class StaffAuthentication(RequestDelegate next, StaffStore store, 
         return null;
     }
 
-    private async Task Refuse(HttpContext http, int status, string title, string detail)
+    private static async Task Refuse(HttpContext http, int status, string title, string detail)
     {
         if (status == StatusCodes.Status401Unauthorized) http.Response.Headers.WWWAuthenticate = "Bearer";
-        if (status == StatusCodes.Status429TooManyRequests) http.Response.Headers.RetryAfter = ((int)limiter.RetryAfter.TotalSeconds).ToString();
         await Results.Problem(statusCode: status, title: title, detail: detail).ExecuteAsync(http);
     }
 }

@@ -2,7 +2,8 @@ namespace R2PTracker.Gateway.Staff;
 
 /// <summary>
 /// "staff add NAME [--role editor|admin]" prints a new token once (role defaults to editor);
-/// "staff revoke NAME" revokes every token of that name.
+/// "staff revoke NAME" revokes every token of that name. Both are audit-logged as done by
+/// "cli:&lt;the operating-system user&gt;".
 /// </summary>
 public static class StaffCommand
 {
@@ -14,7 +15,7 @@ public static class StaffCommand
         await store.EnsureSchemaAsync();
         if (args is ["staff", "revoke", var revoked])
         {
-            Console.WriteLine($"revoked {await store.RevokeAsync(revoked)} token(s) of {revoked}");
+            Console.WriteLine($"revoked {await store.RevokeAsync(revoked, StaffStore.CommandLineActor)} token(s) of {revoked}");
             return 0;
         }
         if (args is not ["staff", "add", var name, ..] || args.Length is not (3 or 5) || (args.Length == 5 && args[3] != "--role"))
@@ -25,7 +26,7 @@ public static class StaffCommand
         var role = args.Length == 5 ? args[4] : "editor";
         try
         {
-            Console.WriteLine(await store.AddAsync(name, role));
+            Console.WriteLine(await store.AddAsync(name, role, StaffStore.CommandLineActor));
             return 0;
         }
         catch (ArgumentException e)

@@ -1,0 +1,37 @@
+namespace R2PTracker.Gateway.Caching;
+
+/// <summary>
+/// The query parameters each cached route reads, and so the only ones its cache key holds. Any other
+/// parameter either is refused by whoever answers the route (commitments' lists, pledges, tallies
+/// and series; the dashboard's pages), so the request goes past the cache to be refused, or is
+/// ignored by it (timelines, histories, feeds, exports), so it is left out of the key and
+/// "?r=&lt;random&gt;" is served the cached answer instead of making a new entry.
+/// </summary>
+public sealed record RouteParameters(IReadOnlyList<string> Known, bool OthersRefused)
+{
+    /// <summary>commitments' list filters (PledgeFilter.Names there).</summary>
+    public static readonly string[] Filters = ["status", "theme", "actor", "country", "overdue", "q"];
+
+    public static readonly string[] PledgePage = ["asOf", "axis"];
+
+    private static readonly RouteParameters None = new([], OthersRefused: false);
+
+    public static RouteParameters For(PathString path)
+    {
+        var segments = (path.Value ?? "").Split('/', StringSplitOptions.RemoveEmptyEntries);
+        return segments switch
+        {
+            [] => new(Dashboard.ListQuery.Names, true),
+            ["pledges", _] => new(PledgePage, true),
+            ["api", "pledges"] => new([.. Filters, "asOf", "axis", "sort", "limit", "cursor"], true),
+            ["api", "pledges", _] => new(["asOf", "axis"], true),
+            ["api", "pledges", _, "status-history"] => new(["axis"], true),
+            ["api", "tallies"] => new([.. Filters, "asOf", "axis"], true),
+            ["api", "tallies", "series"] => new([.. Filters, "from", "to", "interval", "axis"], true),
+            _ => None,
+        };
+    }
+
+    /// <summary>The first parameter of <paramref name="query"/> the route does not read, if any.</summary>
+    public string? FirstUnknown(IQueryCollection query) => query.Keys.FirstOrDefault(k => !Known.Contains(k, StringComparer.Ordinal));
+}

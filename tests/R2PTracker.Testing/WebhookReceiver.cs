@@ -39,6 +39,8 @@ public sealed class WebhookReceiver : IAsyncDisposable
 
     public TimeSpan Delay { get; set; }
     public ChallengeAnswer Challenges { get; set; } = ChallengeAnswer.Echo;
+    /// <summary>How long it takes over the verification answer.</summary>
+    public TimeSpan ChallengeDelay { get; set; }
     public string? RedirectTo { get; set; }
 
     private WebhookReceiver(WebApplication app) => _app = app;
@@ -64,6 +66,7 @@ public sealed class WebhookReceiver : IAsyncDisposable
             if (ChallengeOf(body) is { } challenge)
             {
                 receiver.Verifications.Enqueue(received);
+                if (receiver.ChallengeDelay > TimeSpan.Zero) await Task.Delay(receiver.ChallengeDelay);
                 return receiver.Challenges switch
                 {
                     ChallengeAnswer.Echo => Results.Json(new { challenge }),

@@ -84,3 +84,36 @@ public class RequestLimitsTests(NotificationsApp app)
             .ShouldContain("ISO 3166-1 alpha-2");
     }
 }
+
+/// <summary>The same limit on Kestrel, for a body sent without a Content-Length (chunked), which no middleware can see coming.</summary>
+public sealed class KestrelBodyLimitTests(NotificationsApp app) : IAsyncDisposable
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+    private readonly Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactory<Program> _kestrel = OnKestrel(app);
+
+    private static Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactory<Program> OnKestrel(NotificationsApp app)
+    {
+        var factory = app.Factory.WithWebHostBuilder(_ => { });
+        factory.UseKestrel(0);
+        factory.StartServer();
+        return factory;
+    }
+
+    [Fact]
+    public async Task A_chunked_body_over_64_KiB_is_cut_off_with_a_413()
+    {
+        var body = Encoding.UTF8.GetBytes("{\"kind\":\"webhook\",\"url\":\"https://example.org/hook\",\"filter\":{\"eventTypes\":["
+            + string.Join(',', Enumerable.Repeat("\"pledge.exploded\"", 25_000)) + "]}}");
+        using var content = new StreamContent(new MemoryStream(body));
+        content.Headers.ContentType = new("application/json");
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/api/subscriptions") { Content = content };
+        request.Headers.TransferEncodingChunked = true;
+
+        using var response = await _kestrel.CreateClient().SendAsync(request, Ct);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.RequestEntityTooLarge);
+        (await response.Content.ReadAsStringAsync(Ct)).Length.ShouldBeLessThan(1000);
+    }
+
+    public async ValueTask DisposeAsync() => await _kestrel.DisposeAsync();
+}

@@ -12,8 +12,8 @@ namespace R2PTracker.Notifications.Delivery;
 /// Sends due deliveries from PostgreSQL: one attempt each, recorded; what an outcome means (retry
 /// with backoff, dead, an endpoint disabled) is <see cref="DeliveryPolicy"/>'s to say. Only the
 /// instance holding the <see cref="DeliveryLease"/> dispatches, so an attempt is never made twice
-/// concurrently. Sending and recording overlap: a delivery recorded while others are being sent or saved is sent
-/// at once, and outcomes are saved in batches of whatever has finished. Until its outcome is saved,
+/// concurrently. Sending and recording overlap: a delivery recorded while others are being sent or
+/// saved is sent at once, and outcomes are saved in batches of whatever has finished. Until its outcome is saved,
 /// a delivery is kept out of the dispatcher's queries, so it is not attempted again meanwhile.
 /// </summary>
 public sealed class DeliveryDispatcher(

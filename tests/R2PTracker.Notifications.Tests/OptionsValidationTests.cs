@@ -38,6 +38,7 @@ public class OptionsValidationTests
         email.UnconfirmedLifetime.ShouldBe(new EmailOptions().UnconfirmedLifetime);
         email.ConfirmLinkLifetime.ShouldBe(new EmailOptions().ConfirmLinkLifetime);
         email.MaxConfirmationsPerDay.ShouldBe(new EmailOptions().MaxConfirmationsPerDay);
+        settings.GetSection("ForwardedHeaders").Get<ForwardedHeadersOptions>()!.KnownNetworks.ShouldBe(ForwardedHeadersOptions.DefaultNetworks);
     }
 
     [Theory]

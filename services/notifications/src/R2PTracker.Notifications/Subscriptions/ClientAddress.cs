@@ -9,8 +9,14 @@ namespace R2PTracker.Notifications.Subscriptions;
 /// </summary>
 public sealed class ForwardedHeadersOptions : IValidatedOptions
 {
-    /// <summary>Comma-separated CIDR networks. Loopback by default (the gateway on the same host).</summary>
-    public string KnownNetworks { get; set; } = "127.0.0.0/8,::1/128";
+    /// <summary>
+    /// Comma-separated CIDR networks. By default loopback and the private ranges: the gateway on the
+    /// same host (deploy/local) or on the same private network (compose, Kubernetes), whose YARP sets
+    /// X-Forwarded-For. A machine inside those networks could write its own header; it is inside already.
+    /// </summary>
+    public string KnownNetworks { get; set; } = DefaultNetworks;
+
+    public const string DefaultNetworks = "127.0.0.0/8,::1/128,10.0.0.0/8,172.16.0.0/12,192.168.0.0/16,fc00::/7";
 
     public IReadOnlyList<IPNetwork> Networks() =>
         KnownNetworks.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(IPNetwork.Parse).ToList();

@@ -6,6 +6,8 @@ using MassTransit;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using R2PTracker.Contracts;
 using R2PTracker.Testing;
@@ -52,6 +54,17 @@ public sealed class NotificationsApp : IAsyncLifetime
         // Consumers must be bound before the tests publish.
         await Factory.Services.GetRequiredService<IBusControl>().WaitForHealthStatus(BusHealthStatus.Healthy, TimeSpan.FromSeconds(30));
     }
+
+    /// <summary>
+    /// A second host on the same database with some settings changed. It does not consume from the
+    /// bus: a consumer of its own would take messages meant for the tests of the main host, and drop
+    /// them mid-retry when it stops.
+    /// </summary>
+    public WebApplicationFactory<Program> Variant(Dictionary<string, string?> settings) => Factory.WithWebHostBuilder(builder =>
+    {
+        builder.ConfigureAppConfiguration((_, config) => config.AddInMemoryCollection(settings));
+        builder.ConfigureTestServices(services => services.RemoveMassTransitHostedService());
+    });
 
     public IBus Bus => Factory.Services.GetRequiredService<IBus>();
 

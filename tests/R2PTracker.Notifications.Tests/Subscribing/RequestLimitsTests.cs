@@ -93,7 +93,7 @@ public sealed class KestrelBodyLimitTests(NotificationsApp app) : IAsyncDisposab
 
     private static Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactory<Program> OnKestrel(NotificationsApp app)
     {
-        var factory = app.Factory.WithWebHostBuilder(_ => { });
+        var factory = app.Variant([]);
         factory.UseKestrel(0);
         factory.StartServer();
         return factory;

@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.AspNetCore.Mvc.Testing;
-using Microsoft.Extensions.Configuration;
 using R2PTracker.Testing;
 using Shouldly;
 
@@ -16,12 +15,11 @@ namespace R2PTracker.Notifications.Tests;
 public sealed class WebhookCapTests(NotificationsApp app) : IAsyncDisposable
 {
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
-    private readonly WebApplicationFactory<Program> _capped = app.Factory.WithWebHostBuilder(builder =>
-        builder.ConfigureAppConfiguration((_, config) => config.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Webhooks:MaxPerHost"] = "2",
-            ["Webhooks:MaxPerClient"] = "3",
-        })));
+    private readonly WebApplicationFactory<Program> _capped = app.Variant(new()
+    {
+        ["Webhooks:MaxPerHost"] = "2",
+        ["Webhooks:MaxPerClient"] = "3",
+    });
 
     private static string NewLoopbackHost() => $"127.0.{Random.Shared.Next(1, 255)}.{Random.Shared.Next(1, 255)}";
 

@@ -43,7 +43,9 @@ var staffToken = await RunAsync(Dll("gateway", "R2PTracker.Gateway"), common, "s
 var processes = new List<Process>
 {
     Start(Dll("commitments", "R2PTracker.Commitments"), With(common, ("Urls", commitmentsUrl))),
-    Start(Dll("notifications", "R2PTracker.Notifications"), With(common, ("Urls", notificationsUrl), ("Webhooks__AllowLoopback", "true"))),
+    Start(Dll("notifications", "R2PTracker.Notifications"), With(common, ("Urls", notificationsUrl), ("Webhooks__AllowLoopback", "true"),
+        // Every subscription of the bench aims at its one local receiver.
+        ("Webhooks__MaxPerHost", "1000000"), ("Webhooks__MaxPerClient", "1000000"))),
     Start(Dll("gateway", "R2PTracker.Gateway"), With(common, ("Urls", gatewayUrl),
         ("ReverseProxy__Clusters__commitments__Destinations__primary__Address", commitmentsUrl + "/"),
         ("ReverseProxy__Clusters__notifications__Destinations__primary__Address", notificationsUrl + "/"))),
@@ -169,7 +171,11 @@ static WebApplication StartReceiver(ConcurrentDictionary<string, DateTimeOffset>
     app.MapPost("/{**path}", async (HttpContext http) =>
     {
         var at = DateTimeOffset.UtcNow;
-        var data = (await JsonDocument.ParseAsync(http.Request.Body)).RootElement.GetProperty("data");
+        var root = (await JsonDocument.ParseAsync(http.Request.Body)).RootElement;
+        var data = root.GetProperty("data");
+        // A new subscription's URL proves it wants the traffic by echoing the challenge.
+        if (root.GetProperty("type").GetString() == WebhookReceiver.VerificationType)
+            return Results.Json(new { challenge = data.GetProperty("challenge").GetString() });
         var key = $"{data.GetProperty("pledgeId").GetString()}:{data.GetProperty("version").GetInt64()}:{http.Request.Path}";
         received.TryAdd(key, at);
         if (data.TryGetProperty("recordedAt", out var recorded)) recordedAt.TryAdd(key, recorded.GetDateTimeOffset());

@@ -60,6 +60,9 @@ public sealed class FaultDeployment : IAsyncLifetime
             ["Delivery__PollInterval"] = "00:00:00.200",
             // Few senders, so that a fan-out to 500 lasts long enough to be killed in the middle.
             ["Delivery__Parallelism"] = "8",
+            // Fault 2 aims 500 subscriptions at one local receiver, from one client.
+            ["Webhooks__MaxPerHost"] = "100000",
+            ["Webhooks__MaxPerClient"] = "100000",
             ["Logging__LogLevel__Default"] = "Warning",
         };
 

@@ -231,10 +231,14 @@ public class FaultTests(FaultDeployment deployment)
     [Theory]
     [InlineData("http://169.254.169.254/latest/meta-data/", false)]
     [InlineData("http://10.0.0.1/", false)]
-    [InlineData("http://[::1]:9/hook", true)]
+    [InlineData("http://[::1]:{port}/hook", true)]
     public async Task Fault_4_where_loopback_is_configured_only_loopback_is_let_through_the_gateway(string url, bool allowed)
     {
+        // A loopback URL is let through to the verification, which a receiver on [::1] answers.
+        await using var receiver = await WebhookReceiver.StartAsync("[::1]");
+        url = url.Replace("{port}", new Uri(receiver.BaseUrl).Port.ToString(System.Globalization.CultureInfo.InvariantCulture));
         var response = await deployment.Gateway().PostAsJsonAsync("/api/subscriptions", new { kind = "webhook", url }, Ct);
         response.StatusCode.ShouldBe(allowed ? HttpStatusCode.Created : HttpStatusCode.BadRequest);
+        receiver.Verifications.Count.ShouldBe(allowed ? 1 : 0);
     }
 }

@@ -128,10 +128,41 @@ public partial class EmailSubscriptionTests(NotificationsApp app)
     }
 
     [Fact]
+    public async Task An_email_subscription_covers_changes_recorded_from_its_confirmation_not_from_its_request()
+    {
+        var address = NewAddress();
+        var pledgeId = Events.NewPledgeId();
+        var subscription = await app.SubscribeAsync(new { kind = "email", email = address, filter = new { pledgeIds = new[] { pledgeId } } }, Ct);
+        await ConfirmAsync(address);
+        var view = await app.ManageClient(subscription.ManageToken).GetFromJsonAsync<JsonElement>($"/api/subscriptions/{subscription.Id}", Ct);
+        DateTimeOffset createdAt = view.GetProperty("createdAt").GetDateTimeOffset(), confirmedAt = view.GetProperty("confirmedAt").GetDateTimeOffset();
+        confirmedAt.ShouldBeGreaterThan(createdAt);
+
+        // Recorded while the address was still unconfirmed, forwarded only now.
+        var beforeConfirmation = Events.StatusChanged(pledgeId) with { RecordedAt = createdAt + (confirmedAt - createdAt) / 2 };
+        var afterConfirmation = Events.StatusChanged(pledgeId, "Broken");
+        await app.PublishAsync(beforeConfirmation, Ct);
+        await app.PublishAsync(afterConfirmation, Ct);
+
+        var mails = await MailDev.WaitForMailsAsync(address, 2, Ct);
+        mails.ShouldContain(m => m.GetProperty("subject").GetString() == $"R2P Tracker: {pledgeId} is now Broken");
+        await TestEnvironment.Eventually(async () =>
+        {
+            await using var query = app.Store.QuerySession();
+            return await query.LoadAsync<Delivery.FannedOutEvent>(beforeConfirmation.EventId, Ct);
+        }, TimeSpan.FromSeconds(30), "the earlier change's fan-out");
+        await using var session = app.Store.QuerySession();
+        (await session.LoadAsync<Delivery.Delivery>(Delivery.Delivery.IdFor(beforeConfirmation.EventId, subscription.Id), Ct)).ShouldBeNull();
+    }
+
+    [Fact]
     public async Task An_email_subscription_with_a_bad_address_is_refused_naming_the_field()
     {
-        var response = await app.Client().PostAsJsonAsync("/api/subscriptions", new { kind = "email", email = "not an address" }, Ct);
-        response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
-        (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("errors").TryGetProperty("email", out _).ShouldBeTrue();
+        foreach (var email in new[] { "not an address", "v@[127.0.0.1]", "v@localhost" })
+        {
+            var response = await app.Client().PostAsJsonAsync("/api/subscriptions", new { kind = "email", email }, Ct);
+            response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+            (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("errors").TryGetProperty("email", out _).ShouldBeTrue();
+        }
     }
 }

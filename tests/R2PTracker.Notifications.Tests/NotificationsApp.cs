@@ -3,7 +3,11 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Marten;
 using MassTransit;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using R2PTracker.Contracts;
 using R2PTracker.Testing;
@@ -23,7 +27,8 @@ public sealed class NotificationsApp : IAsyncLifetime
     public const string RetryDelays = "00:00:00.2,00:00:00.4,00:00:00.8,00:00:01.6";
     public const int MaxAttempts = 5;
     public const string PublicBaseUrl = "http://gateway.example";
-    private WebApplicationFactory<Program>? _factory;
+    public const string VerificationTimeout = "00:00:02";
+    private LoopbackClientFactory? _factory;
 
     public WebApplicationFactory<Program> Factory => _factory ?? throw new InvalidOperationException("Not started.");
 
@@ -39,11 +44,27 @@ public sealed class NotificationsApp : IAsyncLifetime
         Environment.SetEnvironmentVariable("Email__SmtpPort", MailDev.SmtpPort.ToString());
         Environment.SetEnvironmentVariable("Email__Security", "None");
         Environment.SetEnvironmentVariable("Email__PublicBaseUrl", PublicBaseUrl);
-        _factory = new WebApplicationFactory<Program>();
+        Environment.SetEnvironmentVariable("Webhooks__VerificationTimeout", VerificationTimeout);
+        // Every receiver of these tests listens on 127.0.0.1 and every request comes from one client;
+        // the caps are tested on a host of their own with their own limits (WebhookCapTests).
+        Environment.SetEnvironmentVariable("Webhooks__MaxPerHost", "100000");
+        Environment.SetEnvironmentVariable("Webhooks__MaxPerClient", "100000");
+        _factory = new LoopbackClientFactory();
         _ = _factory.Server;
         // Consumers must be bound before the tests publish.
         await Factory.Services.GetRequiredService<IBusControl>().WaitForHealthStatus(BusHealthStatus.Healthy, TimeSpan.FromSeconds(30));
     }
+
+    /// <summary>
+    /// A second host on the same database with some settings changed. It does not consume from the
+    /// bus: a consumer of its own would take messages meant for the tests of the main host, and drop
+    /// them mid-retry when it stops.
+    /// </summary>
+    public WebApplicationFactory<Program> Variant(Dictionary<string, string?> settings) => Factory.WithWebHostBuilder(builder =>
+    {
+        builder.ConfigureAppConfiguration((_, config) => config.AddInMemoryCollection(settings));
+        builder.ConfigureTestServices(services => services.RemoveMassTransitHostedService());
+    });
 
     public IBus Bus => Factory.Services.GetRequiredService<IBus>();
 
@@ -81,6 +102,29 @@ public sealed class NotificationsApp : IAsyncLifetime
     }
 }
 
+/// <summary>
+/// The host as Kestrel on loopback would see requests: from 127.0.0.1 (the in-memory test server sets
+/// no peer address), so an X-Forwarded-For header is believed as it is from a gateway on the same host.
+/// </summary>
+public class LoopbackClientFactory : WebApplicationFactory<Program>
+{
+    protected override void ConfigureWebHost(IWebHostBuilder builder) =>
+        builder.ConfigureServices(services => services.AddSingleton<IStartupFilter, LoopbackPeer>());
+
+    private sealed class LoopbackPeer : IStartupFilter
+    {
+        public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+        {
+            app.Use((http, nextMiddleware) =>
+            {
+                http.Connection.RemoteIpAddress ??= System.Net.IPAddress.Loopback;
+                return nextMiddleware(http);
+            });
+            next(app);
+        };
+    }
+}
+
 public sealed record Subscribed(Guid Id, string ManageToken, string? Secret, JsonElement Body);
 
 public static class Events
@@ -93,6 +137,9 @@ public static class Events
 
     public static PledgeRegistered Registered(string pledgeId, string actor, string country) => new(
         Guid.NewGuid(), pledgeId, 1, "2015-02-26", DateTimeOffset.UtcNow, "Alice", "A pledge", actor, country, "NotYetRated");
+
+    public static PledgeDetailsRevised ActorRevised(string pledgeId, string actor, long version = 2) => new(
+        Guid.NewGuid(), pledgeId, version, "2016", DateTimeOffset.UtcNow, "Alice", null, null, actor, null, "The actor was misnamed");
 
     public static MilestoneLogged Milestone(string pledgeId) => new(
         Guid.NewGuid(), pledgeId, 3, "2019-12", DateTimeOffset.UtcNow, "Alice", "m-1", "Outreach", "December 2019 outreach", []);

@@ -49,16 +49,16 @@ public class WebhookSignatureTests
     [InlineData("not a url")]
     [InlineData("")]
     public void Subscribing_with_a_url_that_is_not_http_is_refused(string url) =>
-        SubscribeSlice.Validate(new SubscribeRequest("webhook", url)).Keys.ShouldBe(["url"]);
+        SubscribeSlice.Validate(new SubscribeRequest("webhook", url)).Listed.Keys.ShouldBe(["url"]);
 
     [Fact]
     public void Subscribing_names_every_bad_field() =>
-        SubscribeSlice.Validate(new SubscribeRequest("sms", null, PledgeIds: ["Bad Id"])).Keys
+        SubscribeSlice.Validate(new SubscribeRequest("sms", null, PledgeIds: ["Bad Id"])).Listed.Keys
             .ShouldBe(["kind", "pledgeIds[0]"], ignoreOrder: true);
 
     [Fact]
     public void A_webhook_needs_a_url_and_an_email_subscription_an_address() =>
-        (SubscribeSlice.Validate(new SubscribeRequest("webhook", null)).Keys.Single(),
-            SubscribeSlice.Validate(new SubscribeRequest("email", null)).Keys.Single())
+        (SubscribeSlice.Validate(new SubscribeRequest("webhook", null)).Listed.Keys.Single(),
+            SubscribeSlice.Validate(new SubscribeRequest("email", null)).Listed.Keys.Single())
         .ShouldBe(("url", "email"));
 }

@@ -1,12 +1,16 @@
 using Marten;
+using Npgsql;
 using R2PTracker.Notifications.Delivery;
 using R2PTracker.Notifications.Email;
+using R2PTracker.Notifications.Hosting;
 using R2PTracker.Notifications.Pledges;
 using R2PTracker.Notifications.Security;
 using R2PTracker.Notifications.Subscriptions;
 using R2PTracker.Notifications.Subscriptions.Confirming;
 using R2PTracker.Notifications.Subscriptions.Managing;
+using R2PTracker.Notifications.Subscriptions.Purging;
 using R2PTracker.Notifications.Subscriptions.Subscribing;
+using R2PTracker.Notifications.Webhooks;
 using R2PTracker.ServiceDefaults;
 using Weasel.Core;
 
@@ -15,55 +19,60 @@ namespace R2PTracker.Notifications;
 public static class Configuration
 {
     public const string Schema = "notifications";
+    /// <summary>No request to notifications needs more: a subscription is a few hundred bytes.</summary>
+    public const long MaxRequestBodyBytes = 64 * 1024;
 
     public static WebApplicationBuilder AddNotifications(this WebApplicationBuilder builder)
     {
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
+
+        // One data source for the process: Marten's sessions, the dispatcher's lease, the change check.
         var connectionString = builder.Configuration.PostgresConnectionString();
+        builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
         builder.Services.AddMarten(options =>
             {
-                options.Connection(connectionString);
                 options.DatabaseSchemaName = Schema;
                 options.UseSystemTextJsonForSerialization(EnumStorage.AsString, Casing.CamelCase);
-                options.Schema.For<Subscription>().Duplicate(s => s.Status).Duplicate(s => s.Email!);
+                options.Schema.For<Subscription>().Duplicate(s => s.Status).Duplicate(s => s.Email!)
+                    .Duplicate(s => s.Host!).Duplicate(s => s.ClientKey!);
                 options.Schema.For<PledgeProfile>();
+                options.Schema.For<ConfirmationLedger>().Duplicate(l => l.LastSentAt);
                 options.Schema.For<FannedOutEvent>();
                 // The dispatcher's query: pending deliveries by due time.
                 options.Schema.For<Delivery.Delivery>()
                     .Duplicate(d => d.Status).Duplicate(d => d.NextAttemptAt).Duplicate(d => d.SubscriptionId);
             })
+            .UseNpgsqlDataSource()
             .UseLightweightSessions()
             .ApplyAllDatabaseChangesOnStartup();
 
-        var delivery = builder.Configuration.GetSection("Delivery").Get<DeliveryOptions>() ?? new DeliveryOptions();
-        _ = delivery.Schedule(); // fail at start-up, not at the first failed delivery, on a bad schedule
-        builder.Services.AddSingleton(delivery);
-        builder.Services.AddSingleton(builder.Configuration.GetSection("Webhooks").Get<WebhookNetworkOptions>() ?? new WebhookNetworkOptions());
-        builder.Services.AddSingleton(builder.Configuration.GetSection("Email").Get<EmailOptions>() ?? new EmailOptions());
-        builder.Services.AddSingleton<UrlGuard>();
+        builder.Services.AddValidatedOptions<DeliveryOptions>("Delivery");
+        builder.Services.AddValidatedOptions<WebhookOptions>("Webhooks");
+        builder.Services.AddValidatedOptions<EmailOptions>("Email");
+        builder.Services.AddValidatedOptions<Subscriptions.ForwardedHeadersOptions>("ForwardedHeaders");
 
-        builder.Services.AddHttpClient(WebhookSender.ClientName, c => c.Timeout = Timeout.InfiniteTimeSpan)
-            .ConfigurePrimaryHttpMessageHandler(services => new SocketsHttpHandler
-            {
-                // A redirect could lead anywhere, including inside the network: never follow one.
-                AllowAutoRedirect = false,
-                UseProxy = false,
-                ConnectCallback = services.GetRequiredService<UrlGuard>().ConnectAsync,
-                PooledConnectionLifetime = TimeSpan.FromMinutes(2),
-                MaxConnectionsPerServer = 32,
-            });
+        builder.Services.AddSingleton<UrlGuard>();
+        builder.Services.AddWebhookHttpClient();
+        builder.Services.AddSingleton<WebhookVerifier>();
+        builder.Services.AddSingleton<ClientAddress>();
         builder.Services.AddSingleton<WebhookSender>();
         builder.Services.AddSingleton<EmailSender>();
+        builder.Services.AddSingleton<DeliveryLease>();
         builder.Services.AddSingleton<DeliveryDispatcher>();
         builder.Services.AddHostedService(services => services.GetRequiredService<DeliveryDispatcher>());
+        builder.Services.AddSingleton<UnconfirmedPurge>();
+        builder.Services.AddHostedService(services => services.GetRequiredService<UnconfirmedPurge>());
         builder.Services.AddSingleton<ActiveSubscriptions>();
         builder.Services.AddSingleton<FanOut>();
+        builder.Services.AddSingleton<PledgeProfiles>();
 
         builder.AddMessaging(bus =>
         {
             bus.AddConsumer<PledgeStatusChangedConsumer>(typeof(FanOutConsumerDefinition<PledgeStatusChangedConsumer>));
             bus.AddConsumer<MilestoneLoggedConsumer>(typeof(FanOutConsumerDefinition<MilestoneLoggedConsumer>));
             bus.AddConsumer<PledgeRegisteredConsumer>(typeof(FanOutConsumerDefinition<PledgeRegisteredConsumer>));
+            bus.AddConsumer<PledgeDetailsRevisedConsumer>(typeof(FanOutConsumerDefinition<PledgeDetailsRevisedConsumer>));
         });
         return builder;
     }
@@ -74,4 +83,20 @@ public static class Configuration
         app.MapManageSubscription();
         app.MapConfirmAndUnsubscribe();
     }
+
+    /// <summary>
+    /// 413 as problem details for a body over the limit, before anything reads it (Kestrel enforces the
+    /// same limit on bodies without a Content-Length, as they are read).
+    /// </summary>
+    public static void UseBodySizeLimit(this IApplicationBuilder app) =>
+        app.Use(async (http, next) =>
+        {
+            if (http.Request.ContentLength > MaxRequestBodyBytes)
+            {
+                await Results.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "The request body is too large.",
+                    detail: $"A request body may be at most {MaxRequestBodyBytes} bytes.").ExecuteAsync(http);
+                return;
+            }
+            await next(http);
+        });
 }

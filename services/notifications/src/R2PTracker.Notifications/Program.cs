@@ -7,6 +7,7 @@ builder.AddNotifications();
 
 var app = builder.Build();
 app.UseServiceDefaults();
+app.UseBodySizeLimit();
 app.MapNotifications();
 await app.RunAsync();
 

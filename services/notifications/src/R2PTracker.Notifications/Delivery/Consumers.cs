@@ -1,4 +1,3 @@
-using Marten;
 using MassTransit;
 using R2PTracker.Contracts;
 using R2PTracker.Notifications.Pledges;
@@ -16,17 +15,26 @@ public sealed class MilestoneLoggedConsumer(FanOut fanOut) : IConsumer<Milestone
 }
 
 /// <summary>Keeps the pledge profile (country, actor) used by filters, then alerts.</summary>
-public sealed class PledgeRegisteredConsumer(FanOut fanOut, IDocumentStore store) : IConsumer<PledgeRegistered>
+public sealed class PledgeRegisteredConsumer(FanOut fanOut, PledgeProfiles profiles) : IConsumer<PledgeRegistered>
 {
     public async Task Consume(ConsumeContext<PledgeRegistered> context)
     {
-        var e = context.Message;
-        await using (var session = store.LightweightSession())
-        {
-            session.Store(new PledgeProfile { Id = e.PledgeId, Actor = e.Actor, Country = e.Country, Title = e.Title });
-            await session.SaveChangesAsync(context.CancellationToken);
-        }
-        await fanOut.RecordAsync(e, false, context.CancellationToken);
+        await profiles.RegisteredAsync(context.Message, context.CancellationToken);
+        await fanOut.RecordAsync(context.Message, false, context.CancellationToken);
+    }
+}
+
+/// <summary>
+/// Keeps the pledge profile current (a revised actor), so actor filters follow the record. No alert:
+/// there is no webhook type for a revision. A revision seen before its pledge's registration is
+/// retried until the registration has landed.
+/// </summary>
+public sealed class PledgeDetailsRevisedConsumer(PledgeProfiles profiles) : IConsumer<PledgeDetailsRevised>
+{
+    public async Task Consume(ConsumeContext<PledgeDetailsRevised> context)
+    {
+        if (!await profiles.RevisedAsync(context.Message, context.CancellationToken))
+            throw new PledgeNotKnownYetException(context.Message.PledgeId);
     }
 }
 

@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Threading.Channels;
 using Marten;
-using Npgsql;
 using Polly.CircuitBreaker;
 using R2PTracker.Notifications.Email;
 using R2PTracker.Notifications.Subscriptions;
@@ -10,25 +9,22 @@ using R2PTracker.Notifications.Subscriptions;
 namespace R2PTracker.Notifications.Delivery;
 
 /// <summary>
-/// Sends due deliveries from PostgreSQL: one attempt each, recorded; a failure is rescheduled with
-/// exponential backoff and jitter until the schedule runs out, then the delivery is dead. A
-/// subscription whose endpoint keeps failing for longer than DisableAfter is disabled. Only one
-/// instance dispatches at a time (a PostgreSQL advisory lock), so an attempt is never made twice
-/// concurrently; if the process dies, the lock goes with its connection and another takes over.
-/// Sending and recording overlap: a delivery recorded while others are being sent or saved is sent
-/// at once, and outcomes are saved in batches of whatever has finished. Until its outcome is saved,
+/// Sends due deliveries from PostgreSQL: one attempt each, recorded; what an outcome means (retry
+/// with backoff, dead, an endpoint disabled) is <see cref="DeliveryPolicy"/>'s to say. Only the
+/// instance holding the <see cref="DeliveryLease"/> dispatches, so an attempt is never made twice
+/// concurrently. Sending and recording overlap: a delivery recorded while others are being sent or
+/// saved is sent at once, and outcomes are saved in batches of whatever has finished. Until its outcome is saved,
 /// a delivery is kept out of the dispatcher's queries, so it is not attempted again meanwhile.
 /// </summary>
 public sealed class DeliveryDispatcher(
     IDocumentStore store,
     WebhookSender webhooks,
     EmailSender email,
+    DeliveryLease lease,
     DeliveryOptions options,
     TimeProvider clock,
-    IConfiguration configuration,
     ILogger<DeliveryDispatcher> logger) : BackgroundService
 {
-    private static readonly long LockKey = 0x52_32_50_6e_6f_74_69_66; // "R2Pnotif"
     private static readonly TimeSpan OutcomeGathering = TimeSpan.FromMilliseconds(25);
     private readonly SemaphoreSlim _wake = new(0, 1);
     private readonly SemaphoreSlim _sendSlots = new(options.Parallelism, options.Parallelism);
@@ -42,8 +38,6 @@ public sealed class DeliveryDispatcher(
     private readonly HashSet<Guid> _failing = [];
     private int _unsaved;
     private int _waitingForRoom;
-    private NpgsqlConnection? _lockConnection;
-    private long _lockCheckedAt;
 
     private sealed record Outcome(Delivery Updated, bool? Succeeded, Subscription? Subscription);
 
@@ -61,7 +55,7 @@ public sealed class DeliveryDispatcher(
         {
             try
             {
-                if (!await HoldsLockAsync(stoppingToken))
+                if (!await lease.HoldAsync(stoppingToken))
                 {
                     await Task.Delay(TimeSpan.FromSeconds(2), stoppingToken);
                     continue;
@@ -76,7 +70,7 @@ public sealed class DeliveryDispatcher(
             catch (Exception ex)
             {
                 logger.LogError(ex, "Delivery dispatch failed; trying again shortly");
-                await DropLockAsync();
+                await lease.ReleaseAsync();
                 try { await Task.Delay(TimeSpan.FromSeconds(1), stoppingToken); }
                 catch (OperationCanceledException) { break; }
             }
@@ -86,42 +80,7 @@ public sealed class DeliveryDispatcher(
             await Task.Delay(50, CancellationToken.None);
         _outcomes.Writer.TryComplete();
         await saving;
-        await DropLockAsync();
-    }
-
-    private async Task<bool> HoldsLockAsync(CancellationToken ct)
-    {
-        if (_lockConnection is { State: System.Data.ConnectionState.Open })
-        {
-            // Still connected means still holding it (a session lock lives as long as its connection);
-            // asked at most once per poll interval, not before every query.
-            if (Stopwatch.GetElapsedTime(_lockCheckedAt) < options.PollInterval) return true;
-            await using var ping = new NpgsqlCommand("SELECT 1", _lockConnection);
-            await ping.ExecuteScalarAsync(ct);
-            _lockCheckedAt = Stopwatch.GetTimestamp();
-            return true;
-        }
-        await DropLockAsync();
-        var connection = new NpgsqlConnection(configuration.GetConnectionString("Postgres"));
-        await connection.OpenAsync(ct);
-        await using var cmd = new NpgsqlCommand("SELECT pg_try_advisory_lock(@key)", connection);
-        cmd.Parameters.AddWithValue("key", LockKey);
-        if (await cmd.ExecuteScalarAsync(ct) is true)
-        {
-            _lockConnection = connection;
-            _lockCheckedAt = Stopwatch.GetTimestamp();
-            logger.LogInformation("This instance now dispatches deliveries");
-            return true;
-        }
-        await connection.DisposeAsync();
-        return false;
-    }
-
-    private async Task DropLockAsync()
-    {
-        if (_lockConnection is null) return;
-        await _lockConnection.DisposeAsync();
-        _lockConnection = null;
+        await lease.ReleaseAsync();
     }
 
     /// <summary>
@@ -248,58 +207,41 @@ public sealed class DeliveryDispatcher(
 
     private async Task<(Delivery Updated, bool? Succeeded)> AttemptAsync(Delivery delivery, Subscription? subscription, CancellationToken ct)
     {
-        var now = clock.GetUtcNow();
-        if (subscription is null || subscription.Status == SubscriptionStatuses.Unsubscribed)
-            return (delivery with { Status = DeliveryStatuses.Cancelled, DeadReason = "The subscription was deleted or unsubscribed." }, null);
-        if (subscription.Status == SubscriptionStatuses.Disabled)
-            return (delivery with { Status = DeliveryStatuses.Dead, DeadReason = "The subscription is disabled: " + subscription.DisabledReason }, null);
-        if (subscription.Status == SubscriptionStatuses.PendingConfirmation && delivery.Type != EmailSender.ConfirmationType)
-            return (delivery with { Status = DeliveryStatuses.Cancelled, DeadReason = "The address is not confirmed." }, null);
-
-        var number = delivery.Attempts.Count + 1;
+        if (DeliveryPolicy.Settled(delivery, subscription) is { } settled) return (settled, null);
+        var startedAt = clock.GetUtcNow();
         var watch = Stopwatch.StartNew();
-        int? statusCode = null;
-        string? error = null;
+        AttemptOutcome outcome;
         try
         {
             if (delivery.Kind == SubscriptionKinds.Email)
             {
-                await email.SendAsync(email.Compose(subscription, delivery), ct);
+                await email.SendAsync(email.Compose(subscription!, delivery), ct);
+                outcome = AttemptOutcome.Sent;
             }
             else
             {
-                using var response = await webhooks.SendAsync(subscription, delivery, ct);
-                statusCode = (int)response.StatusCode;
-                if (!response.IsSuccessStatusCode) error = $"HTTP {statusCode}";
+                using var response = await webhooks.SendAsync(subscription!, delivery, ct);
+                outcome = AttemptOutcome.Answered((int)response.StatusCode);
             }
         }
         catch (BrokenCircuitException)
         {
-            // Not an attempt: the endpoint's circuit is open. Try again when it may have closed.
-            return (delivery with { NextAttemptAt = now + options.BreakDuration }, false);
+            outcome = AttemptOutcome.NotTried;
         }
         catch (Exception ex) when (!ct.IsCancellationRequested)
         {
-            error = ex is Polly.Timeout.TimeoutRejectedException ? $"Timed out after {options.AttemptTimeout.TotalSeconds:0.#} s" : ex.Message;
+            // The details stay in the service log; the delivery log gets a generic reason.
+            logger.LogWarning(ex, "Delivery {DeliveryId} attempt {Attempt} failed", delivery.Id, delivery.Attempts.Count + 1);
+            outcome = AttemptOutcome.Failed(DeliveryPolicy.Describe(ex, options.AttemptTimeout));
         }
-        var attempt = new DeliveryAttempt(number, now, watch.ElapsedMilliseconds, statusCode, error);
-        var attempts = delivery.Attempts.Append(attempt).ToList();
-        if (error is null)
-        {
-            return (delivery with { Status = DeliveryStatuses.Delivered, Attempts = attempts, DeliveredAt = clock.GetUtcNow() }, true);
-        }
-        var delay = options.DelayAfter(number, Random.Shared);
-        logger.LogWarning("Delivery {DeliveryId} attempt {Attempt} failed: {Error}; {Next}", delivery.Id, number, error,
-            delay is null ? "dead" : $"next in {delay}");
-        return delay is { } wait
-            ? (delivery with { Attempts = attempts, NextAttemptAt = clock.GetUtcNow() + wait }, false)
-            : (delivery with { Attempts = attempts, Status = DeliveryStatuses.Dead, DeadReason = $"All {number} attempts failed." }, false);
+        var (updated, succeeded) = DeliveryPolicy.After(delivery, outcome, startedAt, watch.Elapsed, clock.GetUtcNow(), options, Random.Shared);
+        if (succeeded == false && !outcome.CircuitOpen)
+            logger.LogWarning("Delivery {DeliveryId} attempt {Attempt} failed: {Error}; {Next}", delivery.Id, updated.Attempts.Count,
+                outcome.Error, updated.Status == DeliveryStatuses.Dead ? "dead" : $"next at {updated.NextAttemptAt:O}");
+        return (updated, succeeded);
     }
 
-    /// <summary>
-    /// A success clears a subscription's failing streak; failures start one, and a streak longer than
-    /// DisableAfter disables the subscription.
-    /// </summary>
+    /// <summary>Applies <see cref="DeliveryPolicy.EndpointHealth"/> to each subscription in a saved batch.</summary>
     private async Task UpdateEndpointHealthAsync(IReadOnlyList<Outcome> outcomes, CancellationToken ct)
     {
         var now = clock.GetUtcNow();
@@ -316,23 +258,9 @@ public sealed class DeliveryDispatcher(
             else _failing.Add(group.Key);
             // Re-read: the subscriber may have changed it while the batch was sent.
             if (await session.LoadAsync<Subscription>(group.Key, ct) is not { } subscription) continue;
-            Subscription updated;
-            if (succeeded)
-            {
-                if (subscription.FailingSince is null) continue;
-                updated = subscription with { FailingSince = null };
-            }
-            else if (subscription.FailingSince is null)
-            {
-                updated = subscription with { FailingSince = now };
-            }
-            else if (now - subscription.FailingSince >= options.DisableAfter && subscription.Status == SubscriptionStatuses.Active)
-            {
-                var reason = $"Every delivery failed from {subscription.FailingSince:u} to {now:u}.";
-                logger.LogWarning("Disabling subscription {SubscriptionId}: {Reason}", subscription.Id, reason);
-                updated = subscription with { Status = SubscriptionStatuses.Disabled, DisabledAt = now, DisabledReason = reason };
-            }
-            else continue;
+            if (DeliveryPolicy.EndpointHealth(subscription, succeeded, now, options.DisableAfter) is not { } updated) continue;
+            if (updated.Status == SubscriptionStatuses.Disabled)
+                logger.LogWarning("Disabling subscription {SubscriptionId}: {Reason}", subscription.Id, updated.DisabledReason);
             session.Store(updated);
             changed = true;
         }

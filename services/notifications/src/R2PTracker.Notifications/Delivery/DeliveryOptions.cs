@@ -1,9 +1,10 @@
 using System.Globalization;
+using R2PTracker.Notifications.Hosting;
 
 namespace R2PTracker.Notifications.Delivery;
 
-/// <summary>Configuration section "Delivery".</summary>
-public sealed class DeliveryOptions
+/// <summary>Configuration section "Delivery". Durations, here as everywhere, are TimeSpans ("hh:mm:ss", "d.hh:mm:ss").</summary>
+public sealed class DeliveryOptions : IValidatedOptions
 {
     /// <summary>
     /// Waits before the 2nd, 3rd, … attempt, comma-separated TimeSpans (one string, so that an
@@ -38,5 +39,20 @@ public sealed class DeliveryOptions
         if (attemptsMade < 1 || attemptsMade > schedule.Count) return null;
         var factor = 1 + Jitter * (2 * random.NextDouble() - 1);
         return schedule[attemptsMade - 1] * factor;
+    }
+
+    public IEnumerable<string> Problems()
+    {
+        var delays = RetryDelays.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (delays.Any(d => !TimeSpan.TryParse(d, CultureInfo.InvariantCulture, out var delay) || delay < TimeSpan.Zero))
+            yield return "RetryDelays must be comma-separated, non-negative TimeSpans (\"00:00:05,00:00:30\").";
+        if (Jitter is < 0 or >= 1) yield return "Jitter must be in [0, 1).";
+        if (DisableAfter <= TimeSpan.Zero) yield return "DisableAfter must be positive.";
+        if (PollInterval <= TimeSpan.Zero) yield return "PollInterval must be positive.";
+        if (BatchSize < 1) yield return "BatchSize must be at least 1.";
+        if (Parallelism < 1) yield return "Parallelism must be at least 1.";
+        if (AttemptTimeout <= TimeSpan.Zero) yield return "AttemptTimeout must be positive.";
+        if (BreakDuration < TimeSpan.FromSeconds(0.5)) yield return "BreakDuration must be at least 00:00:00.5 (Polly's minimum).";
+        if (SecretRotationOverlap < TimeSpan.Zero) yield return "SecretRotationOverlap must not be negative.";
     }
 }

@@ -1,6 +1,4 @@
 using System.Collections.Concurrent;
-using System.Globalization;
-using System.Text;
 using Polly;
 using Polly.CircuitBreaker;
 using R2PTracker.Notifications.Subscriptions;
@@ -15,29 +13,18 @@ namespace R2PTracker.Notifications.Delivery;
 /// </summary>
 public sealed class WebhookSender(IHttpClientFactory clients, TimeProvider clock, DeliveryOptions options)
 {
-    public const string ClientName = "webhooks";
     private readonly ConcurrentDictionary<string, ResiliencePipeline<HttpResponseMessage>> _pipelines = new();
 
     public async Task<HttpResponseMessage> SendAsync(Subscription subscription, Delivery delivery, CancellationToken ct)
     {
         var endpoint = new Uri(subscription.Url!).GetLeftPart(UriPartial.Authority);
         var pipeline = _pipelines.GetOrAdd(endpoint, _ => NewPipeline());
-        var client = clients.CreateClient(ClientName);
+        var client = clients.CreateClient(WebhookHttp.ClientName);
         var messageId = delivery.EventId.ToString();
         return await pipeline.ExecuteAsync(async token =>
         {
-            using var request = new HttpRequestMessage(HttpMethod.Post, subscription.Url)
-            {
-                Content = new StringContent(delivery.Payload, Encoding.UTF8, "application/json"),
-            };
             var now = clock.GetUtcNow();
-            var timestamp = now.ToUnixTimeSeconds();
-            request.Headers.Add("webhook-id", messageId);
-            request.Headers.Add("webhook-timestamp", timestamp.ToString(CultureInfo.InvariantCulture));
-            // During a secret rotation both secrets sign; a verifier accepts either.
-            request.Headers.TryAddWithoutValidation("webhook-signature", string.Join(' ',
-                subscription.SigningSecrets(now).Select(s => WebhookSignature.Sign(s, messageId, timestamp, delivery.Payload))));
-            request.Headers.UserAgent.ParseAdd("R2PTracker-Webhooks/1.0");
+            using var request = WebhookHttp.SignedPost(subscription.Url!, messageId, delivery.Payload, subscription.SigningSecrets(now), now);
             return await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, token);
         }, ct);
     }

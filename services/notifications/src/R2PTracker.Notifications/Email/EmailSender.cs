@@ -1,7 +1,6 @@
 using System.Net;
 using System.Text.Json;
 using MailKit.Net.Smtp;
-using MailKit.Security;
 using MimeKit;
 using R2PTracker.Notifications.Subscriptions;
 
@@ -17,8 +16,11 @@ public sealed class EmailSender(EmailOptions options)
     public const string ConfirmPurpose = "confirm";
     public const string UnsubscribePurpose = "unsubscribe";
 
+    /// <summary>The confirmation link, which works for Email:ConfirmLinkLifetime from the confirmation's request.</summary>
     public string ConfirmUrl(Subscription s) =>
-        $"{options.PublicBaseUrl.TrimEnd('/')}/api/subscriptions/{s.Id}/confirm?token={Tokens.ForPurpose(s, ConfirmPurpose)}";
+        $"{options.PublicBaseUrl.TrimEnd('/')}/api/subscriptions/{s.Id}/confirm?token={Tokens.Expiring(s, ConfirmPurpose, ConfirmLinkExpiry(s))}";
+
+    public DateTimeOffset ConfirmLinkExpiry(Subscription s) => (s.ConfirmationSentAt ?? s.CreatedAt) + options.ConfirmLinkLifetime;
 
     public string UnsubscribeUrl(Subscription s) =>
         $"{options.PublicBaseUrl.TrimEnd('/')}/api/subscriptions/{s.Id}/unsubscribe?token={Tokens.ForPurpose(s, UnsubscribePurpose)}";
@@ -55,7 +57,7 @@ public sealed class EmailSender(EmailOptions options)
     public async Task SendAsync(MimeMessage message, CancellationToken ct)
     {
         using var client = new SmtpClient();
-        await client.ConnectAsync(options.SmtpHost, options.SmtpPort, Enum.Parse<SecureSocketOptions>(options.Security, true), ct);
+        await client.ConnectAsync(options.SmtpHost, options.SmtpPort, options.SecureSocketOptions, ct);
         if (!string.IsNullOrEmpty(options.UserName)) await client.AuthenticateAsync(options.UserName, options.Password ?? "", ct);
         await client.SendAsync(message, ct);
         await client.DisconnectAsync(true, ct);

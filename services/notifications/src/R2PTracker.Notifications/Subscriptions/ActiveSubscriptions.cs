@@ -1,6 +1,5 @@
 using Marten;
 using Npgsql;
-using R2PTracker.ServiceDefaults;
 
 namespace R2PTracker.Notifications.Subscriptions;
 
@@ -10,9 +9,8 @@ namespace R2PTracker.Notifications.Subscriptions;
 /// created, changed or deleted on any instance is seen by the next event, without loading
 /// thousands of documents per event.
 /// </summary>
-public sealed class ActiveSubscriptions(IDocumentStore store, IConfiguration configuration) : IAsyncDisposable
+public sealed class ActiveSubscriptions(IDocumentStore store, NpgsqlDataSource dataSource)
 {
-    private readonly NpgsqlDataSource _dataSource = NpgsqlDataSource.Create(configuration.PostgresConnectionString());
     private readonly SemaphoreSlim _reload = new(1, 1);
     private string? _version;
     private IReadOnlyList<Subscription> _active = [];
@@ -40,7 +38,7 @@ public sealed class ActiveSubscriptions(IDocumentStore store, IConfiguration con
     private async Task<string> VersionAsync(CancellationToken ct)
     {
         var table = store.Options.Schema.For<Subscription>(); // the qualified table name
-        await using var cmd = _dataSource.CreateCommand($"SELECT coalesce(max(mt_last_modified)::text, '') || '/' || count(*) FROM {table}");
+        await using var cmd = dataSource.CreateCommand($"SELECT coalesce(max(mt_last_modified)::text, '') || '/' || count(*) FROM {table}");
         try
         {
             return (string)(await cmd.ExecuteScalarAsync(ct))!;
@@ -50,6 +48,4 @@ public sealed class ActiveSubscriptions(IDocumentStore store, IConfiguration con
             return "";
         }
     }
-
-    public ValueTask DisposeAsync() => _dataSource.DisposeAsync();
 }

@@ -22,8 +22,8 @@ public static class SubscriptionStatuses
 
 /// <summary>
 /// Which events a subscription wants. Every criterion given must match (AND); within a list any value
-/// matches (OR); a criterion left out matches everything. Country and actor compare case-insensitively
-/// with the pledge's registration.
+/// matches (OR); a criterion left out matches everything. Country (ISO 3166-1 alpha-2) and actor compare
+/// case-insensitively with the pledge's profile.
 /// </summary>
 public sealed record SubscriptionFilter
 {
@@ -51,6 +51,11 @@ public sealed record Subscription
     public string? Email { get; init; }
     public SubscriptionFilter Filter { get; init; } = new();
     public required string Status { get; init; }
+
+    /// <summary>A webhook's destination host (lower case), for the cap per host.</summary>
+    public string? Host { get; init; }
+    /// <summary>SHA-256 (hex) of the address of the client that made it, for the cap per client.</summary>
+    public string? ClientKey { get; init; }
 
     /// <summary>
     /// The signing secret (whsec_…). Webhook subscribers are shown it once; for e-mail subscriptions it

@@ -23,9 +23,12 @@ public static class ConfirmAndUnsubscribeSlice
             Guid id, string? token, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
         {
             var subscription = await session.LoadAsync<Subscription>(id, ct);
-            if (subscription is null || !Tokens.VerifyPurpose(subscription, EmailSender.ConfirmPurpose, token))
-                return NotFound();
-            if (subscription.Status == SubscriptionStatuses.PendingConfirmation)
+            var check = subscription is null ? TokenCheck.Invalid : Tokens.VerifyExpiring(subscription, EmailSender.ConfirmPurpose, token, clock.GetUtcNow());
+            if (check == TokenCheck.Invalid) return NotFound();
+            if (check == TokenCheck.Expired && subscription!.Status == SubscriptionStatuses.PendingConfirmation)
+                return Results.Problem(statusCode: StatusCodes.Status410Gone, title: "This confirmation link has expired.",
+                    detail: "Subscribe again to get a new confirmation mail.");
+            if (subscription!.Status == SubscriptionStatuses.PendingConfirmation)
             {
                 session.Store(subscription with { Status = SubscriptionStatuses.Active, ConfirmedAt = clock.GetUtcNow() });
                 await session.SaveChangesAsync(ct);

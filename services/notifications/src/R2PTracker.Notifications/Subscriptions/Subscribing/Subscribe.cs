@@ -1,11 +1,14 @@
 using System.Net.Mail;
 using System.Security.Cryptography;
+using System.Text;
 using System.Text.RegularExpressions;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
 using R2PTracker.Notifications.Delivery;
 using R2PTracker.Notifications.Email;
+using R2PTracker.Notifications.Hosting;
 using R2PTracker.Notifications.Security;
+using R2PTracker.Notifications.Webhooks;
 
 namespace R2PTracker.Notifications.Subscriptions.Subscribing;
 
@@ -25,59 +28,65 @@ public record SubscriptionCreated(
 public static partial class SubscribeSlice
 {
     public static readonly string[] EventTypes = ["pledge.registered", "pledge.status_changed", "pledge.milestone_logged"];
-    private static readonly TimeSpan ConfirmationThrottle = TimeSpan.FromMinutes(1);
+    public const int MaxPledgeIds = 500;
+    public const int MaxEventTypes = 10;
 
     /// <summary>Checks the shape of the request (the URL's addresses are checked by <see cref="UrlGuard"/>).</summary>
-    public static Dictionary<string, string[]> Validate(SubscribeRequest? request)
+    public static BoundedErrors Validate(SubscribeRequest? request)
     {
-        var errors = new Dictionary<string, string[]>();
-        if (request is null) return new() { ["body"] = ["A JSON body is required."] };
+        var errors = new BoundedErrors();
+        if (request is null)
+        {
+            errors.Add("body", "A JSON body is required.");
+            return errors;
+        }
         switch (request.Kind)
         {
             case SubscriptionKinds.Webhook:
-                if (string.IsNullOrWhiteSpace(request.Url)) errors["url"] = ["'url' is required for a webhook."];
+                if (string.IsNullOrWhiteSpace(request.Url)) errors.Add("url", "'url' is required for a webhook.");
                 else if (request.Url.Length > 2000
                          || !Uri.TryCreate(request.Url, UriKind.Absolute, out var uri)
                          || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
-                    errors["url"] = ["'url' must be an absolute http or https URL."];
-                if (request.Email is not null) errors["email"] = ["'email' is for e-mail subscriptions; a webhook has a 'url'."];
+                    errors.Add("url", "'url' must be an absolute http or https URL.");
+                if (request.Email is not null) errors.Add("email", "'email' is for e-mail subscriptions; a webhook has a 'url'.");
                 break;
             case SubscriptionKinds.Email:
-                if (string.IsNullOrWhiteSpace(request.Email)) errors["email"] = ["'email' is required for an e-mail subscription."];
+                if (string.IsNullOrWhiteSpace(request.Email)) errors.Add("email", "'email' is required for an e-mail subscription.");
                 else if (request.Email.Length > 254 || !MailAddress.TryCreate(request.Email, out var address)
-                         || address.Address != request.Email.Trim() || !address.Host.Contains('.'))
-                    errors["email"] = ["'email' must be a plain e-mail address (name@example.org)."];
-                if (request.Url is not null) errors["url"] = ["'url' is for webhooks; an e-mail subscription has an 'email'."];
+                         || address.Address != request.Email.Trim() || !address.Host.Contains('.') || address.Host.StartsWith('['))
+                    errors.Add("email", "'email' must be a plain e-mail address (name@example.org).");
+                if (request.Url is not null) errors.Add("url", "'url' is for webhooks; an e-mail subscription has an 'email'.");
                 break;
             default:
-                errors["kind"] = ["'kind' must be \"webhook\" or \"email\"."];
+                errors.Add("kind", "'kind' must be \"webhook\" or \"email\".");
                 break;
         }
 
         if (request.PledgeIds is not null && request.Filter?.PledgeIds is not null)
-            errors["pledgeIds"] = ["Give pledge ids either in 'filter.pledgeIds' or in 'pledgeIds', not both."];
+            errors.Add("pledgeIds", "Give pledge ids either in 'filter.pledgeIds' or in 'pledgeIds', not both.");
         var (ids, idsField) = request.Filter?.PledgeIds is { } f ? (f, "filter.pledgeIds") : (request.PledgeIds, "pledgeIds");
         if (ids is not null)
         {
-            if (ids.Count > 500) errors[idsField] = [$"'{idsField}' may list at most 500 pledges."];
-            for (var i = 0; i < ids.Count && i < 500; i++)
+            if (ids.Count > MaxPledgeIds) errors.Add(idsField, $"'{idsField}' may list at most {MaxPledgeIds} pledges.");
+            for (var i = 0; i < ids.Count && i < MaxPledgeIds; i++)
             {
                 if (ids[i] is not { } id || !PledgeIdShape().IsMatch(id))
-                    errors[$"{idsField}[{i}]"] = ["Each pledge id must be a lowercase slug."];
+                    errors.Add($"{idsField}[{i}]", "Each pledge id must be a lowercase slug.");
             }
         }
         if (request.Filter is { } filter)
         {
-            if (filter.Country is { } country && (string.IsNullOrWhiteSpace(country) || country.Length > 100))
-                errors["filter.country"] = ["'filter.country' must be a country name of at most 100 characters."];
+            if (filter.Country is { } country && Countries.Normalise(country) is null)
+                errors.Add("filter.country", "'filter.country' must be an ISO 3166-1 alpha-2 country code, such as KH.");
             if (filter.Actor is { } actor && (string.IsNullOrWhiteSpace(actor) || actor.Length > 200))
-                errors["filter.actor"] = ["'filter.actor' must be an actor's name of at most 200 characters."];
+                errors.Add("filter.actor", "'filter.actor' must be an actor's name of at most 200 characters.");
             if (filter.EventTypes is { } types)
             {
-                for (var i = 0; i < types.Count; i++)
+                if (types.Count > MaxEventTypes) errors.Add("filter.eventTypes", $"'filter.eventTypes' may list at most {MaxEventTypes} event types.");
+                for (var i = 0; i < types.Count && i < MaxEventTypes; i++)
                 {
                     if (types[i] is not { } t || !EventTypes.Contains(t))
-                        errors[$"filter.eventTypes[{i}]"] = [$"Event types are {string.Join(", ", EventTypes)}."];
+                        errors.Add($"filter.eventTypes[{i}]", $"Event types are {string.Join(", ", EventTypes)}.");
                 }
             }
         }
@@ -87,7 +96,7 @@ public static partial class SubscribeSlice
     public static SubscriptionFilter ToFilter(SubscribeRequest request) => new()
     {
         PledgeIds = (request.Filter?.PledgeIds ?? request.PledgeIds) is { Count: > 0 } ids ? ids.Select(i => i!).Distinct().ToList() : null,
-        Country = request.Filter?.Country?.Trim(),
+        Country = request.Filter?.Country is { } country ? Countries.Normalise(country) : null,
         Actor = request.Filter?.Actor?.Trim(),
         EventTypes = request.Filter?.EventTypes is { Count: > 0 } types ? types.Select(t => t!).Distinct().ToList() : null,
     };
@@ -97,67 +106,120 @@ public static partial class SubscribeSlice
 
     public static void MapSubscribe(this IEndpointRouteBuilder app) =>
         app.MapPost("/api/subscriptions", async (
-            [FromBody] SubscribeRequest? request, IDocumentSession session, UrlGuard guard, EmailOptions emailOptions,
-            DeliveryDispatcher dispatcher, TimeProvider clock, CancellationToken ct) =>
+            [FromBody] SubscribeRequest? request, HttpContext http, IDocumentSession session, UrlGuard guard, WebhookVerifier verifier,
+            ClientAddress clients, EmailOptions emailOptions, WebhookOptions webhookOptions, DeliveryDispatcher dispatcher,
+            TimeProvider clock, CancellationToken ct) =>
         {
             var errors = Validate(request);
             if (errors.Count == 0 && request!.Kind == SubscriptionKinds.Webhook && await guard.CheckUrlAsync(request.Url!, ct) is { } refusal)
-                errors["url"] = [refusal];
+                errors.Add("url", refusal);
             if (errors.Count == 0 && request!.Kind == SubscriptionKinds.Email && !emailOptions.Enabled)
-                errors["kind"] = ["E-mail subscriptions are not available on this server."];
-            if (errors.Count > 0) return Results.ValidationProblem(errors, title: "The request is not valid.");
+                errors.Add("kind", "E-mail subscriptions are not available on this server.");
+            if (errors.Count > 0) return errors.ToProblem();
 
-            var now = clock.GetUtcNow();
-            var email = request!.Email?.Trim().ToLowerInvariant();
-            if (email is not null)
-            {
-                // One subscribe per address at a time: a lock on the address for this transaction, held until
-                // the subscription and its confirmation are committed, so that two simultaneous requests
-                // cannot both pass the check below and send two confirmations.
-                await session.BeginTransactionAsync(ct);
-                await session.AdvancedSql.QueryAsync<long>(
-                    "select count(*) from (select pg_advisory_xact_lock(hashtextextended(?, 0))) as locked", ct, "subscribe-email:" + email);
-                var since = now - ConfirmationThrottle;
-                var recent = await session.Query<Subscription>()
-                    .Where(s => s.Email == email && s.ConfirmationSentAt != null && s.ConfirmationSentAt > since).AnyAsync(ct);
-                if (recent)
-                    return Results.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "A confirmation was just sent.",
-                        detail: "A confirmation mail was sent to this address less than a minute ago. Check the inbox, or try again in a minute.",
-                        extensions: new Dictionary<string, object?> { ["field"] = "email" });
-            }
+            var secret = NewSecret();
+            return request!.Kind == SubscriptionKinds.Webhook
+                ? await SubscribeWebhookAsync(request, secret, clients.Of(http))
+                : await SubscribeEmailAsync(request, secret);
 
-            var manageToken = Tokens.NewManageToken();
-            var subscription = new Subscription
+            async Task<IResult> SubscribeWebhookAsync(SubscribeRequest r, string newSecret, string client)
             {
-                Id = Guid.NewGuid(),
-                Kind = request.Kind!,
-                Url = request.Url,
-                Email = email,
-                Filter = ToFilter(request),
-                Status = email is null ? SubscriptionStatuses.Active : SubscriptionStatuses.PendingConfirmation,
-                Secret = NewSecret(),
-                ManageTokenHash = Tokens.Hash(manageToken),
-                CreatedAt = now,
-                ConfirmationSentAt = email is null ? null : now,
-            };
-            session.Store(subscription);
-            if (email is not null)
-            {
-                // The confirmation mail is a durable delivery like any alert: an SMTP outage delays it, no more.
-                var eventId = Guid.NewGuid();
-                session.Insert(new Delivery.Delivery
+                var host = new Uri(r.Url!).IdnHost.ToLowerInvariant();
+                var clientKey = Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(client)));
+                // Checked before the verification (no request is sent for a subscription that would be
+                // refused anyway) and again, under locks, before it is stored.
+                if (await CapReachedAsync(session, host, clientKey, webhookOptions, ct) is { } early) return early;
+                if (await verifier.VerifyAsync(r.Url!, newSecret, ct) is { } unverified)
                 {
-                    Id = Delivery.Delivery.IdFor(eventId, subscription.Id), EventId = eventId, SubscriptionId = subscription.Id,
-                    Kind = SubscriptionKinds.Email, Type = EmailSender.ConfirmationType, Payload = "{}",
-                    Status = DeliveryStatuses.Pending, CreatedAt = now, NextAttemptAt = now,
-                });
+                    var failed = new BoundedErrors();
+                    failed.Add("url", unverified);
+                    return failed.ToProblem("The webhook URL was not verified.");
+                }
+                await session.BeginTransactionAsync(ct);
+                await LockAsync(session, "subscribe-webhook-host:" + host, ct);
+                await LockAsync(session, "subscribe-webhook-client:" + clientKey, ct);
+                if (await CapReachedAsync(session, host, clientKey, webhookOptions, ct) is { } late) return late;
+                return await CreateAsync(r, newSecret, email: null, host, clientKey);
             }
-            await session.SaveChangesAsync(ct);
-            if (email is not null) dispatcher.WakeUp();
-            return Results.Created($"/api/subscriptions/{subscription.Id}",
-                new SubscriptionCreated(subscription.Id, subscription.Kind, subscription.Url, subscription.Email, subscription.Filter,
-                    subscription.Status, manageToken, email is null ? subscription.Secret : null, subscription.CreatedAt));
+
+            async Task<IResult> SubscribeEmailAsync(SubscribeRequest r, string newSecret)
+            {
+                var email = r.Email!.Trim().ToLowerInvariant();
+                var mailbox = Mailbox.HashedKey(email);
+                // One subscribe per mailbox at a time: a lock for this transaction, held until the
+                // subscription, its confirmation and the ledger are committed, so that two simultaneous
+                // requests cannot both pass the check below and send two confirmations.
+                await session.BeginTransactionAsync(ct);
+                await LockAsync(session, "subscribe-email:" + mailbox, ct);
+                var now = clock.GetUtcNow();
+                var ledger = await session.LoadAsync<ConfirmationLedger>(mailbox, ct) ?? new ConfirmationLedger { Id = mailbox };
+                if (ledger.Refusal(now, emailOptions) is var (reason, notBefore))
+                {
+                    http.Response.Headers.RetryAfter = ((int)Math.Ceiling(Math.Max(1, (notBefore - now).TotalSeconds))).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                    return Results.Problem(statusCode: StatusCodes.Status429TooManyRequests, title: "No more confirmation mails to this address for now.",
+                        detail: reason, extensions: new Dictionary<string, object?> { ["field"] = "email" });
+                }
+                session.Store(ledger.Sent(now));
+                return await CreateAsync(r, newSecret, email, host: null, clientKey: null);
+            }
+
+            async Task<IResult> CreateAsync(SubscribeRequest r, string newSecret, string? email, string? host, string? clientKey)
+            {
+                var now = clock.GetUtcNow();
+                var manageToken = Tokens.NewManageToken();
+                var subscription = new Subscription
+                {
+                    Id = Guid.NewGuid(),
+                    Kind = r.Kind!,
+                    Url = r.Url,
+                    Email = email,
+                    Filter = ToFilter(r),
+                    Status = email is null ? SubscriptionStatuses.Active : SubscriptionStatuses.PendingConfirmation,
+                    Host = host,
+                    ClientKey = clientKey,
+                    Secret = newSecret,
+                    ManageTokenHash = Tokens.Hash(manageToken),
+                    CreatedAt = now,
+                    ConfirmationSentAt = email is null ? null : now,
+                };
+                session.Store(subscription);
+                if (email is not null)
+                {
+                    // The confirmation mail is a durable delivery like any alert: an SMTP outage delays it, no more.
+                    var eventId = Guid.NewGuid();
+                    session.Insert(new Delivery.Delivery
+                    {
+                        Id = Delivery.Delivery.IdFor(eventId, subscription.Id), EventId = eventId, SubscriptionId = subscription.Id,
+                        Kind = SubscriptionKinds.Email, Type = EmailSender.ConfirmationType, Payload = "{}",
+                        Status = DeliveryStatuses.Pending, CreatedAt = now, NextAttemptAt = now,
+                    });
+                }
+                await session.SaveChangesAsync(ct);
+                if (email is not null) dispatcher.WakeUp();
+                return Results.Created($"/api/subscriptions/{subscription.Id}",
+                    new SubscriptionCreated(subscription.Id, subscription.Kind, subscription.Url, subscription.Email, subscription.Filter,
+                        subscription.Status, manageToken, email is null ? subscription.Secret : null, subscription.CreatedAt));
+            }
         });
+
+    private static async Task<IResult?> CapReachedAsync(IDocumentSession session, string host, string clientKey, WebhookOptions options, CancellationToken ct)
+    {
+        var forHost = await session.Query<Subscription>()
+            .CountAsync(s => s.Kind == SubscriptionKinds.Webhook && s.Status == SubscriptionStatuses.Active && s.Host == host, ct);
+        if (forHost >= options.MaxPerHost)
+            return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Too many webhook subscriptions for this host.",
+                detail: $"A host may receive at most {options.MaxPerHost} webhook subscriptions; delete some, or combine them with filters.",
+                extensions: new Dictionary<string, object?> { ["field"] = "url" });
+        var forClient = await session.Query<Subscription>()
+            .CountAsync(s => s.Kind == SubscriptionKinds.Webhook && s.Status == SubscriptionStatuses.Active && s.ClientKey == clientKey, ct);
+        if (forClient >= options.MaxPerClient)
+            return Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Too many webhook subscriptions from this client.",
+                detail: $"One client may hold at most {options.MaxPerClient} webhook subscriptions; delete some, or combine them with filters.");
+        return null;
+    }
+
+    private static Task LockAsync(IDocumentSession session, string key, CancellationToken ct) =>
+        session.AdvancedSql.QueryAsync<long>("select count(*) from (select pg_advisory_xact_lock(hashtextextended(?, 0))) as locked", ct, key);
 
     [GeneratedRegex("^[a-z0-9]+(-[a-z0-9]+)*$")]
     private static partial Regex PledgeIdShape();

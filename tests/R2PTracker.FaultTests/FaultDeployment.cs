@@ -7,8 +7,8 @@ using R2PTracker.Testing;
 namespace R2PTracker.FaultTests;
 
 /// <summary>
-/// The three services as processes, on the shared test PostgreSQL but on a RabbitMQ broker of their
-/// own (started through deploy/local/lib.sh), so that stopping it disturbs no other test assembly.
+/// The three services as processes, on a PostgreSQL and a RabbitMQ broker of their own (started
+/// through deploy/local/lib.sh), so that restarting either disturbs no other test assembly.
 /// Retry delays are shortened and loopback webhooks allowed, as deploy/local allows them.
 /// </summary>
 public sealed class FaultDeployment : IAsyncLifetime
@@ -22,6 +22,8 @@ public sealed class FaultDeployment : IAsyncLifetime
     private (ServiceProcess Process, string Url)? _defaultNotifications;
 
     public int RabbitPort { get; private set; }
+    public int PostgresPort { get; private set; }
+    private string PostgresDir => Path.Combine(_work, "pg");
     public string RabbitDir => Path.Combine(_work, "rabbit");
     public string GatewayUrl { get; private set; } = "";
     public string NotificationsUrl { get; private set; } = "";
@@ -32,13 +34,16 @@ public sealed class FaultDeployment : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         Directory.CreateDirectory(_work);
+        PostgresPort = int.Parse(await LibAsync("free_port_block 1"));
+        await StartPostgresAsync();
+        await LibAsync($"pg_create_db {PostgresPort} faults && pg_create_db {PostgresPort} faultsdefault");
         RabbitPort = int.Parse(await LibAsync("free_port_block 3"));
         await StartRabbitAsync();
         await LibAsync($"rabbit_ctl '{RabbitDir}' {RabbitPort} add_vhost ssrf && rabbit_ctl '{RabbitDir}' {RabbitPort} set_permissions -p ssrf guest '.*' '.*' '.*'");
 
         _common = new Dictionary<string, string>
         {
-            ["ConnectionStrings__Postgres"] = await TestEnvironment.CreateDatabaseAsync("faults"),
+            ["ConnectionStrings__Postgres"] = PostgresFor("faults"),
             ["ConnectionStrings__RabbitMq"] = $"amqp://guest:guest@127.0.0.1:{RabbitPort}/",
             ["InternalAuth__SigningKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
             ["DOTNET_ENVIRONMENT"] = "Production",
@@ -100,6 +105,12 @@ public sealed class FaultDeployment : IAsyncLifetime
         await WaitReadyAsync(_commitmentsEnvironment["Urls"]);
     }
 
+    private string PostgresFor(string database) => $"Host=127.0.0.1;Port={PostgresPort};Username=postgres;Database={database};Maximum Pool Size=50";
+
+    public Task StopPostgresAsync() => LibAsync($"pg_stop '{PostgresDir}'");
+
+    public Task StartPostgresAsync() => LibAsync($"pg_start '{PostgresDir}' {PostgresPort} '{_work}/pg.log' fast");
+
     public Task StopRabbitAsync() => LibAsync($"rabbit_stop '{RabbitDir}' {RabbitPort}");
 
     public Task StartRabbitAsync() => LibAsync($"rabbit_start '{RabbitDir}' {RabbitPort}");
@@ -127,7 +138,7 @@ public sealed class FaultDeployment : IAsyncLifetime
     private async Task<(ServiceProcess Process, string Url)> StartDefaultNotificationsAsync() =>
         await ServiceProcess.StartOnFreePortAsync(NotificationsDll, new Dictionary<string, string>(_common)
         {
-            ["ConnectionStrings__Postgres"] = await TestEnvironment.CreateDatabaseAsync("faultsdefault"),
+            ["ConnectionStrings__Postgres"] = PostgresFor("faultsdefault"),
             ["ConnectionStrings__RabbitMq"] = $"amqp://guest:guest@127.0.0.1:{RabbitPort}/ssrf",
         });
 
@@ -167,6 +178,7 @@ public sealed class FaultDeployment : IAsyncLifetime
             if (service is not null) await service.DisposeAsync();
         }
         try { await StopRabbitAsync(); } catch (InvalidOperationException) { }
+        try { await StopPostgresAsync(); } catch (InvalidOperationException) { }
         try { Directory.Delete(_work, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }
 }

@@ -26,6 +26,8 @@ public sealed class FaultDeployment : IAsyncLifetime
     private string PostgresDir => Path.Combine(_work, "pg");
     public string RabbitDir => Path.Combine(_work, "rabbit");
     public string GatewayUrl { get; private set; } = "";
+    /// <summary>Commitments itself, for reads that must not come from the gateway's cache.</summary>
+    public string CommitmentsUrl { get; private set; } = "";
     public string NotificationsUrl { get; private set; } = "";
     public string StaffToken { get; private set; } = "";
     public string Postgres => _common["ConnectionStrings__Postgres"];
@@ -55,7 +57,7 @@ public sealed class FaultDeployment : IAsyncLifetime
         };
         int gatewayPort = ServiceProcess.FreePort(), commitmentsPort = ServiceProcess.FreePort(), notificationsPort = ServiceProcess.FreePort();
         GatewayUrl = $"http://127.0.0.1:{gatewayPort}";
-        var commitmentsUrl = $"http://127.0.0.1:{commitmentsPort}";
+        var commitmentsUrl = CommitmentsUrl = $"http://127.0.0.1:{commitmentsPort}";
         NotificationsUrl = $"http://127.0.0.1:{notificationsPort}";
         _notificationsEnvironment = new Dictionary<string, string>(_common)
         {

@@ -44,41 +44,14 @@ public static class Problems
         return long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out version) && version > 0;
     }
 
-    public static IResult StoreUnavailable(HttpContext http)
-    {
-        http.Response.Headers.RetryAfter = "5";
-        return Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "The store is unavailable.",
-            detail: "The database could not be reached or is restarting; nothing was written. Try again in a few seconds.");
-    }
-
-    /// <summary>
-    /// Whether an exception (or one it wraps) says that PostgreSQL could not be reached or went away
-    /// mid-request: Npgsql's transient errors, a connection refused or reset, or the server's own
-    /// "shutting down" / "starting up" / connection-failure codes (classes 08 and 57P). A transaction
-    /// that failed so was rolled back, so nothing of the request was written.
-    /// </summary>
-    public static bool IsStoreUnavailable(Exception? e)
-    {
-        for (var depth = 0; e is not null && depth < 10; e = e.InnerException, depth++)
-        {
-            if (e is Npgsql.PostgresException pg)
-            {
-                if (pg.SqlState.StartsWith("08", StringComparison.Ordinal) || pg.SqlState.StartsWith("57P", StringComparison.Ordinal)) return true;
-                continue;
-            }
-            if (e is Npgsql.NpgsqlException { IsTransient: true } or System.Net.Sockets.SocketException) return true;
-        }
-        return false;
-    }
-
     public static bool IsStreamCollision(Exception e) =>
         e is ExistingStreamIdCollisionException or JasperFx.Events.ExistingStreamIdCollisionException
         || e.InnerException is ExistingStreamIdCollisionException or JasperFx.Events.ExistingStreamIdCollisionException
         || (e is MartenCommandException && e.ToString().Contains("duplicate key", StringComparison.OrdinalIgnoreCase));
 }
 
-/// <summary>Turns a broken domain rule into 400, a lost optimistic-concurrency race into 412, and a database
-/// that cannot be reached into 503 (with Retry-After) instead of a generic 500.</summary>
+/// <summary>Turns a broken domain rule into 400 and a lost optimistic-concurrency race into 412 (a database that
+/// cannot be reached is a 503: ServiceDefaults' StoreUnavailableHandler).</summary>
 public sealed class DomainExceptionHandler(IProblemDetailsService problems) : IExceptionHandler
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken ct)
@@ -88,7 +61,6 @@ public sealed class DomainExceptionHandler(IProblemDetailsService problems) : IE
             PledgeRuleViolation v => Problems.Validation(v.Field, v.Message),
             MilestoneNotFound m => Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Milestone not found.", detail: m.Message),
             ConcurrencyException or JasperFx.Events.EventStreamUnexpectedMaxEventIdException => Problems.PreconditionFailed(null),
-            _ when Problems.IsStoreUnavailable(exception) => Problems.StoreUnavailable(http),
             _ => null,
         };
         if (result is null) return false;

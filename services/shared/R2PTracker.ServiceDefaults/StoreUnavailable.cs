@@ -1,0 +1,40 @@
+using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Http;
+
+namespace R2PTracker.ServiceDefaults;
+
+/// <summary>
+/// A database that cannot be reached, or that is restarting, answers a 503 problem with Retry-After in
+/// every service, instead of the generic 500 of an unhandled exception: a failed transaction was rolled
+/// back, so nothing of the request was written, and the client may simply try again.
+/// </summary>
+public sealed class StoreUnavailableHandler : IExceptionHandler
+{
+    public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken ct)
+    {
+        if (!IsStoreUnavailable(exception)) return false;
+        http.Response.Headers.RetryAfter = "5";
+        await Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "The store is unavailable.",
+            detail: "The database could not be reached or is restarting; nothing was written. Try again in a few seconds.").ExecuteAsync(http);
+        return true;
+    }
+
+    /// <summary>
+    /// Whether an exception (or one it wraps) says that PostgreSQL could not be reached or went away
+    /// mid-request: Npgsql's transient errors, a connection refused or reset, or the server's own
+    /// "shutting down" / "starting up" / connection-failure codes (classes 08 and 57P).
+    /// </summary>
+    public static bool IsStoreUnavailable(Exception? e)
+    {
+        for (var depth = 0; e is not null && depth < 10; e = e.InnerException, depth++)
+        {
+            if (e is Npgsql.PostgresException pg)
+            {
+                if (pg.SqlState.StartsWith("08", StringComparison.Ordinal) || pg.SqlState.StartsWith("57P", StringComparison.Ordinal)) return true;
+                continue;
+            }
+            if (e is Npgsql.NpgsqlException { IsTransient: true } or System.Net.Sockets.SocketException) return true;
+        }
+        return false;
+    }
+}

@@ -41,7 +41,8 @@ public class PledgeRecordThroughGatewayTests(Deployment deployment)
         (await gateway.GetAsync($"/api/pledges/kh-r2p-focal-point?asOf={yesterday}&axis=recorded", Ct)).StatusCode.ShouldBe(HttpStatusCode.NotFound);
         (await gateway.GetFromJsonAsync<JsonElement>("/api/pledges?asOf=2015-01-31", Ct)).GetArrayLength().ShouldBe(0);
 
-        var tallies = await gateway.GetFromJsonAsync<JsonElement>("/api/tallies?asOf=2017-01-01", Ct);
+        // Only the seed's two pledges have this theme: other tests' pledges (some Kept as of 2016) are left out.
+        var tallies = await gateway.GetFromJsonAsync<JsonElement>("/api/tallies?asOf=2017-01-01&theme=focal%20points", Ct);
         tallies.GetProperty("byStatus").GetProperty("Kept").GetInt32().ShouldBe(1);
         tallies.GetProperty("kept").GetProperty("late").GetInt32().ShouldBe(1);
     }

@@ -119,6 +119,17 @@ public sealed class FaultDeployment : IAsyncLifetime
 
     public Task KillNotificationsAsync() => _notifications!.KillAsync();
 
+    /// <summary>Kills notifications and starts it again with <paramref name="settings"/> over the usual ones (none: the usual ones).</summary>
+    public async Task RestartNotificationsWithAsync(IReadOnlyDictionary<string, string>? settings)
+    {
+        await _notifications!.KillAsync();
+        await _notifications.DisposeAsync();
+        var environment = new Dictionary<string, string>(_notificationsEnvironment);
+        foreach (var (key, value) in settings ?? new Dictionary<string, string>()) environment[key] = value;
+        _notifications = ServiceProcess.Start(NotificationsDll, environment);
+        await WaitReadyAsync(NotificationsUrl);
+    }
+
     public async Task RestartNotificationsAsync()
     {
         if (_notifications is not null) await _notifications.DisposeAsync();

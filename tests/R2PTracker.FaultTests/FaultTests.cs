@@ -246,8 +246,10 @@ public class FaultTests(FaultDeployment deployment)
     [Fact]
     public async Task Fault_5_a_PostgreSQL_restart_during_staff_writes_answers_each_write_ok_or_503_writes_nothing_half_and_every_ok_reaches_the_webhook()
     {
+        // (A pledge without a past target date: on one that has, the overdue monitor appends an event
+        // of its own once the pledge is no longer Kept, and a write with the ETag read before it is a 412.)
         await using var receiver = await WebhookReceiver.StartAsync();
-        await SubscribeAsync(receiver.BaseUrl + "/pg-restart", "kh-r2p-5");
+        await SubscribeAsync(receiver.BaseUrl + "/pg-restart", "kh-r2p-1");
         using var staff = deployment.StaffThroughGateway();
         using var reader = deployment.Gateway();
         // (Read from commitments itself: the gateway's cache hears of a write that a 503 hid a moment later.)
@@ -256,7 +258,7 @@ public class FaultTests(FaultDeployment deployment)
         // The ETag and status, read again after an outage (a 503 write may or may not have committed).
         async Task<(string ETag, string Status)> CurrentAsync() => await TestEnvironment.Eventually(async () =>
         {
-            var response = await direct.GetAsync("/api/pledges/kh-r2p-5", Ct);
+            var response = await direct.GetAsync("/api/pledges/kh-r2p-1", Ct);
             if (!response.IsSuccessStatusCode) return null;
             var pledge = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
             return Tuple.Create(response.Headers.ETag!.Tag, pledge.GetProperty("status").GetString()!);
@@ -275,7 +277,7 @@ public class FaultTests(FaultDeployment deployment)
                     await Task.Delay(TimeSpan.FromSeconds(3), Ct);
                     await deployment.StartPostgresAsync();
                 }, Ct);
-            var request = new HttpRequestMessage(HttpMethod.Post, "/api/pledges/kh-r2p-5/status")
+            var request = new HttpRequestMessage(HttpMethod.Post, "/api/pledges/kh-r2p-1/status")
             {
                 Content = JsonContent.Create(new
                 {
@@ -312,17 +314,81 @@ public class FaultTests(FaultDeployment deployment)
         // (Read through the gateway, whose cache hears of the last writes a moment later.)
         var versions = await TestEnvironment.Eventually(async () =>
         {
-            var entries = (await reader.GetFromJsonAsync<JsonElement>("/api/pledges/kh-r2p-5/timeline", Ct)).EnumerateArray();
+            var entries = (await reader.GetFromJsonAsync<JsonElement>("/api/pledges/kh-r2p-1/timeline", Ct)).EnumerateArray();
             var all = entries.Select(e => e.GetProperty("version").GetInt64()).Order().ToList();
             return okVersions.All(all.Contains) ? all : null;
         }, TimeSpan.FromSeconds(30), "every acknowledged write in the timeline");
         versions.ShouldBe(Enumerable.Range(1, versions.Count).Select(v => (long)v).ToList());
-        (await reader.GetFromJsonAsync<JsonElement>("/api/pledges/kh-r2p-5/verify", Ct)).GetProperty("valid").GetBoolean().ShouldBeTrue();
+        (await reader.GetFromJsonAsync<JsonElement>("/api/pledges/kh-r2p-1/verify", Ct)).GetProperty("valid").GetBoolean().ShouldBeTrue();
 
         // The services recovered by themselves: every acknowledged write reaches the webhook.
         long VersionOf(ReceivedWebhook hook) => JsonDocument.Parse(hook.Body).RootElement.GetProperty("data").GetProperty("version").GetInt64();
         await WaitUntilAsync(() => okVersions.All(v => receiver.Received.Any(h => VersionOf(h) == v)), TimeSpan.FromSeconds(120),
             "a webhook for every acknowledged write");
         receiver.Received.GroupBy(EventIdOf).ShouldAllBe(g => g.Select(h => h.WebhookId).Distinct().Count() == 1);
+    }
+
+    [Fact]
+    public async Task Fault_6_a_thousand_writes_through_a_RabbitMQ_restart_a_notifications_kill_and_a_receiver_down_for_two_minutes_are_all_delivered()
+    {
+        // (A seed pledge no other fault test but Fault 5 writes to, and without a past target date.)
+        // Retries that outlast a receiver down for two minutes (the usual fault schedule gives up in seconds).
+        var patient = new Dictionary<string, string>
+        {
+            ["Delivery__RetryDelays"] = "00:00:01,00:00:05,00:00:15,00:00:30,00:01:00,00:01:00,00:01:00,00:01:00",
+            ["Delivery__Jitter"] = "0",
+        };
+        await deployment.RestartNotificationsWithAsync(patient);
+        var rabbitDown = false;
+        try
+        {
+            await using var receiver = await WebhookReceiver.StartAsync();
+            await SubscribeAsync(receiver.BaseUrl + "/thousand", "kh-r2p-1");
+            using var staff = deployment.StaffThroughGateway();
+            var etag = await ETagOf("kh-r2p-1");
+            var status = (await deployment.Gateway().GetFromJsonAsync<JsonElement>("/api/pledges/kh-r2p-1", Ct)).GetProperty("status").GetString();
+            var versions = new List<long>();
+            var downSince = DateTimeOffset.MinValue;
+            for (var i = 0; i < 1000; i++)
+            {
+                switch (i)
+                {
+                    case 100:
+                        receiver.Down = true;
+                        downSince = DateTimeOffset.UtcNow;
+                        break;
+                    case 250:
+                        await deployment.StopRabbitAsync();
+                        rabbitDown = true;
+                        break;
+                    case 400:
+                        await deployment.StartRabbitAsync();
+                        rabbitDown = false;
+                        break;
+                    case 600: await deployment.RestartNotificationsWithAsync(patient); break; // SIGKILL, then a start
+                }
+                status = status == "Stalled" ? "InTheWorks" : "Stalled";
+                etag = await ChangeStatusAsync("kh-r2p-1", status, etag, staff);
+                versions.Add(long.Parse(etag.Trim('"'), System.Globalization.CultureInfo.InvariantCulture));
+            }
+            // Down for two minutes in all, then up again.
+            var left = downSince + TimeSpan.FromMinutes(2) - DateTimeOffset.UtcNow;
+            if (left > TimeSpan.Zero) await Task.Delay(left, Ct);
+            receiver.Down = false;
+
+            long VersionOf(ReceivedWebhook hook) => JsonDocument.Parse(hook.Body).RootElement.GetProperty("data").GetProperty("version").GetInt64();
+            await WaitUntilAsync(() => receiver.Received.Select(VersionOf).Distinct().Count() >= 1000, TimeSpan.FromMinutes(4), "1,000 distinct webhooks");
+            var hooks = receiver.Received.ToList();
+            hooks.Select(VersionOf).ToHashSet().SetEquals(versions).ShouldBeTrue();
+            // Duplicates only as copies of one event with the same webhook-id.
+            hooks.GroupBy(EventIdOf).Count().ShouldBe(1000);
+            hooks.GroupBy(EventIdOf).ShouldAllBe(g => g.Select(h => h.WebhookId).Distinct().Count() == 1);
+            hooks.Select(h => h.WebhookId).Distinct().Count().ShouldBe(1000);
+        }
+        finally
+        {
+            if (rabbitDown) await deployment.StartRabbitAsync();
+            await deployment.RestartNotificationsWithAsync(null);
+        }
     }
 }

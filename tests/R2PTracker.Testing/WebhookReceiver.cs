@@ -42,6 +42,8 @@ public sealed class WebhookReceiver : IAsyncDisposable
     /// <summary>How long it takes over the verification answer.</summary>
     public TimeSpan ChallengeDelay { get; set; }
     public string? RedirectTo { get; set; }
+    /// <summary>While set, every delivery's connection is dropped without an answer, as a receiver that is down.</summary>
+    public bool Down { get; set; }
 
     private WebhookReceiver(WebApplication app) => _app = app;
 
@@ -76,6 +78,11 @@ public sealed class WebhookReceiver : IAsyncDisposable
                 };
             }
             Interlocked.Increment(ref receiver.Attempts);
+            if (receiver.Down)
+            {
+                http.Abort();
+                return Results.Empty;
+            }
             if (receiver.Delay > TimeSpan.Zero) await Task.Delay(receiver.Delay);
             if (Interlocked.Decrement(ref receiver._failuresLeft) >= 0) return Results.StatusCode(500);
             if (receiver.RedirectTo is { } target) return Results.Redirect(target, permanent: false, preserveMethod: true);

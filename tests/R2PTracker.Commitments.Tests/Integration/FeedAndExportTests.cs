@@ -1,3 +1,5 @@
+extern alias verify;
+
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
@@ -7,7 +9,7 @@ using System.Text;
 using System.Text.Json;
 using System.Xml;
 using CsvHelper;
-using R2PTracker.Verify;
+using verify::R2PTracker.Verify;
 using Shouldly;
 using static R2PTracker.Commitments.Tests.Integration.PledgeApi;
 

@@ -52,6 +52,17 @@ public class InputAndOutputHardeningTests(CommitmentsApp app)
         (await app.Store.QuerySession().Events.FetchStreamStateAsync(id, Ct)).ShouldBeNull();
     }
 
+    [Theory]
+    [InlineData("ZZ")]
+    [InlineData("XK")]
+    [InlineData("kh")]
+    public async Task A_country_that_is_not_an_assigned_alpha_2_code_is_a_400_naming_it(string country)
+    {
+        var pledge = JsonSerializer.SerializeToNode(NewPledge(NewId()))!.AsObject();
+        pledge["country"] = country;
+        await ShouldBeProblemNaming(await app.Staff().PostAsJsonAsync("/api/pledges", pledge, Ct), "country");
+    }
+
     [Fact]
     public async Task The_feed_is_valid_xml_even_when_a_stored_text_holds_a_control_character()
     {

@@ -100,9 +100,7 @@ public class ReadingTheRecordTests(CommitmentsApp app)
         var seed = Uri.EscapeDataString("Prime Minister Hun Sen, Royal Government of Cambodia");
         (await Get($"/api/tallies?asOf=2015-01-31&actor={seed}")).GetProperty("total").GetInt32().ShouldBe(0);
         (await Get($"/api/tallies?asOf=2016-01-01&actor={seed}")).GetProperty("total").GetInt32().ShouldBeGreaterThan(0);
-        var now = await Get("/api/tallies");
-        var sum = now.GetProperty("byStatus").EnumerateObject().Sum(p => p.Value.GetInt32());
-        sum.ShouldBe(now.GetProperty("total").GetInt32());
+        // (The on-time rule: TallyRuleTests.)
     }
 
     [Fact]

@@ -39,8 +39,8 @@ public static class RegisterPledgeSlice
         var quote = v.RequiredText("quote", request.Quote, Validation.LongTextMax);
         var actor = v.RequiredText("actor", request.Actor);
         var country = v.RequiredText("country", request.Country, 2);
-        if (country is not null && (country.Length != 2 || !country.All(char.IsAsciiLetterUpper)))
-            v.Add("country", "'country' must be an ISO 3166-1 alpha-2 code in capitals, e.g. KH.");
+        if (country is not null && (country.Length != 2 || !country.All(char.IsAsciiLetterUpper) || Contracts.Countries.Normalise(country) is null))
+            v.Add("country", "'country' must be an assigned ISO 3166-1 alpha-2 code in capitals, e.g. KH.");
         var madeOn = v.RequiredDate("madeOn", request.MadeOn);
         var madeOnNote = v.OptionalText("madeOnNote", request.MadeOnNote, Validation.LongTextMax);
         var targetDate = v.OptionalDate("targetDate", request.TargetDate);

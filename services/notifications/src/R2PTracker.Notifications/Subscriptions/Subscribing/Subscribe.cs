@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using Marten;
 using Microsoft.AspNetCore.Mvc;
+using R2PTracker.Contracts;
 using R2PTracker.Notifications.Delivery;
 using R2PTracker.Notifications.Email;
 using R2PTracker.Notifications.Hosting;

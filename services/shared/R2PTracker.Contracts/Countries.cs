@@ -1,8 +1,9 @@
-namespace R2PTracker.Notifications.Subscriptions;
+namespace R2PTracker.Contracts;
 
 /// <summary>
-/// ISO 3166-1 alpha-2: the 249 officially assigned codes, as commitments records a pledge's country
-/// (<c>KH</c>). User-assigned codes (such as XK) are not in it.
+/// ISO 3166-1 alpha-2: the 249 officially assigned codes. Commitments records a pledge's country as
+/// one (<c>KH</c>) and notifications filters by one; both check against this one list. User-assigned
+/// codes (such as XK) are not in it.
 /// </summary>
 public static class Countries
 {

@@ -100,9 +100,11 @@ public class PledgeRecordThroughGatewayTests(Deployment deployment)
     {
         foreach (var url in new[] { "/api/export/pledges.csv", "/api/export/pledges.json", "/api/export/events.ndjson" })
         {
-            // Other tests write meanwhile, and the gateway's cache (GET and HEAD kept apart) hears of
-            // a change a moment later: a GET between two HEADs that agree with it saw the same events.
-            for (var attempt = 0; ; attempt++)
+            // Other tests write meanwhile (an import writes for many seconds), and the gateway's cache
+            // (GET and HEAD kept apart) hears of a change a moment later: a GET between two HEADs that
+            // agree with it saw the same events. Tried for up to a minute.
+            var deadline = DateTime.UtcNow.AddSeconds(60);
+            while (true)
             {
                 var before = await deployment.Gateway().SendAsync(new HttpRequestMessage(HttpMethod.Head, url), Ct);
                 var response = await deployment.Gateway().GetAsync(url, Ct);
@@ -112,7 +114,7 @@ public class PledgeRecordThroughGatewayTests(Deployment deployment)
                 response.Headers.GetValues("Digest").Single().ShouldBe($"sha-256={Convert.ToBase64String(sha)}", url);
                 response.Headers.ETag!.Tag.ShouldBe($"\"sha256-{Convert.ToHexStringLower(sha)}\"", url);
                 var after = await deployment.Gateway().SendAsync(new HttpRequestMessage(HttpMethod.Head, url), Ct);
-                if ((!Equals(before.Headers.ETag, after.Headers.ETag) || !Equals(before.Headers.ETag, response.Headers.ETag)) && attempt < 40)
+                if ((!Equals(before.Headers.ETag, after.Headers.ETag) || !Equals(before.Headers.ETag, response.Headers.ETag)) && DateTime.UtcNow < deadline)
                 {
                     await Task.Delay(250, Ct);
                     continue;

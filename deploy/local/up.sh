@@ -82,7 +82,8 @@ if [ ! -s "$state/internal-signing-key" ]; then
   (umask 077; head -c 48 /dev/urandom | base64 | tr -d '\n' > "$state/internal-signing-key")
 fi
 
-cat > "$state/env" <<ENV
+# Secrets files are created readable by their owner only (umask 077), not chmod'ed after they were written.
+(umask 077; cat > "$state/env") <<ENV
 export ConnectionStrings__Postgres='Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=r2p'
 export ConnectionStrings__RabbitMq='amqp://guest:guest@127.0.0.1:$RABBIT_PORT/'
 export InternalAuth__SigningKey='$(cat "$state/internal-signing-key")'
@@ -138,8 +139,8 @@ tail -n 1 "$state/logs/seed.log" >&2
 
 if [ ! -s "$state/staff-token" ]; then
   say "creating the development staff account 'Local Admin' (admin)"
-  (cd "$(dirname "$(dll gateway Gateway)")" && dotnet exec "$(dll gateway Gateway)" staff add "Local Admin" --role admin) \
-    > "$state/staff-token.tmp" 2>>"$state/logs/staff.log" || die "could not create the staff token"
+  (umask 077; cd "$(dirname "$(dll gateway Gateway)")" && dotnet exec "$(dll gateway Gateway)" staff add "Local Admin" --role admin \
+    > "$state/staff-token.tmp") 2>>"$state/logs/staff.log" || die "could not create the staff token"
   mv "$state/staff-token.tmp" "$state/staff-token"
   chmod 600 "$state/staff-token"
 fi

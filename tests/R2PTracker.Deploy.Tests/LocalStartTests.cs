@@ -33,6 +33,19 @@ public class LocalStartTests
     public async Task Throwaway_servers_may_ask_for_the_fast_settings() =>
         (await SettingsOfAPostgresStartedWith("fast")).ShouldBe("fsync=off full_page_writes=off synchronous_commit=off");
 
+    [Theory]
+    [InlineData("$state/env")]
+    [InlineData("$state/staff-token.tmp")]
+    [InlineData("$state/internal-signing-key")]
+    public void Up_sh_creates_each_secrets_file_under_umask_077_so_it_is_never_readable_by_others(string file)
+    {
+        var lines = File.ReadAllLines(DeployFiles.PathOf("deploy/local/up.sh"));
+        var writes = lines.Select((line, i) => (line, i)).Where(x => x.line.Contains($"> \"{file}\"")).ToList();
+        writes.ShouldNotBeEmpty(file);
+        // The umask is set in the same subshell: on the line that writes, or on the one it continues.
+        writes.ShouldAllBe(x => x.line.Contains("umask 077") || (x.i > 0 && lines[x.i - 1].Contains("umask 077") && lines[x.i - 1].TrimEnd().EndsWith('\\')), file);
+    }
+
     [Fact]
     public void Up_sh_starts_its_PostgreSQL_durable_and_the_tests_and_benches_theirs_fast()
     {

@@ -106,7 +106,7 @@ internal static partial class DeployFiles
             $"deploy/local/up.sh sets {setting}: say in DeployFiles.ReadBy which services read the section {section}"),
     };
 
-    [GeneratedRegex(@"cat > ""\$state/env"" <<ENV\n(.*?)\nENV\n", RegexOptions.Singleline)]
+    [GeneratedRegex(@"cat > ""\$state/env""\) <<ENV\n(.*?)\nENV\n", RegexOptions.Singleline)]
     private static partial Regex EnvFile();
 
     [GeneratedRegex(@"\b([A-Za-z]+(?:__[A-Za-z]+)+)=")]

@@ -104,7 +104,9 @@ public sealed class Deployment : IAsyncLifetime
         AdminToken = await ServiceProcess.RunCommandAsync(gateway, common, "staff", "add", "Arun Admin", "--role", "admin");
 
         _services.Add(ServiceProcess.Start(commitments, With(common, "Urls", CommitmentsUrl)));
-        _services.Add(ServiceProcess.Start(notifications, With(common, "Urls", notificationsUrl)));
+        // The internal signing key only where it is used: the gateway signs, commitments checks;
+        // notifications and the seed run without it.
+        _services.Add(ServiceProcess.Start(notifications, Without(With(common, "Urls", notificationsUrl), "InternalAuth__SigningKey")));
         GatewayEnvironment = With(With(With(common, "Urls", GatewayUrl),
             "ReverseProxy__Clusters__commitments__Destinations__primary__Address", CommitmentsUrl + "/"),
             "ReverseProxy__Clusters__notifications__Destinations__primary__Address", notificationsUrl + "/");
@@ -112,7 +114,7 @@ public sealed class Deployment : IAsyncLifetime
 
         foreach (var url in new[] { CommitmentsUrl, notificationsUrl, GatewayUrl }) await WaitReadyAsync(url);
 
-        await ServiceProcess.RunCommandAsync(commitments, common, "seed");
+        await ServiceProcess.RunCommandAsync(commitments, Without(common, "InternalAuth__SigningKey"), "seed");
     }
 
     /// <summary>
@@ -134,6 +136,9 @@ public sealed class Deployment : IAsyncLifetime
 
     private static Dictionary<string, string> With(Dictionary<string, string> env, string key, string value) =>
         new(env) { [key] = value };
+
+    /// <summary>The setting blank (not just left out, which would let one from the test's own environment through).</summary>
+    private static Dictionary<string, string> Without(Dictionary<string, string> env, string key) => With(env, key, "");
 
 
     public HttpClient Gateway() => new() { BaseAddress = new Uri(GatewayUrl) };

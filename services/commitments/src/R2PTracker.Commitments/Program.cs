@@ -6,8 +6,10 @@ using R2PTracker.ServiceDefaults;
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults("commitments");
 builder.AddMessaging();
-builder.AddInternalAuthentication(InternalAuth.Audiences.Commitments);
 builder.AddPledges();
+// The commands write as a staff request would, but take no requests: they need no signing key.
+var command = args is ["seed" or "import", ..];
+if (!command) builder.AddInternalAuthentication(InternalAuth.Audiences.Commitments);
 
 var app = builder.Build();
 if (args is ["seed", ..]) return await Seeder.RunAsync(app.Services);

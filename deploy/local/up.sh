@@ -142,7 +142,6 @@ if [ ! -s "$state/staff-token" ]; then
   (umask 077; cd "$(dirname "$(dll gateway Gateway)")" && dotnet exec "$(dll gateway Gateway)" staff add "Local Admin" --role admin \
     > "$state/staff-token.tmp") 2>>"$state/logs/staff.log" || die "could not create the staff token"
   mv "$state/staff-token.tmp" "$state/staff-token"
-  chmod 600 "$state/staff-token"
 fi
 
 print_urls

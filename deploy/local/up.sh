@@ -32,6 +32,7 @@ R2P Tracker is up.
   notifications (internal)    http://127.0.0.1:$NOTIFICATIONS_PORT
   mail (maildev)              http://127.0.0.1:$MAILDEV_WEB_PORT  (SMTP 127.0.0.1:$MAILDEV_SMTP_PORT)
   staff token (admin)         $state/staff-token
+  log checkpoint              http://127.0.0.1:$GATEWAY_PORT/api/log/checkpoint  (verifier key: $state/log-verifier-key)
   logs                        $state/logs/
 Stop everything with deploy/local/down.sh
 MSG
@@ -108,8 +109,18 @@ dotnet build R2PTracker.sln -c Release -nologo -v quiet -clp:ErrorsOnly >"$state
 
 dll() { echo "$root/services/$1/src/R2PTracker.$2/bin/Release/net10.0/R2PTracker.$2.dll"; }
 
+# The transparency log's signing key (Ed25519, signed-note signer form), made once by the verifier's keygen;
+# only commitments is given it (below), and it is not the internal key above.
+LOG_ORIGIN=${R2P_LOG_ORIGIN:-r2p-tracker.example/log}
+if [ ! -s "$state/log-signing-key" ]; then
+  say "generating the log's signing key ($state/log-signing-key)"
+  dotnet exec "$root/tools/R2PTracker.Verify/bin/Release/net10.0/r2p-verify.dll" keygen "$LOG_ORIGIN" --out "$state/log-signing-key" \
+    > "$state/log-verifier-key" || die "could not generate the log's signing key"
+fi
+
 start_service() {
   local name=$1 project=$2 port=$3 pidfile="$state/pids/$1.pid"
+  shift 3   # the rest: settings for this service alone (NAME=value)
   if [ -s "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
     say "$name already running (pid $(cat "$pidfile"))"
     return
@@ -117,12 +128,12 @@ start_service() {
   say "starting $name on 127.0.0.1:$port"
   (
     cd "$(dirname "$(dll "$name" "$project")")" || exit 1
-    Urls="http://127.0.0.1:$port" nohup dotnet exec "$(dll "$name" "$project")" >>"$state/logs/$name.log" 2>&1 </dev/null &
+    env "$@" Urls="http://127.0.0.1:$port" nohup dotnet exec "$(dll "$name" "$project")" >>"$state/logs/$name.log" 2>&1 </dev/null &
     echo $! > "$pidfile"
   )
 }
 
-start_service commitments Commitments $COMMITMENTS_PORT
+start_service commitments Commitments $COMMITMENTS_PORT Log__SigningKeyFile="$state/log-signing-key" Log__Origin="$LOG_ORIGIN"
 start_service notifications Notifications $NOTIFICATIONS_PORT
 start_service gateway Gateway $GATEWAY_PORT
 

@@ -16,6 +16,7 @@ public sealed class ComposeFileTests
         ["R2P_POSTGRES_PASSWORD"] = "pg-secret-for-the-test",
         ["R2P_RABBITMQ_PASSWORD"] = "mq-secret-for-the-test",
         ["R2P_INTERNAL_SIGNING_KEY"] = "signing-key-for-the-test",
+        ["R2P_LOG_SIGNING_KEY_FILE"] = "/tmp/log-signing-key-for-the-test",
     };
 
     /// <summary>Normalised once for the class with the test's secrets; the tests only read it.</summary>
@@ -86,6 +87,24 @@ public sealed class ComposeFileTests
             .ShouldAllBe(name => services.At(name, "ports") == null);
         services.Text("commitments", "deploy", "replicas").ShouldBe("2");
         services.Text("notifications", "deploy", "replicas").ShouldBe("2");
+    }
+
+    [Fact]
+    public async Task The_log_signing_key_is_mounted_into_commitments_alone_and_a_missing_one_stops_compose()
+    {
+        var config = await Config.Value;
+        var services = config.At("services");
+        services.Items("commitments", "secrets").Select(s => s as string ?? s.Text("source")).ShouldBe(["log-signing-key"]);
+        services.Text("commitments", "environment", "Log__SigningKeyFile").ShouldBe("/run/secrets/log-signing-key");
+        Path.GetFileName(config.Text("secrets", "log-signing-key", "file")).ShouldBe("log-signing-key-for-the-test");
+        foreach (var other in ((Dictionary<object, object>)services!).Keys.Cast<string>().Where(n => n != "commitments"))
+        {
+            services.At(other, "secrets").ShouldBeNull($"{other} is given the log's key");
+            ((services.At(other, "environment") as Dictionary<object, object>)?.Keys.Cast<string>() ?? [])
+                .ShouldNotContain(k => k.StartsWith("Log__SigningKey"), $"{other} is told of the log's key");
+        }
+        var withoutKey = new Dictionary<string, string>(Secrets) { ["R2P_LOG_SIGNING_KEY_FILE"] = "" };
+        (await Should.ThrowAsync<InvalidOperationException>(() => ConfigAsync(withoutKey))).Message.ShouldContain("R2P_LOG_SIGNING_KEY_FILE");
     }
 
     [Fact]

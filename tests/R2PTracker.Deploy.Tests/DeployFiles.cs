@@ -90,12 +90,21 @@ internal static partial class DeployFiles
         var upScript = File.ReadAllText(PathOf("deploy/local/up.sh"));
         var envFile = EnvFile().Match(upScript);
         envFile.Success.ShouldBeTrue("deploy/local/up.sh no longer writes its env file as expected");
-        return SettingName().Matches(envFile.Groups[1].Value)
+        var settings = SettingName().Matches(envFile.Groups[1].Value)
             .Select(m => m.Groups[1].Value)
             .Where(name => name != "Webhooks__AllowLoopback")
             .Distinct()
             .ToDictionary(name => name, ReadBy);
+        // …and what one service alone is started with (start_service NAME PROJECT PORT SETTING=value…).
+        foreach (Match start in StartService().Matches(upScript))
+        foreach (Match setting in SettingName().Matches(start.Groups[2].Value))
+            settings[setting.Groups[1].Value] = [start.Groups[1].Value];
+        return settings;
     }
+
+    /// <summary>The settings up.sh gives one service alone (its start_service line).</summary>
+    public static IReadOnlyList<string> LocalSettingsOf(string service) =>
+        LocalSettings().Where(s => s.Value is [var only] && only == service).Select(s => s.Key).ToList();
 
     private static string[] ReadBy(string setting) => setting.Split("__")[0] switch
     {
@@ -108,6 +117,9 @@ internal static partial class DeployFiles
 
     [GeneratedRegex(@"cat > ""\$state/env""\) <<ENV\n(.*?)\nENV\n", RegexOptions.Singleline)]
     private static partial Regex EnvFile();
+
+    [GeneratedRegex(@"^start_service (\w+) \w+ \$\w+(.*)$", RegexOptions.Multiline)]
+    private static partial Regex StartService();
 
     [GeneratedRegex(@"\b([A-Za-z]+(?:__[A-Za-z]+)+)=")]
     private static partial Regex SettingName();

@@ -21,6 +21,7 @@ public sealed class KubernetesManifestTests
             foreach (var file in Directory.GetFiles(DeployFiles.PathOf("deploy/k8s")))
                 File.Copy(file, Path.Combine(copy.FullName, Path.GetFileName(file)));
             File.Copy(Path.Combine(copy.FullName, "secrets.env.example"), Path.Combine(copy.FullName, "secrets.env"), overwrite: true);
+            File.Copy(Path.Combine(copy.FullName, "log-signing-key.example"), Path.Combine(copy.FullName, "log-signing-key"), overwrite: true);
             return DeployFiles.Documents(await DeployFiles.RunAsync("kubectl", ["kustomize", copy.FullName], copy.FullName));
         }
         finally
@@ -76,6 +77,10 @@ public sealed class KubernetesManifestTests
 
         foreach (var (setting, readers) in DeployFiles.LocalSettings())
         {
+            // A setting for one service alone may be set on its container.
+            if (readers is [var only] && Single(documents, "Deployment", only).Items("spec", "template", "spec", "containers", 0, "env")
+                    .Any(e => e.Text("name") == setting && !string.IsNullOrEmpty(e.Text("value"))))
+                continue;
             (settings.ContainsKey(setting) || secrets.ContainsKey(setting)).ShouldBeTrue($"{setting} is neither in r2p-settings nor in r2p-secrets");
             foreach (var service in readers)
             {
@@ -102,11 +107,36 @@ public sealed class KubernetesManifestTests
         seed.Text("image").ShouldBe("r2p-tracker/commitments:local");
         seed.Items("args").ShouldBe(["seed"]);
 
-        var secretKeys = ((Dictionary<object, object>)documents.Single(d => d.Text("kind") == "Secret").At("data")!).Keys.Cast<string>().ToHashSet();
+        var secretKeys = ((Dictionary<object, object>)documents.Single(d => d.Text("kind") == "Secret" && d.Text("metadata", "name")!.StartsWith("r2p-secrets-"))
+            .At("data")!).Keys.Cast<string>().ToHashSet();
         var named = documents.Where(d => d.Text("kind") == "StatefulSet")
             .SelectMany(d => d.Items("spec", "template", "spec", "containers", 0, "env"))
             .Select(e => e.Text("valueFrom", "secretKeyRef", "key")).OfType<string>().ToList();
         named.ShouldNotBeEmpty();
         named.ShouldAllBe(key => secretKeys.Contains(key));
+    }
+
+    [Fact]
+    public async Task The_log_signing_key_is_a_secret_of_its_own_mounted_into_commitments_alone()
+    {
+        var documents = await Rendered.Value;
+        var secret = documents.Single(d => d.Text("kind") == "Secret" && d.Text("metadata", "name")!.StartsWith("r2p-log-signing-key-"));
+        var name = secret.Text("metadata", "name")!;
+        ((Dictionary<object, object>)secret.At("data")!).Keys.Cast<string>().ShouldBe(["signing-key"]);
+        foreach (var service in Services)
+        {
+            var pod = Single(documents, "Deployment", service).At("spec", "template", "spec");
+            var mounts = pod.Items("volumes").Where(v => v.Text("secret", "secretName") == name).ToList();
+            if (service == "commitments")
+            {
+                mounts.Count.ShouldBe(1);
+                var path = pod.Items("containers", 0, "volumeMounts").Single(m => m.Text("name") == mounts[0].Text("name")).Text("mountPath");
+                pod.Items("containers", 0, "env").Single(e => e.Text("name") == "Log__SigningKeyFile").Text("value").ShouldBe(path + "/signing-key");
+            }
+            else mounts.ShouldBeEmpty($"{service} mounts the log's key");
+        }
+        // The shared secret does not carry it either.
+        ((Dictionary<object, object>)documents.Single(d => d.Text("kind") == "Secret" && d.Text("metadata", "name")!.StartsWith("r2p-secrets-")).At("data")!)
+            .Keys.Cast<string>().ShouldNotContain(k => k.StartsWith("Log__"));
     }
 }

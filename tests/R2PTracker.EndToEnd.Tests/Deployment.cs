@@ -65,6 +65,9 @@ public sealed class Deployment : IAsyncLifetime
         (await staff.SendAsync(change)).EnsureSuccessStatusCode();
     }
 
+    /// <summary>What a commitments instance runs with: the common settings and the log's key.</summary>
+    public Dictionary<string, string> CommitmentsEnvironment { get; private set; } = [];
+
     public async ValueTask InitializeAsync()
     {
         var signingKey = SigningKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
@@ -103,7 +106,9 @@ public sealed class Deployment : IAsyncLifetime
         StaffToken = await ServiceProcess.RunCommandAsync(gateway, common, "staff", "add", StaffName, "--role", "editor");
         AdminToken = await ServiceProcess.RunCommandAsync(gateway, common, "staff", "add", "Arun Admin", "--role", "admin");
 
-        _services.Add(ServiceProcess.Start(commitments, With(common, "Urls", CommitmentsUrl)));
+        // The log's key only where it signs: commitments.
+        CommitmentsEnvironment = With(With(common, "Log__SigningKey", TestEnvironment.LogSigner.SignerKey), "Log__Origin", TestEnvironment.LogOrigin);
+        _services.Add(ServiceProcess.Start(commitments, With(CommitmentsEnvironment, "Urls", CommitmentsUrl)));
         // The internal signing key only where it is used: the gateway signs, commitments checks;
         // notifications and the seed run without it.
         _services.Add(ServiceProcess.Start(notifications, Without(With(common, "Urls", notificationsUrl), "InternalAuth__SigningKey")));

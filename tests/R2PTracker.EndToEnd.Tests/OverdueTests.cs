@@ -63,7 +63,7 @@ public class OverdueTests(Deployment deployment)
         // A second commitments instance without a monitor records the pledge, so nothing nudges the
         // deployment's monitor: only its pass every second (every minute by default) can find it.
         var (process, url) = await ServiceProcess.StartOnFreePortAsync(ServiceProcess.DllPath("commitments", "R2PTracker.Commitments"),
-            new Dictionary<string, string>(deployment.Common) { ["Overdue__Enabled"] = "false" });
+            new Dictionary<string, string>(deployment.CommitmentsEnvironment) { ["Overdue__Enabled"] = "false" });
         await using var other = process;
 
         var id = "e2e-timer-" + Guid.NewGuid().ToString("N")[..8];

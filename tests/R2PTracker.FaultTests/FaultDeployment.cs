@@ -75,7 +75,12 @@ public sealed class FaultDeployment : IAsyncLifetime
 
         var gateway = ServiceProcess.DllPath("gateway", "R2PTracker.Gateway");
         StaffToken = await ServiceProcess.RunCommandAsync(gateway, _common, "staff", "add", "Fault Tester", "--role", "editor");
-        _commitmentsEnvironment = new Dictionary<string, string>(_common) { ["Urls"] = commitmentsUrl };
+        _commitmentsEnvironment = new Dictionary<string, string>(_common)
+        {
+            ["Urls"] = commitmentsUrl,
+            ["Log__SigningKey"] = TestEnvironment.LogSigner.SignerKey,
+            ["Log__Origin"] = TestEnvironment.LogOrigin,
+        };
         _commitments = ServiceProcess.Start(CommitmentsDll, _commitmentsEnvironment);
         _notifications = ServiceProcess.Start(NotificationsDll, _notificationsEnvironment);
         _gateway = ServiceProcess.Start(gateway, new Dictionary<string, string>(_common)

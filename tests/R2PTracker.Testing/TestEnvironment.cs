@@ -18,6 +18,15 @@ public static class TestEnvironment
     /// <summary>A fixed HMAC key for the services under test (test-only, never deployed).</summary>
     public const string SigningKey = "test-signing-key-not-for-production-0123456789";
 
+    /// <summary>The transparency log's origin in tests, which also names its key.</summary>
+    public const string LogOrigin = "r2p-tracker.test/log";
+
+    /// <summary>A signer key for the log, made for this test run (so no key is committed).</summary>
+    public static R2PTracker.TransparencyLog.NoteSigner LogSigner { get; } = R2PTracker.TransparencyLog.NoteSigner.Generate(LogOrigin);
+
+    /// <summary>A witness's key, made for this test run; the services under test accept its cosignatures.</summary>
+    public static R2PTracker.TransparencyLog.NoteSigner WitnessSigner { get; } = R2PTracker.TransparencyLog.NoteSigner.Generate("witness.r2p-tracker.test");
+
     /// <summary>Creates a fresh database and returns its connection string.</summary>
     public static async Task<string> CreateDatabaseAsync(string prefix)
     {

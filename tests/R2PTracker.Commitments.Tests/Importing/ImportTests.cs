@@ -32,7 +32,10 @@ public class ImportTests(CommitmentsApp app)
         Attachment(id, "ms-outreach", "2023-09-16"),
     ]);
 
-    private async Task<string> HistoryOf(string id) => await app.Anonymous().GetStringAsync($"/api/pledges/{id}/history", Ct);
+    /// <summary>The stored events as the history shows them, but for their log index, which the log adds a moment after the append.</summary>
+    private async Task<string> HistoryOf(string id) => string.Join("\n",
+        (await app.Anonymous().GetFromJsonAsync<JsonElement>($"/api/pledges/{id}/history", Ct)).EnumerateArray()
+        .Select(e => string.Join(",", e.EnumerateObject().Where(p => p.Name != "logIndex").Select(p => p.ToString()))));
 
     [Fact]
     public async Task Importing_a_file_writes_each_pledge_with_its_history_and_a_valid_hash_chain()

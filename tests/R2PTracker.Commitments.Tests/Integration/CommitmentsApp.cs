@@ -29,6 +29,9 @@ public sealed class CommitmentsApp : IAsyncLifetime
         Environment.SetEnvironmentVariable("ConnectionStrings__Postgres", ConnectionString);
         Environment.SetEnvironmentVariable("ConnectionStrings__RabbitMq", TestEnvironment.RabbitMqFor(VirtualHost));
         Environment.SetEnvironmentVariable("InternalAuth__SigningKey", TestEnvironment.SigningKey);
+        Environment.SetEnvironmentVariable("Log__SigningKey", TestEnvironment.LogSigner.SignerKey);
+        Environment.SetEnvironmentVariable("Log__Origin", TestEnvironment.LogOrigin);
+        Environment.SetEnvironmentVariable("Log__WitnessKeys__0", TestEnvironment.WitnessSigner.CosignatureVerifierKey);
         // Test pledges have a past target date; the monitor is driven explicitly (OverdueTests) so
         // that it cannot append to another test's pledge behind its back.
         Environment.SetEnvironmentVariable("Overdue__Enabled", "false");

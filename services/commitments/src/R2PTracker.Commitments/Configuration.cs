@@ -9,6 +9,7 @@ using R2PTracker.Commitments.Export;
 using R2PTracker.Commitments.Feeds;
 using R2PTracker.Commitments.Forwarding;
 using R2PTracker.Commitments.Http;
+using R2PTracker.Commitments.Log;
 using R2PTracker.Commitments.Pledges;
 using R2PTracker.Commitments.Pledges.AssessingProgress;
 using R2PTracker.Commitments.Pledges.AssessingStatus;
@@ -46,7 +47,10 @@ public static class Configuration
         builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
 
-        builder.Services.AddMarten(options =>
+        var log = builder.Configuration.GetSection(Log.LogOptions.Section).Get<Log.LogOptions>() ?? new Log.LogOptions();
+        builder.Services.AddOptions<Log.LogOptions>().Bind(builder.Configuration.GetSection(Log.LogOptions.Section)).ValidateOnStart();
+        builder.Services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<Log.LogOptions>, Log.LogOptionsValidation>();
+        var marten = builder.Services.AddMarten(options =>
             {
                 options.Connection(connectionString);
                 options.ConfigurePledges();
@@ -65,8 +69,15 @@ public static class Configuration
             .ApplyAllDatabaseChangesOnStartup()
             .AddAsyncDaemon(DaemonMode.HotCold)
             .AddSubscriptionWithServices<IntegrationEventForwarder>(ServiceLifetime.Singleton);
+        if (log.Enabled)
+        {
+            builder.Services.AddSingleton<Log.LogKeys>();
+            marten.AddSubscriptionWithServices<Log.LogWriter>(ServiceLifetime.Singleton);
+        }
 
         builder.Services.AddHostedService<Pledges.ReadModel.ReadModelStartup>();
+        // The log's tables exist even with the log off: history and exports read them.
+        builder.Services.AddHostedService<Log.LogStartup>();
         builder.Services.AddOpenApi();
         builder.Services.AddPledgeImport(builder.Configuration);
         builder.Services.AddSingleton<OverdueMonitor>();
@@ -120,6 +131,8 @@ public static class Configuration
         app.MapPledgeFeeds();
         app.MapOpenDataExport();
         app.MapImport();
+        if (app.ServiceProvider.GetRequiredService<Microsoft.Extensions.Options.IOptions<Log.LogOptions>>().Value.Enabled)
+            app.MapTransparencyLog();
     }
 
     /// <summary>413 as problem details for a body over 64 KiB, or an endpoint's own limit (Kestrel enforces it too, for chunked bodies).</summary>

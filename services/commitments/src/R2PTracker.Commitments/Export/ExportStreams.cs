@@ -109,11 +109,14 @@ public sealed class ExportDigests
     /// <summary>Names the set of events a snapshot sees: events are only appended, so count and last sequence number do.</summary>
     public static async Task<string> VersionAsync(NpgsqlConnection connection, CancellationToken ct)
     {
+        // …and the log's latest checkpoint with its cosignatures, which the exports carry.
         await using var cmd = new NpgsqlCommand(
-            $"select count(*), coalesce(max(seq_id), 0) from {Configuration.Schema}.mt_events", connection);
+            $"select count(*), coalesce(max(seq_id), 0), "
+            + $"(select coalesce(max(tree_size), 0) from {Log.LogSchema.Checkpoints}), (select count(*) from {Log.LogSchema.Cosignatures}) "
+            + $"from {Configuration.Schema}.mt_events", connection);
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         await reader.ReadAsync(ct);
-        return $"{reader.GetInt64(0)}:{reader.GetInt64(1)}";
+        return $"{reader.GetInt64(0)}:{reader.GetInt64(1)}:{reader.GetInt64(2)}:{reader.GetInt64(3)}";
     }
 
     public ExportDigest? Find(string export, string version) =>

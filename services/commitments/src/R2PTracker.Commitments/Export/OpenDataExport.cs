@@ -117,14 +117,27 @@ public static class OpenDataExport
             json.WritePropertyName("data");
             json.WriteRawValue(link.DataJson, skipInputValidation: true);
             if (link.Hash is null) json.WriteNull("hash"); else json.WriteString("hash", link.Hash);
+            if (link.LogIndex is null) json.WriteNull("logIndex"); else json.WriteNumber("logIndex", link.LogIndex.Value);
             json.WriteEndObject();
             await json.FlushAsync(ct);
             json.Reset();
             chunks.Buffer.WriteByte((byte)'\n');
             await chunks.MaybeSendAsync(ct);
         }
+        // Last, the signed checkpoint of exactly the logged events above (written with them in one
+        // transaction, read in this snapshot): r2p-verify verify-export recomputes the tree against it.
+        if (await Log.LogStore.LatestNoteAsync(connection, ct) is { } checkpoint)
+        {
+            json.WriteStartObject();
+            json.WriteString("checkpoint", checkpoint);
+            json.WriteEndObject();
+            await json.FlushAsync(ct);
+            chunks.Buffer.WriteByte((byte)'\n');
+        }
         await chunks.SendAsync(ct);
     }
+
+    public const string CheckpointHeader = "Log-Checkpoint";
 
     private static readonly (string Path, string ContentType, Func<NpgsqlConnection, Stream, CancellationToken, Task> Write)[] Exports =
     [
@@ -160,6 +173,9 @@ public static class OpenDataExport
                 }
 
                 http.Response.Headers.ContentDisposition = $"attachment; filename=\"{fileName}\"";
+                // Every export names the signed tree it was taken at (base64 of the checkpoint note, which spans lines).
+                if (await Log.LogStore.LatestNoteAsync(connection, ct) is { } checkpoint)
+                    http.Response.Headers[CheckpointHeader] = Convert.ToBase64String(Encoding.UTF8.GetBytes(checkpoint));
                 if (digest.Announce(http, contentType)) return;
                 if (HttpMethods.IsHead(http.Request.Method)) return;
                 await write(connection, http.Response.Body, ct);

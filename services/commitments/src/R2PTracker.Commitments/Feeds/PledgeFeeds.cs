@@ -41,7 +41,11 @@ public static class PledgeFeeds
         _ => null,
     };
 
-    public static SyndicationFeed Build(string id, string title, Uri self, Uri site, IEnumerable<IEvent> events, IReadOnlyDictionary<string, string> titles)
+    /// <summary>The namespace of the feed's log elements: the signed checkpoint the feed was written at.</summary>
+    public const string LogNamespace = "urn:r2p-tracker:log";
+
+    public static SyndicationFeed Build(string id, string title, Uri self, Uri site, IEnumerable<IEvent> events, IReadOnlyDictionary<string, string> titles,
+        string? checkpoint = null)
     {
         var items = events.OrderByDescending(e => e.Timestamp).ThenByDescending(e => e.Version).Take(MaxEntries).Select(e =>
         {
@@ -69,6 +73,12 @@ public static class PledgeFeeds
             items.Count > 0 ? items[0].LastUpdatedTime : DateTimeOffset.UnixEpoch, items);
         feed.Authors.Add(new SyndicationPerson { Name = "R2P Tracker" });
         feed.Links.Add(SyndicationLink.CreateSelfLink(self, "application/atom+xml"));
+        if (checkpoint is not null)
+        {
+            // A reader who keeps the feed keeps a signed tree head with it, to hold the tracker to later.
+            feed.ElementExtensions.Add(new System.Xml.Linq.XElement(System.Xml.Linq.XName.Get("checkpoint", LogNamespace), checkpoint));
+            feed.Links.Add(new SyndicationLink(new Uri(site, "api/log/checkpoint"), "related", "The log's latest signed checkpoint", "text/plain", 0));
+        }
         return feed;
     }
 
@@ -127,7 +137,8 @@ public static class PledgeFeeds
                 .Where(e => e.StreamKey != TombstoneStream).Take(MaxEntries).ToList();
             var titles = await TitlesAsync(db, events.Select(e => e.StreamKey!), ct);
             var site = links.Site(http);
-            await Write(http, Build("urn:r2p-tracker:feeds:pledges", "R2P Tracker — all pledges", new Uri(site, "feeds/pledges.atom"), site, events, titles));
+            await Write(http, Build("urn:r2p-tracker:feeds:pledges", "R2P Tracker — all pledges", new Uri(site, "feeds/pledges.atom"), site, events, titles,
+                await Log.LogStore.LatestNoteAsync(db, ct)));
         });
 
         app.MapMethods("/feeds/pledges/{id}.atom", GetAndHead, async (string id, HttpContext http, IQuerySession session, NpgsqlDataSource db, PublicLinks links, CancellationToken ct) =>
@@ -144,7 +155,7 @@ public static class PledgeFeeds
             var title = titles.GetValueOrDefault(id, id);
             var site = links.Site(http);
             await Write(http, Build($"urn:r2p-tracker:feeds:pledges:{id}", $"R2P Tracker — {title}",
-                new Uri(site, $"feeds/pledges/{Uri.EscapeDataString(id)}.atom"), site, events, titles));
+                new Uri(site, $"feeds/pledges/{Uri.EscapeDataString(id)}.atom"), site, events, titles, await Log.LogStore.LatestNoteAsync(db, ct)));
         });
     }
 }

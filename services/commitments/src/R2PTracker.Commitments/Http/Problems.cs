@@ -61,6 +61,8 @@ public sealed class DomainExceptionHandler(IProblemDetailsService problems) : IE
             PledgeRuleViolation v => Problems.Validation(v.Field, v.Message),
             MilestoneNotFound m => Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Milestone not found.", detail: m.Message),
             ConcurrencyException or JasperFx.Events.EventStreamUnexpectedMaxEventIdException => Problems.PreconditionFailed(null),
+            Recording.ChainHeadMissing c => Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable,
+                title: "The pledge's record is damaged.", detail: c.Message),
             _ => null,
         };
         if (result is null) return false;

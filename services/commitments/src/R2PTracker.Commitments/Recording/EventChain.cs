@@ -18,9 +18,11 @@ public static class EventChain
         IDocumentSession session, string streamId, long currentVersion, IReadOnlyList<object> events,
         TimeProvider clock, CancellationToken ct)
     {
+        // A stream whose head has no hash (a damaged or tampered store) is not written to: restarting the
+        // chain from zero would hide the damage behind a valid-looking new chain.
         var previous = currentVersion == 0
             ? EventHashing.Genesis
-            : await HashAtAsync(session, streamId, currentVersion, ct) ?? EventHashing.Genesis;
+            : await HashAtAsync(session, streamId, currentVersion, ct) ?? throw new ChainHeadMissing(streamId, currentVersion);
         var recordedAt = EventHashing.ToMicroseconds(clock.GetUtcNow());
         var stamped = new List<IEvent>(events.Count);
         var version = currentVersion;
@@ -48,6 +50,10 @@ public static class EventChain
         return rows.FirstOrDefault() is { Length: > 0 } hash ? hash : null;
     }
 
+    /// <summary>Names the pledge event types (Marten's own, such as a failed append's tombstones, are not pledge events).</summary>
+    public static string PledgeEventsOnly(string alias) =>
+        $"{alias}stream_id <> 'mt_tombstone' and {alias}type <> 'tombstone'";
+
     /// <summary>Reads a stream's events as stored (data as JSON text), for history, verification and export.</summary>
     public static async IAsyncEnumerable<EventHashing.ChainLink> ReadRawAsync(
         NpgsqlDataSource db, string? streamId, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
@@ -60,16 +66,23 @@ public static class EventChain
     public static async IAsyncEnumerable<EventHashing.ChainLink> ReadRawAsync(
         NpgsqlConnection connection, string? streamId, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {
+        // With each event its index in the transparency log, once it has one.
         await using var cmd = new NpgsqlCommand(
-            $"select stream_id, version, id, type, timestamp, data::text, headers->>'{HashHeader}' from {Configuration.Schema}.mt_events "
-            + (streamId is null ? "order by stream_id, version" : "where stream_id = $1 order by version"), connection);
+            $"select m.stream_id, m.version, m.id, m.type, m.timestamp, m.data::text, m.headers->>'{HashHeader}', l.idx "
+            + $"from {Configuration.Schema}.mt_events m left join {Log.LogSchema.Entries} l on l.event_id = m.id "
+            + $"where {PledgeEventsOnly("m.")} " + (streamId is null ? "order by m.stream_id, m.version" : "and m.stream_id = $1 order by m.version"), connection);
         if (streamId is not null) cmd.Parameters.Add(new NpgsqlParameter { Value = streamId });
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
             yield return new EventHashing.ChainLink(
                 reader.GetString(0), reader.GetInt64(1), reader.GetGuid(2), reader.GetString(3),
-                reader.GetFieldValue<DateTimeOffset>(4), reader.GetString(5), reader.IsDBNull(6) ? null : reader.GetString(6));
+                reader.GetFieldValue<DateTimeOffset>(4), reader.GetString(5), reader.IsDBNull(6) ? null : reader.GetString(6),
+                reader.IsDBNull(7) ? null : reader.GetInt64(7));
         }
     }
 }
+
+/// <summary>The stored head of a stream has no chain hash: the append is refused (503) rather than chained from zero.</summary>
+public sealed class ChainHeadMissing(string streamId, long version)
+    : Exception($"The event at version {version} of stream '{streamId}' has no chain hash; nothing is appended until the record is repaired.");

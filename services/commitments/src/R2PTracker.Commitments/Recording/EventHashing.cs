@@ -93,7 +93,8 @@ public static class EventHashing
     }
 
     /// <summary>One event as exported in events.ndjson and checked by the verifier.</summary>
-    public sealed record ChainLink(string StreamId, long Version, Guid EventId, string Type, DateTimeOffset RecordedAt, string DataJson, string? Hash);
+    public sealed record ChainLink(string StreamId, long Version, Guid EventId, string Type, DateTimeOffset RecordedAt, string DataJson, string? Hash,
+        long? LogIndex = null);
 
     /// <summary>Walks one stream's events in version order; returns the first broken version, or null.</summary>
     public static (bool Valid, string HeadHash, long? BrokenAtVersion) Verify(IEnumerable<ChainLink> links)

@@ -28,6 +28,9 @@ public sealed record RouteParameters(IReadOnlyList<string> Known, bool OthersRef
             ["api", "pledges", _, "status-history"] => new(["axis"], true),
             ["api", "tallies"] => new([.. Filters, "asOf", "axis"], true),
             ["api", "tallies", "series"] => new([.. Filters, "from", "to", "interval", "axis"], true),
+            ["api", "log", "proof", "inclusion"] => new(["index", "treeSize"], true),
+            ["api", "log", "proof", "consistency"] => new(["from", "to"], true),
+            ["api", "log", "entries"] => new(["start", "end"], true),
             _ => None,
         };
     }

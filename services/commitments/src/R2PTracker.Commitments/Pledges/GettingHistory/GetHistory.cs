@@ -6,11 +6,11 @@ using R2PTracker.Commitments.Recording;
 namespace R2PTracker.Commitments.Pledges.GettingHistory;
 
 /// <summary>One stored event, raw: exactly what the hash covers plus the hash.</summary>
-public record HistoryEntry(string StreamId, long Version, Guid EventId, string Type, string RecordedAt, JsonElement Data, string? Hash)
+public record HistoryEntry(string StreamId, long Version, Guid EventId, string Type, string RecordedAt, JsonElement Data, string? Hash, long? LogIndex)
 {
     public static HistoryEntry From(EventHashing.ChainLink link) => new(
         link.StreamId, link.Version, link.EventId, link.Type, EventHashing.FormatRecordedAt(link.RecordedAt),
-        JsonDocument.Parse(link.DataJson).RootElement.Clone(), link.Hash);
+        JsonDocument.Parse(link.DataJson).RootElement.Clone(), link.Hash, link.LogIndex);
 }
 
 public static class GetHistorySlice
@@ -27,12 +27,6 @@ public static class GetHistorySlice
         });
 
         app.MapGet("/api/pledges/{id}/verify", async (string id, NpgsqlDataSource db, CancellationToken ct) =>
-        {
-            var links = new List<EventHashing.ChainLink>();
-            await foreach (var link in EventChain.ReadRawAsync(db, id, ct)) links.Add(link);
-            if (links.Count == 0) return Problems.NotFound(id);
-            var (valid, head, broken) = EventHashing.Verify(links);
-            return Results.Ok(new { valid, headHash = head, brokenAtVersion = broken, events = links.Count });
-        });
+            await Log.StreamAgainstLog.VerifyAsync(db, id, ct) is { } result ? Results.Ok(result) : Problems.NotFound(id));
     }
 }

@@ -1,0 +1,105 @@
+using System.Text;
+using JasperFx.Events.Daemon;
+using JasperFx.Events.Projections;
+using Marten;
+using Marten.Subscriptions;
+using Npgsql;
+using R2PTracker.Commitments.Pledges;
+using R2PTracker.Commitments.Recording;
+using R2PTracker.TransparencyLog;
+
+namespace R2PTracker.Commitments.Log;
+
+/// <summary>
+/// Gives every pledge event its index in the log, in the order the async daemon hands them over (sequence
+/// order up to the high-water mark, which is commit order), and signs a checkpoint of the new tree. It is a
+/// Marten subscription: under HotCold one instance at a time runs it, and what it queues is written in one
+/// transaction with the subscription's progress, so an event gets exactly one index even across failovers.
+/// Each page starts from the stored right edge, never from memory, so a page that failed leaves no trace.
+/// </summary>
+public sealed class LogWriter : SubscriptionBase
+{
+    private readonly NpgsqlDataSource _db;
+    private readonly LogKeys _keys;
+    private readonly TimeProvider _clock;
+    private int _schemaReady;
+
+    public LogWriter(NpgsqlDataSource db, LogKeys keys, TimeProvider clock)
+    {
+        _db = db;
+        _keys = keys;
+        _clock = clock;
+        Name = "transparency-log";
+        // Pledge events only: not Marten's own (a failed append's tombstones), which carry no chain hash.
+        foreach (var type in PledgeEventTypes.All) IncludeType(type);
+    }
+
+    public override async Task<IChangeListener> ProcessEventsAsync(
+        EventRange page, ISubscriptionController controller, IDocumentOperations operations, CancellationToken ct)
+    {
+        if (Interlocked.Exchange(ref _schemaReady, 1) == 0) await LogSchema.EnsureAsync(_db, ct);
+        await using var connection = await _db.OpenConnectionAsync(ct);
+        var (tree, lastSequence) = await LogStore.RightEdgeAsync(connection, ct);
+        // A page handed over again (a rewound subscription) adds nothing twice.
+        var sequences = page.Events.Select(e => e.Sequence).Where(s => s > lastSequence).Order().ToArray();
+        if (sequences.Length == 0) return NullChangeListener.Instance;
+
+        var indices = new List<long>(sequences.Length);
+        var seqs = new List<long>(sequences.Length);
+        var ids = new List<Guid>(sequences.Length);
+        var streams = new List<string>(sequences.Length);
+        var versions = new List<long>(sequences.Length);
+        var leafHashes = new List<byte[]>(sequences.Length);
+        var nodeLevels = new List<short>();
+        var nodeIndices = new List<long>();
+        var nodeHashes = new List<byte[]>();
+
+        await using (var cmd = new NpgsqlCommand(
+                         $"select seq_id, stream_id, version, id, type, timestamp, data::text from {Configuration.Schema}.mt_events "
+                         + "where seq_id = any($1) order by seq_id", connection))
+        {
+            cmd.Parameters.Add(new NpgsqlParameter { Value = sequences });
+            await using var reader = await cmd.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                var streamId = reader.GetString(1);
+                var version = reader.GetInt64(2);
+                var eventId = reader.GetGuid(3);
+                var leaf = Leaf(streamId, version, eventId, reader.GetString(4), reader.GetFieldValue<DateTimeOffset>(5), reader.GetString(6));
+                indices.Add(tree.Size);
+                seqs.Add(reader.GetInt64(0));
+                ids.Add(eventId);
+                streams.Add(streamId);
+                versions.Add(version);
+                foreach (var (node, hash) in tree.Append(Merkle.LeafHash(leaf)))
+                {
+                    if (node.Level == 0) { leafHashes.Add(hash); continue; }
+                    nodeLevels.Add((short)node.Level);
+                    nodeIndices.Add(node.Index);
+                    nodeHashes.Add(hash);
+                }
+            }
+        }
+        if (seqs.Count != sequences.Length)
+            throw new InvalidOperationException($"The log expected {sequences.Length} events of the page and read {seqs.Count}.");
+
+        operations.QueueSqlCommand(
+            $"insert into {LogSchema.Entries} (idx, seq_id, event_id, stream_id, version, leaf_hash) "
+            + "select * from unnest(?::bigint[], ?::bigint[], ?::uuid[], ?::text[], ?::bigint[], ?::bytea[])",
+            indices.ToArray(), seqs.ToArray(), ids.ToArray(), streams.ToArray(), versions.ToArray(), leafHashes.ToArray());
+        if (nodeLevels.Count > 0)
+            operations.QueueSqlCommand(
+                $"insert into {LogSchema.Nodes} (level, idx, hash) select * from unnest(?::smallint[], ?::bigint[], ?::bytea[])",
+                nodeLevels.ToArray(), nodeIndices.ToArray(), nodeHashes.ToArray());
+        var root = tree.Root();
+        var note = _keys.Signer.Sign(new Checkpoint(_keys.Options.Origin, tree.Size, root, []).Format());
+        operations.QueueSqlCommand(
+            $"insert into {LogSchema.Checkpoints} (tree_size, root, note, signed_at) values (?, ?, ?, ?)",
+            tree.Size, root, note, _clock.GetUtcNow());
+        return NullChangeListener.Instance;
+    }
+
+    /// <summary>A leaf is the event's canonical form (the one its chain hash covers), as UTF-8.</summary>
+    public static byte[] Leaf(string streamId, long version, Guid eventId, string type, DateTimeOffset recordedAt, string dataJson) =>
+        Encoding.UTF8.GetBytes(EventHashing.Canonical(streamId, version, eventId, type, recordedAt, dataJson));
+}

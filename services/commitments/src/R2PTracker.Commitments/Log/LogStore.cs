@@ -36,6 +36,17 @@ public static class LogStore
     public static async Task<string?> LatestNoteAsync(NpgsqlConnection connection, CancellationToken ct) =>
         await LatestAsync(connection, ct) is { } latest ? await LogEndpoints.WithCosignaturesAsync(connection, latest, ct) : null;
 
+    /// <summary>A pledge's log indices by version.</summary>
+    public static async Task<Dictionary<long, long>> IndicesOfAsync(NpgsqlDataSource db, string streamId, CancellationToken ct)
+    {
+        await using var cmd = db.CreateCommand($"select version, idx from {LogSchema.Entries} where stream_id = $1");
+        cmd.Parameters.Add(new NpgsqlParameter { Value = streamId });
+        var indices = new Dictionary<long, long>();
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct)) indices[reader.GetInt64(0)] = reader.GetInt64(1);
+        return indices;
+    }
+
     /// <summary>The hashes of the given perfect subtrees (level 0 from the entries, above from the nodes).</summary>
     public static async Task<Dictionary<Subtree, byte[]>> SubtreesAsync(NpgsqlConnection connection, IReadOnlyCollection<Subtree> wanted, CancellationToken ct)
     {

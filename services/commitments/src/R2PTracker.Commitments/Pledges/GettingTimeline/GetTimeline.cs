@@ -12,13 +12,14 @@ namespace R2PTracker.Commitments.Pledges.GettingTimeline;
 /// are null: <c>status</c>/<c>statusFrom</c> only on a status assessment, <c>progress</c>/<c>progressFrom</c>
 /// only on a progress assessment, <c>targetDate</c> only on a target date set or passed. Corrections and
 /// retractions carry <c>corrects</c> (the version of the milestone they amend); a milestone lists the
-/// versions that amended it in <c>correctedBy</c>. <c>hash</c> is the event's link in the hash chain.
+/// versions that amended it in <c>correctedBy</c>. <c>hash</c> is the event's link in the hash chain;
+/// <c>logIndex</c> its index in the transparency log (null until the log has taken it, a moment after the append).
 /// </summary>
 public record TimelineEntry(
     long Version, string Type, string? OccurredOn, DateTimeOffset RecordedAt, string RecordedBy, string Actor,
     string? Title, string? Summary, string? Reason, string? StatusFrom, string? Status, int? ProgressFrom, int? Progress,
     string? TargetDate, IReadOnlyList<Evidence> Evidence, string? MilestoneId, long? Corrects, IReadOnlyList<long> CorrectedBy,
-    bool Retracted, string? Hash, object Data);
+    bool Retracted, string? Hash, object Data, long? LogIndex = null);
 
 /// <summary>The fields of an entry that only some event types have.</summary>
 public readonly record struct TimelineText(
@@ -97,10 +98,11 @@ public static class GetTimelineSlice
     }
 
     public static void MapGetTimeline(this IEndpointRouteBuilder app) =>
-        app.MapGet("/api/pledges/{id}/timeline", async (string id, IQuerySession session, CancellationToken ct) =>
+        app.MapGet("/api/pledges/{id}/timeline", async (string id, IQuerySession session, Npgsql.NpgsqlDataSource db, CancellationToken ct) =>
         {
             var events = await session.Events.FetchStreamAsync(id, token: ct);
             if (events.Count == 0) return Problems.NotFound(id);
-            return Results.Ok(Build(events));
+            var indices = await Log.LogStore.IndicesOfAsync(db, id, ct);
+            return Results.Ok(Build(events).Select(e => e with { LogIndex = indices.TryGetValue(e.Version, out var i) ? i : null }));
         });
 }

@@ -42,7 +42,7 @@ pg_start "$work/pg" "$pg_port" "$work/pg.log" fast
 rabbit_port=$(free_port_block 3) || die "no free ports for RabbitMQ"
 say "starting RabbitMQ on 127.0.0.1:$rabbit_port"
 rabbit_start "$work/rabbit" "$rabbit_port"
-for vhost in commitments-tests notifications-tests gateway-tests e2e; do
+for vhost in commitments-tests notifications-tests gateway-tests e2e e2e-log; do
   rabbit_ctl "$work/rabbit" "$rabbit_port" add_vhost "$vhost" >/dev/null
   rabbit_ctl "$work/rabbit" "$rabbit_port" set_permissions -p "$vhost" guest '.*' '.*' '.*' >/dev/null
 done

@@ -107,7 +107,8 @@ public sealed class Deployment : IAsyncLifetime
         AdminToken = await ServiceProcess.RunCommandAsync(gateway, common, "staff", "add", "Arun Admin", "--role", "admin");
 
         // The log's key only where it signs: commitments.
-        CommitmentsEnvironment = With(With(common, "Log__SigningKey", TestEnvironment.LogSigner.SignerKey), "Log__Origin", TestEnvironment.LogOrigin);
+        CommitmentsEnvironment = With(With(With(common, "Log__SigningKey", TestEnvironment.LogSigner.SignerKey), "Log__Origin", TestEnvironment.LogOrigin),
+            "Log__WitnessKeys__0", TestEnvironment.WitnessSigner.CosignatureVerifierKey);
         _services.Add(ServiceProcess.Start(commitments, With(CommitmentsEnvironment, "Urls", CommitmentsUrl)));
         // The internal signing key only where it is used: the gateway signs, commitments checks;
         // notifications and the seed run without it.

@@ -82,3 +82,10 @@ public record PledgeEvidenceAttached(
 public record PledgeBecameOverdue(
     Guid EventId, string PledgeId, long StreamVersion, string OccurredOn, DateTimeOffset RecordedAt, string RecordedBy,
     string TargetDate) : IPledgeIntegrationEvent;
+
+/// <summary>
+/// The transparency log grew to <paramref name="TreeSize"/> and signed a checkpoint of it, taking the events
+/// of these pledges: what shows their log indices or the checkpoint (histories, timelines, pages, exports,
+/// feeds) changed. Published after the log's transaction commits; not a pledge change.
+/// </summary>
+public record LogCheckpointed(long TreeSize, IReadOnlyList<string> PledgeIds);

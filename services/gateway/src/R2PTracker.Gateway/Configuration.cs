@@ -59,6 +59,11 @@ public static class Configuration
                 e.Temporary = true;
                 e.InstanceId = Guid.NewGuid().ToString("N")[..8];
             });
+            bus.AddConsumer<LogCheckpointedConsumer>().Endpoint(e =>
+            {
+                e.Temporary = true;
+                e.InstanceId = Guid.NewGuid().ToString("N")[..8];
+            });
         });
         return builder;
     }

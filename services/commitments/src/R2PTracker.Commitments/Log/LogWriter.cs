@@ -2,6 +2,7 @@ using System.Text;
 using JasperFx.Events.Daemon;
 using JasperFx.Events.Projections;
 using Marten;
+using Marten.Services;
 using Marten.Subscriptions;
 using Npgsql;
 using R2PTracker.Commitments.Pledges;
@@ -24,9 +25,14 @@ public sealed class LogWriter : SubscriptionBase
     private readonly TimeProvider _clock;
     private int _schemaReady;
 
-    public LogWriter(NpgsqlDataSource db, LogKeys keys, TimeProvider clock)
+    private readonly MassTransit.IBus _bus;
+    private readonly ILogger<LogWriter> _logger;
+
+    public LogWriter(NpgsqlDataSource db, LogKeys keys, TimeProvider clock, MassTransit.IBus bus, ILogger<LogWriter> logger)
     {
         _db = db;
+        _bus = bus;
+        _logger = logger;
         _keys = keys;
         _clock = clock;
         Name = "transparency-log";
@@ -96,7 +102,31 @@ public sealed class LogWriter : SubscriptionBase
         operations.QueueSqlCommand(
             $"insert into {LogSchema.Checkpoints} (tree_size, root, note, signed_at) values (?, ?, ?, ?)",
             tree.Size, root, note, _clock.GetUtcNow());
-        return NullChangeListener.Instance;
+        return new AnnounceAfterCommit(this, new Contracts.LogCheckpointed(tree.Size, streams.Distinct().ToList()));
+    }
+
+    /// <summary>
+    /// Tells the gateways once the new entries are committed (not before: a cache refilled in between would
+    /// keep the old page). Best effort: the log stays right if the broker is down; a cached page then shows
+    /// "not yet logged" until it expires or the pledge changes again.
+    /// </summary>
+    private sealed class AnnounceAfterCommit(LogWriter writer, Contracts.LogCheckpointed message) : IChangeListener
+    {
+        public async Task AfterCommitAsync(IDocumentSession session, IChangeSet commit, CancellationToken ct)
+        {
+            try
+            {
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                timeout.CancelAfter(TimeSpan.FromSeconds(5));
+                await writer._bus.Publish(message, timeout.Token);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                writer._logger.LogWarning(e, "The log's checkpoint of {TreeSize} entries was not announced", message.TreeSize);
+            }
+        }
+
+        public Task BeforeCommitAsync(IDocumentSession session, IChangeSet commit, CancellationToken ct) => Task.CompletedTask;
     }
 
     /// <summary>A leaf is the event's canonical form (the one its chain hash covers), as UTF-8.</summary>

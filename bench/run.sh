@@ -36,7 +36,7 @@ rabbit_start "$work/rabbit" "$rabbit_port"
 pg_create_db "$pg_port" bench
 
 say "building (Release)"
-for p in services/commitments/src/R2PTracker.Commitments services/gateway/src/R2PTracker.Gateway bench/R2PTracker.Bench; do
+for p in services/commitments/src/R2PTracker.Commitments services/gateway/src/R2PTracker.Gateway bench/R2PTracker.Bench tools/R2PTracker.Verify; do
   dotnet build "$p" -c Release -nologo -v quiet -clp:ErrorsOnly || die "build of $p failed"
 done
 
@@ -45,6 +45,10 @@ export ConnectionStrings__Postgres="Host=127.0.0.1;Port=$pg_port;Username=postgr
 export ConnectionStrings__RabbitMq="amqp://guest:guest@127.0.0.1:$rabbit_port"
 export InternalAuth__SigningKey="$signing_key" ASPNETCORE_ENVIRONMENT=Production DOTNET_ENVIRONMENT=Production
 export Logging__LogLevel__Default=Warning
+# The transparency log's key (bench/log/run.sh measures what the log costs).
+dotnet tools/R2PTracker.Verify/bin/Release/net10.0/r2p-verify.dll keygen bench.r2p-tracker.example/log --out "$work/log-signing-key" >/dev/null \
+  || die "keygen failed"
+export Log__SigningKeyFile="$work/log-signing-key" Log__Origin=bench.r2p-tracker.example/log
 commitments_port=$(free_port_block 1); gateway_port=$(free_port_block 1); floor_port=$(free_port_block 1)
 bin=bin/Release/net10.0
 

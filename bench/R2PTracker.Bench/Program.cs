@@ -32,9 +32,9 @@ if (options.Text("serve-floor", "") is { Length: > 0 } floorUrl)
 var seconds = options.Int("seconds", 10);
 var clients = options.Int("clients", 8);
 var results = new List<(string Measure, string Value, string Note)>();
-if (options.Text("only", "all") is not ("all" or "appends" or "reads"))
+if (options.Text("only", "all") is not ("all" or "appends" or "reads" or "log"))
 {
-    Console.Error.WriteLine("--only takes appends or reads.");
+    Console.Error.WriteLine("--only takes appends, reads or log.");
     return 2;
 }
 
@@ -46,6 +46,13 @@ HttpClient ViaGateway()
     var c = new HttpClient { BaseAddress = new Uri(options["gateway"]) };
     c.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", options["admin-token"]);
     return c;
+}
+
+// The transparency log's bench (bench/log/run.sh): its own commitments processes, log off and on.
+if (options.Text("only", "all") == "log")
+{
+    await LogBench.RunAsync(options, results, url => new HttpClient(new FreshInternalToken(internalKey)) { BaseAddress = new Uri(url) });
+    return Report(results);
 }
 
 // (a) milestone appends per second over HTTP, direct and through the gateway, vs pgbench inserts.

@@ -31,6 +31,8 @@ gw=$(free_port_block 1); cm=$((gw + 1)); nf=$((gw + 2))
 export ConnectionStrings__Postgres="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=r2p"
 export ConnectionStrings__RabbitMq="amqp://guest:guest@127.0.0.1:$rabbit_port/"
 export InternalAuth__SigningKey="$key" Logging__LogLevel__Default=Warning
+dotnet "$root/tools/R2PTracker.Verify/bin/Release/net10.0/r2p-verify.dll" keygen bench.r2p-tracker.example/log --out "$work/log-signing-key" >/dev/null
+export Log__SigningKeyFile="$work/log-signing-key" Log__Origin=bench.r2p-tracker.example/log
 export RateLimits__PublicReadsPerMinute=100000000
 export ReverseProxy__Clusters__commitments__Destinations__primary__Address="http://127.0.0.1:$cm/"
 export ReverseProxy__Clusters__notifications__Destinations__primary__Address="http://127.0.0.1:$nf/"

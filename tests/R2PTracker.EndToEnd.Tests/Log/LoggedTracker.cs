@@ -49,6 +49,12 @@ public sealed class LoggedTracker : IAsyncDisposable
         (_process, Url) = await ServiceProcess.StartOnFreePortAsync(ServiceProcess.DllPath("commitments", "R2PTracker.Commitments"), Environment);
     }
 
+    /// <summary>Another instance on the same database and broker, as a scaled-out deployment runs it. The caller disposes it.</summary>
+    public Task<(ServiceProcess Process, string Url)> AnotherInstanceAsync() =>
+        ServiceProcess.StartOnFreePortAsync(ServiceProcess.DllPath("commitments", "R2PTracker.Commitments"), Environment);
+
+    public Task KillAsync() => _process.KillAsync();
+
     public async Task RestartAsync()
     {
         await _process.DisposeAsync();
@@ -64,10 +70,13 @@ public sealed class LoggedTracker : IAsyncDisposable
     public HttpClient Staff() => ServiceProcess.InternalClient(Url, InternalKey, "Log Tester", "editor");
 
     /// <summary>Registers a pledge and changes its status <paramref name="changes"/> times; returns its id.</summary>
-    public async Task<string> PledgeAsync(int changes, CancellationToken ct)
+    public Task<string> PledgeAsync(int changes, CancellationToken ct) => PledgeAsync(Url, changes, ct);
+
+    /// <summary>The same through a given instance.</summary>
+    public async Task<string> PledgeAsync(string instanceUrl, int changes, CancellationToken ct)
     {
         var id = "log-" + Guid.NewGuid().ToString("N")[..10];
-        using var staff = Staff();
+        using var staff = ServiceProcess.InternalClient(instanceUrl, InternalKey, "Log Tester", "editor");
         (await staff.PostAsJsonAsync("/api/pledges", Deployment.PledgeBody(id), ct)).EnsureSuccessStatusCode();
         for (var version = 1; version <= changes; version++)
         {

@@ -19,6 +19,9 @@ public sealed record WitnessResult(WitnessVerdict Verdict, string Message, Check
 /// </summary>
 public sealed class Witness(LogClient log, NoteVerifier logKey, NoteSigner witnessKey, WitnessState state, TimeProvider time, TextWriter output)
 {
+    public Witness(HttpClient http, string baseUrl, NoteVerifier logKey, NoteSigner witnessKey, WitnessState state, TimeProvider time, TextWriter output)
+        : this(new LogClient(http, baseUrl), logKey, witnessKey, state, time, output) { }
+
     public async Task<WitnessResult> RunAsync(AuditMode audit, bool submit, CancellationToken ct = default)
     {
         var noteText = await log.GetCheckpointAsync(ct);

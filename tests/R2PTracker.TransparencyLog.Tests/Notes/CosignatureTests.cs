@@ -79,6 +79,28 @@ public sealed class CosignatureTests
     }
 
     [Fact]
+    public void A_validly_signed_cosignature_from_beyond_the_year_9999_does_not_count()
+    {
+        const ulong farFuture = 300_000_000_000;
+        var seed = Convert.FromBase64String(Witness.SignerKey.Split('+')[4])[1..];
+        var message = System.Text.Encoding.UTF8.GetBytes($"cosignature/v1\ntime {farFuture}\n{Checkpoint.Format()}");
+        var signer = new Org.BouncyCastle.Crypto.Signers.Ed25519Signer();
+        signer.Init(true, new Org.BouncyCastle.Crypto.Parameters.Ed25519PrivateKeyParameters(seed));
+        signer.BlockUpdate(message, 0, message.Length);
+        var signature = signer.GenerateSignature();
+        var payload = new byte[4 + 8 + 64];
+        BinaryPrimitives.WriteUInt32BigEndian(payload, Witness.CosignatureKeyHash);
+        BinaryPrimitives.WriteUInt64BigEndian(payload.AsSpan(4), farFuture);
+        signature.CopyTo(payload, 12);
+        var note = Cosigned($"\u2014 witness.example/w1 {Convert.ToBase64String(payload)}\n");
+        var witness = NoteVerifier.Parse(Witness.CosignatureVerifierKey);
+        IndependentNoteVerifier.Cosignatures(note.Format(), IndependentNoteVerifier.ParseVerifierKey(Witness.CosignatureVerifierKey)).ShouldBe([farFuture]);
+
+        note.CosignedAt(witness).ShouldBeNull();
+        note.IsSignedBy(witness).ShouldBeFalse();
+    }
+
+    [Fact]
     public void A_time_before_the_epoch_cannot_be_cosigned() =>
         Should.Throw<ArgumentOutOfRangeException>(() => Witness.Cosign(Checkpoint, DateTimeOffset.UnixEpoch.AddSeconds(-1)));
 }

@@ -96,8 +96,8 @@ public sealed class NoteKeyTests
     private static IEnumerable<string> Manglings(string key)
     {
         for (var i = 0; i <= key.Length; i++)
-        for (var j = i + 1; j <= key.Length; j++)
-            if (i != 0 || j != key.Length) yield return key[i..j];
+            for (var j = i + 1; j <= key.Length; j++)
+                if (i != 0 || j != key.Length) yield return key[i..j];
         for (var i = 0; i < key.Length; i++)
             yield return key[..i] + (char)(key[i] + 1) + key[(i + 1)..];
     }

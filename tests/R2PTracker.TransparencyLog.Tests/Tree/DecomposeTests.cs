@@ -15,21 +15,21 @@ public sealed class DecomposeTests
     public void Decomposition_covers_the_range_exactly_with_as_few_aligned_subtrees_as_possible()
     {
         for (long start = 0; start <= 70; start++)
-        for (var end = start; end <= 70; end++)
-        {
-            var parts = Merkle.Decompose(start, end);
-            var position = start;
-            foreach (var s in parts)
+            for (var end = start; end <= 70; end++)
             {
-                s.Start.ShouldBe(position);
-                (s.Start % s.Size).ShouldBe(0);
-                position = s.End;
+                var parts = Merkle.Decompose(start, end);
+                var position = start;
+                foreach (var s in parts)
+                {
+                    s.Start.ShouldBe(position);
+                    (s.Start % s.Size).ShouldBe(0);
+                    position = s.End;
+                }
+                position.ShouldBe(end);
+                // Greedy is optimal: no two neighbours of one level could have been one parent.
+                for (var i = 1; i < parts.Count; i++)
+                    (parts[i - 1].Level == parts[i].Level && parts[i - 1].Index % 2 == 0).ShouldBeFalse($"[{start},{end})");
             }
-            position.ShouldBe(end);
-            // Greedy is optimal: no two neighbours of one level could have been one parent.
-            for (var i = 1; i < parts.Count; i++)
-                (parts[i - 1].Level == parts[i].Level && parts[i - 1].Index % 2 == 0).ShouldBeFalse($"[{start},{end})");
-        }
     }
 
     [Fact]

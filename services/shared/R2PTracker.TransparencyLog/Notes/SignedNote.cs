@@ -78,7 +78,8 @@ public sealed record SignedNote(string Text, IReadOnlyList<NoteSignature> Signat
                 continue;
             }
             var timestamp = s.Signature.Length >= 8 ? BinaryPrimitives.ReadUInt64BigEndian(s.Signature) : ulong.MaxValue;
-            var valid = timestamp <= long.MaxValue / TimeSpan.TicksPerSecond
+            // The spec allows up to 2^63 - 1; times past the year 9999 cannot be told, so they do not count.
+            var valid = timestamp <= (ulong)DateTimeOffset.MaxValue.ToUnixTimeSeconds()
                 && verifier.Verify(NoteFormat.CosignedMessage(timestamp, Text), s.Signature.AsSpan(8));
             results.Add(valid ? DateTimeOffset.FromUnixTimeSeconds((long)timestamp) : null);
         }

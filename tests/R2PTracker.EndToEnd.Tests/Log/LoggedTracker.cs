@@ -67,7 +67,7 @@ public sealed class LoggedTracker : IAsyncDisposable
 
     public HttpClient Anonymous() => new() { BaseAddress = new Uri(Url) };
 
-    public HttpClient Staff() => ServiceProcess.InternalClient(Url, InternalKey, "Log Tester", "editor");
+    public HttpClient Staff() => ServiceProcess.InternalClient(Url, InternalKey, "Log Tester", "admin");
 
     /// <summary>Registers a pledge and changes its status <paramref name="changes"/> times; returns its id.</summary>
     public Task<string> PledgeAsync(int changes, CancellationToken ct) => PledgeAsync(Url, changes, ct);
@@ -76,7 +76,7 @@ public sealed class LoggedTracker : IAsyncDisposable
     public async Task<string> PledgeAsync(string instanceUrl, int changes, CancellationToken ct)
     {
         var id = "log-" + Guid.NewGuid().ToString("N")[..10];
-        using var staff = ServiceProcess.InternalClient(instanceUrl, InternalKey, "Log Tester", "editor");
+        using var staff = ServiceProcess.InternalClient(instanceUrl, InternalKey, "Log Tester", "admin");
         (await staff.PostAsJsonAsync("/api/pledges", Deployment.PledgeBody(id), ct)).EnsureSuccessStatusCode();
         for (var version = 1; version <= changes; version++)
         {

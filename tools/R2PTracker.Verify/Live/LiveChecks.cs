@@ -24,6 +24,7 @@ public static class LiveChecks
 
         var entry = (await log.GetEntriesAsync(index, index + 1, ct)).FirstOrDefault(e => e.Index == index);
         if (entry is null) return CheckResult.Fail($"missing entry {index}: the log does not serve it");
+        if (entry.Leaf is null) return CheckResult.Fail($"entry {index} has no event behind it (deleted from the tracker's store)");
         var leaf = LogHashes.TryBase64(entry.Leaf) ?? throw new LogUnavailableException($"entry {index}: the leaf is not base64");
         output.WriteLine($"entry       {index} event {entry.EventId} pledge {entry.PledgeId} version {entry.Version}");
         output.WriteLine($"leaf        {Encoding.UTF8.GetString(leaf)}");

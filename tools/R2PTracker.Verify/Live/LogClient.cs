@@ -7,7 +7,7 @@ namespace R2PTracker.Verify.Live;
 
 public sealed record InclusionProofResponse(long Index, long TreeSize, string LeafHash, IReadOnlyList<string> Hashes);
 public sealed record ConsistencyProofResponse(long From, long To, IReadOnlyList<string> Hashes);
-public sealed record LogEntry(long Index, string? EventId, string? PledgeId, long? Version, string Leaf);
+public sealed record LogEntry(long Index, string? EventId, string? PledgeId, long? Version, string? Leaf);
 public sealed record SubmissionResult(bool Accepted, int Status, string Detail);
 
 /// <summary>The log could not be asked, or answered with something that is not an answer (exit code 2).</summary>

@@ -91,6 +91,8 @@ public sealed class Witness(LogClient log, NoteVerifier logKey, NoteSigner witne
                         : $"audit failed: entry {entry.Index} served again or out of order at {range.Size}";
                 }
                 if (entry.Index >= end) return $"audit failed: entry {entry.Index} was not asked for";
+                // The tracker serves no leaf for an entry whose event is gone from its store.
+                if (entry.Leaf is null) return $"audit failed: entry {entry.Index} has no event behind it (deleted from the tracker's store)";
                 var leaf = LogHashes.TryBase64(entry.Leaf) ?? throw new LogUnavailableException($"entry {entry.Index}: the leaf is not base64");
                 range.Append(Merkle.LeafHash(leaf));
             }

@@ -39,7 +39,8 @@ public static class Configuration
     public const string Schema = "commitments";
     public const long MaxRequestBodyBytes = 64 * 1024;
 
-    public static WebApplicationBuilder AddPledges(this WebApplicationBuilder builder)
+    /// <param name="withLog">False for the seed and import commands: the log is written by the service's daemon, not by them.</param>
+    public static WebApplicationBuilder AddPledges(this WebApplicationBuilder builder, bool withLog = true)
     {
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddExceptionHandler<DomainExceptionHandler>();
@@ -48,7 +49,9 @@ public static class Configuration
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
 
         var log = builder.Configuration.GetSection(Log.LogOptions.Section).Get<Log.LogOptions>() ?? new Log.LogOptions();
-        builder.Services.AddOptions<Log.LogOptions>().Bind(builder.Configuration.GetSection(Log.LogOptions.Section)).ValidateOnStart();
+        if (!withLog) log.Enabled = false;
+        builder.Services.AddOptions<Log.LogOptions>().Bind(builder.Configuration.GetSection(Log.LogOptions.Section))
+            .PostConfigure(o => o.Enabled &= withLog).ValidateOnStart();
         builder.Services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<Log.LogOptions>, Log.LogOptionsValidation>();
         var marten = builder.Services.AddMarten(options =>
             {

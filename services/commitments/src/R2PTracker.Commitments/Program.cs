@@ -6,9 +6,10 @@ using R2PTracker.ServiceDefaults;
 var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults("commitments");
 builder.AddMessaging();
-builder.AddPledges();
-// The commands write as a staff request would, but take no requests: they need no signing key.
+// The commands write as a staff request would, but take no requests and run no daemon: they need
+// neither the internal signing key nor the log's key.
 var command = args is ["seed" or "import", ..];
+builder.AddPledges(withLog: !command);
 if (!command) builder.AddInternalAuthentication(InternalAuth.Audiences.Commitments);
 
 var app = builder.Build();

@@ -140,6 +140,6 @@ public partial class VerifyPageTests(GatewayApp app) : IAsyncLifetime
     {
         var html = await (await _gateway.Client().GetAsync(path, Ct)).Content.ReadAsStringAsync(Ct);
         Regex.Match(html, """<nav aria-label="Site">(.*?)</nav>""", RegexOptions.Singleline).Groups[1].Value
-            .ShouldContain("""<a href="/verify""");
+            .ShouldContain("""<a href="/verify" """.TrimEnd());
     }
 }

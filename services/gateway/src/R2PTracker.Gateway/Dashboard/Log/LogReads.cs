@@ -11,9 +11,9 @@ namespace R2PTracker.Gateway.Dashboard.Log;
 internal static class LogReads
 {
     /// <summary>
-    /// The checkpoint and cosignatures move on without a pledge-change message (they follow a change
-    /// by a moment, and witnesses cosign on their own schedule), so a page showing them lives in the
-    /// cache this long at most rather than until the next change.
+    /// Witnesses cosign on their own schedule, with no message that would evict a page showing their
+    /// cosignatures, and a checkpoint is signed a moment after the change that evicted the page: a
+    /// page showing them lives in the cache this long at most rather than until the next change.
     /// </summary>
     public static readonly TimeSpan HeadLifetime = TimeSpan.FromSeconds(10);
 

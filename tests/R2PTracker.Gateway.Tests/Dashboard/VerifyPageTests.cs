@@ -93,6 +93,20 @@ public partial class VerifyPageTests(GatewayApp app) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Behind_a_trusted_proxy_the_commands_use_the_scheme_the_proxy_forwards()
+    {
+        await using var behindProxy = await GatewayVariant.StartAsync(app, new Dictionary<string, string> { ["ForwardedHeaders:KnownProxies"] = "192.0.2.1" });
+        var request = new HttpRequestMessage(HttpMethod.Get, "/verify");
+        request.Headers.Add("X-Forwarded-Proto", "https");
+
+        var response = await behindProxy.Client(baseAddress: "http://tracker.example.org").SendAsync(request, Ct);
+
+        var html = WebUtility.HtmlDecode(await response.Content.ReadAsStringAsync(Ct));
+        html.ShouldContain("curl -fsS -o events.ndjson https://tracker.example.org/api/export/events.ndjson");
+        html.ShouldNotContain("http://tracker.example.org");
+    }
+
+    [Fact]
     public async Task The_page_renders_with_the_commands_when_every_log_endpoint_fails()
     {
         foreach (var path in new[] { "/api/log/checkpoint", "/api/log/key", "/api/log/witnesses" })

@@ -68,7 +68,7 @@ public static class DashboardEndpoints
             var end = SeriesRange.LastDayOf(query.AsOf) ?? DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
             var spans = await commitments.StatusHistoryAsync(id, axis, ct);
             var checkpoint = await LogReads.CheckpointOrNullAsync(commitments, ct);
-            if (checkpoint is null || timeline.Any(e => !checkpoint.Covers(e.LogIndex))) LogReads.DoNotStore(http);
+            if (timeline.Any(e => checkpoint?.Covers(e.LogIndex) is not true)) LogReads.DoNotStore(http);
             return new RazorComponentResult<PledgePage>(new
             {
                 Pledge = pledge, Timeline = timeline, Staff = staff, History = StatusBands.Layout(spans, end), HistoryAxis = axis,

@@ -409,6 +409,54 @@ public class DashboardBrowserTests(Deployment deployment, Browser browser)
         (await asOf.Locator("#status-history rect.band").Last.GetAttributeAsync("data-until")).ShouldBe("2020-06-30");
     }
 
+    /// <summary>Reloads the page until <paramref name="done"/> holds: the log takes an event a moment after it is recorded.</summary>
+    private static async Task ReloadUntilAsync(IPage page, Func<Task<bool>> done, string what, int seconds = 20)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(seconds);
+        while (!await done())
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"{what} was not shown on {page.Url} within {seconds} s.");
+            await Task.Delay(300, TestContext.Current.CancellationToken);
+            await page.ReloadAsync();
+        }
+    }
+
+    private async Task<long> LiveTreeSizeAsync()
+    {
+        var note = await deployment.Gateway().GetStringAsync("/api/log/checkpoint", TestContext.Current.CancellationToken);
+        return long.Parse(note.Split('\n')[1], System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    [Fact]
+    public async Task After_a_change_the_pledge_page_links_each_entry_to_its_log_proof_and_the_verify_page_shows_the_live_tree()
+    {
+        var id = (await RegisterAsync(NewTheme(), "A pledge in the log"))[0];
+        await deployment.ChangeStatusAsync(id, "InTheWorks", "\"1\"");
+
+        var page = await OpenAsync($"/pledges/{id}");
+        var links = page.Locator("#timeline > li .log-entry a");
+        await ReloadUntilAsync(page, async () => await links.CountAsync() == 2, "a log entry link for both entries");
+        var texts = await links.AllInnerTextsAsync();
+        texts.ShouldAllBe(t => System.Text.RegularExpressions.Regex.IsMatch(t, @"^Log entry #\d+$"));
+        texts.Distinct().Count().ShouldBe(2);
+        // The link is a proof of that entry against a signed tree, as the log serves it.
+        var proof = await deployment.Gateway().GetFromJsonAsync<JsonElement>((await links.Last.GetAttributeAsync("href"))!, Web, TestContext.Current.CancellationToken);
+        proof.GetProperty("index").GetInt64().ShouldBe(long.Parse(texts[^1]["Log entry #".Length..], System.Globalization.CultureInfo.InvariantCulture));
+        await Browser.ScreenshotAsync(page, "pledge-log-entries");
+
+        // Other tests add to the log meanwhile: the page shows a tree at least as new as the one read before it.
+        var before = await LiveTreeSizeAsync();
+        var verify = await OpenAsync("/verify");
+        var shown = 0L;
+        await ReloadUntilAsync(verify, async () => (shown = long.Parse(await verify.Locator("#tree-size").InnerTextAsync(),
+            System.Globalization.CultureInfo.InvariantCulture)) >= before, $"a tree of at least {before} entries");
+        shown.ShouldBeLessThanOrEqualTo(await LiveTreeSizeAsync());
+        (await verify.Locator("#log-key-value").InnerTextAsync()).ShouldBe((await deployment.Gateway().GetStringAsync("/api/log/key", TestContext.Current.CancellationToken)).Trim());
+        (await verify.Locator("#commands").InnerTextAsync()).ShouldContain($"r2p-verify verify-export events.ndjson --key");
+        (await verify.Locator("#commands").InnerTextAsync()).ShouldContain($"{deployment.GatewayUrl}/api/export/events.ndjson");
+        await Browser.ScreenshotAsync(verify, "verify");
+    }
+
     [Fact]
     public async Task A_visitor_subscribes_a_webhook_from_the_dashboard_and_sees_the_secret_once()
     {

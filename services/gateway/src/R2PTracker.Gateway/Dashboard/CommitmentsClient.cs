@@ -17,7 +17,7 @@ public sealed record EvidenceView(string? Title, string? Url, string? PublishedO
 public sealed record TimelineView(
     long Version, string Type, string? OccurredOn, DateTimeOffset? RecordedAt, string? RecordedBy,
     string? Title, string? Summary, string? Reason, string? StatusFrom, string? Status, int? ProgressFrom, int? Progress,
-    string? TargetDate, IReadOnlyList<EvidenceView>? Evidence, bool Retracted, long? Corrects)
+    string? TargetDate, IReadOnlyList<EvidenceView>? Evidence, bool Retracted, long? Corrects, long? LogIndex = null)
 {
     /// <summary>The entry's heading on the pledge page.</summary>
     public string Headline => Type switch
@@ -101,6 +101,32 @@ public sealed class CommitmentsClient(HttpClient http)
         if (response.StatusCode == HttpStatusCode.NotFound) return [];
         await EnsureOk(response, ct);
         return await response.Content.ReadFromJsonAsync<List<TimelineView>>(Json, ct) ?? [];
+    }
+
+    /// <summary>The log's latest signed checkpoint; null while the log is empty (or if its note cannot be read).</summary>
+    public async Task<Log.LogCheckpoint?> CheckpointAsync(CancellationToken ct)
+    {
+        using var response = await http.GetAsync("/api/log/checkpoint", ct);
+        if (response.StatusCode == HttpStatusCode.NotFound) return null;
+        await EnsureOk(response, ct);
+        return Log.LogCheckpoint.Parse(await response.Content.ReadAsStringAsync(ct));
+    }
+
+    /// <summary>The log's verifier key (one line), or null if commitments has none to give.</summary>
+    public async Task<string?> LogKeyAsync(CancellationToken ct)
+    {
+        using var response = await http.GetAsync("/api/log/key", ct);
+        if (response.StatusCode == HttpStatusCode.NotFound) return null;
+        await EnsureOk(response, ct);
+        var key = (await response.Content.ReadAsStringAsync(ct)).Trim();
+        return key.Length == 0 ? null : key;
+    }
+
+    public async Task<IReadOnlyList<Log.WitnessView>> WitnessesAsync(CancellationToken ct)
+    {
+        using var response = await http.GetAsync("/api/log/witnesses", ct);
+        await EnsureOk(response, ct);
+        return await response.Content.ReadFromJsonAsync<List<Log.WitnessView>>(Json, ct) ?? [];
     }
 
     private static async Task EnsureOk(HttpResponseMessage response, CancellationToken ct)

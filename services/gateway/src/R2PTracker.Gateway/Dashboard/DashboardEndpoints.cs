@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using R2PTracker.Gateway.Caching;
 using R2PTracker.Gateway.Dashboard.Charts;
 using R2PTracker.Gateway.Dashboard.Components;
+using R2PTracker.Gateway.Dashboard.Log;
 using R2PTracker.Gateway.Proxy;
 using R2PTracker.Gateway.Staff;
 
@@ -66,10 +67,26 @@ public static class DashboardEndpoints
             var axis = query.Axis is "recorded" ? "recorded" : "occurred";
             var end = SeriesRange.LastDayOf(query.AsOf) ?? DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime);
             var spans = await commitments.StatusHistoryAsync(id, axis, ct);
+            var checkpoint = await LogReads.CheckpointOrNullAsync(commitments, ct);
+            if (timeline.Any(e => checkpoint?.Covers(e.LogIndex) is not true)) LogReads.DoNotStore(http);
             return new RazorComponentResult<PledgePage>(new
             {
                 Pledge = pledge, Timeline = timeline, Staff = staff, History = StatusBands.Layout(spans, end), HistoryAxis = axis,
+                Checkpoint = checkpoint,
                 CsrfToken = staff is null ? null : antiforgery.GetAndStoreTokens(http).RequestToken,
+            });
+        }).CacheOutput(CachePolicies.PublicReads).RequireRateLimiting(RateLimits.PublicReads);
+
+        app.MapGet("/verify", async (HttpContext http, CommitmentsClient commitments, StaffStore store, IAntiforgery antiforgery,
+            CancellationToken ct) =>
+        {
+            var staff = await StaffSession.CurrentAsync(http, store);
+            var page = await VerifyPageData.ReadAsync(commitments, LogReads.PublicBaseUrl(http.Request), ct);
+            if (page.SomethingUnavailable) LogReads.DoNotStore(http);
+            else LogReads.StoreBriefly(http);
+            return new RazorComponentResult<VerifyPage>(new
+            {
+                Data = page, Staff = staff, CsrfToken = staff is null ? null : antiforgery.GetAndStoreTokens(http).RequestToken,
             });
         }).CacheOutput(CachePolicies.PublicReads).RequireRateLimiting(RateLimits.PublicReads);
 

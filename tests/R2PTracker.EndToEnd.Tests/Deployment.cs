@@ -120,8 +120,8 @@ public sealed class Deployment : IAsyncLifetime
 
         foreach (var url in new[] { CommitmentsUrl, notificationsUrl, GatewayUrl }) await WaitReadyAsync(url);
 
-        // The seed builds the same host as the service, whose log settings are checked on start.
-        await ServiceProcess.RunCommandAsync(commitments, Without(CommitmentsEnvironment, "InternalAuth__SigningKey"), "seed");
+        // The seed writes as the service does but runs no daemon: neither the internal key nor the log's.
+        await ServiceProcess.RunCommandAsync(commitments, Without(common, "InternalAuth__SigningKey"), "seed");
     }
 
     /// <summary>

@@ -53,4 +53,14 @@ public class LocalStartTests
         foreach (var script in new[] { "tests/run.sh", "bench/run.sh" })
             File.ReadAllLines(DeployFiles.PathOf(script)).Where(l => l.TrimStart().StartsWith("pg_start ")).ShouldAllBe(l => l.TrimEnd().EndsWith(" fast"), script);
     }
+
+    [Fact]
+    public void Up_sh_gives_the_log_signing_key_to_commitments_alone_never_through_the_shared_env_file()
+    {
+        DeployFiles.LocalSettingsOf("commitments").ShouldContain("Log__SigningKeyFile");
+        DeployFiles.LocalSettings().Where(s => s.Key.StartsWith("Log__")).ShouldAllBe(s => s.Value.SequenceEqual(new[] { "commitments" }));
+        var script = File.ReadAllText(DeployFiles.PathOf("deploy/local/up.sh"));
+        var env = script[script.IndexOf("cat > \"$state/env\") <<ENV", StringComparison.Ordinal)..];
+        env[..env.IndexOf("\nENV\n", StringComparison.Ordinal)].ShouldNotContain("log-signing-key");
+    }
 }

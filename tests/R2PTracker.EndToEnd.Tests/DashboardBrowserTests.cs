@@ -416,7 +416,9 @@ public class DashboardBrowserTests(Deployment deployment, Browser browser)
         while (!await done())
         {
             if (DateTime.UtcNow > deadline) throw new TimeoutException($"{what} was not shown on {page.Url} within {seconds} s.");
-            await Task.Delay(300, TestContext.Current.CancellationToken);
+            // Not faster: each page holds a live-updates connection until the gateway notices it closed,
+            // and every test here is one client to the gateway's per-client cap on them.
+            await Task.Delay(1000, TestContext.Current.CancellationToken);
             await page.ReloadAsync();
         }
     }
@@ -432,6 +434,13 @@ public class DashboardBrowserTests(Deployment deployment, Browser browser)
     {
         var id = (await RegisterAsync(NewTheme(), "A pledge in the log"))[0];
         await deployment.ChangeStatusAsync(id, "InTheWorks", "\"1\"");
+        // The log takes the events a moment after the append: wait for it over HTTP, not by reloading the page.
+        for (var attempt = 0; attempt < 100; attempt++)
+        {
+            var timeline = await deployment.Gateway().GetFromJsonAsync<JsonElement>($"/api/pledges/{id}/timeline", Web, TestContext.Current.CancellationToken);
+            if (timeline.EnumerateArray().Count(e => e.GetProperty("logIndex").ValueKind == JsonValueKind.Number) == 2) break;
+            await Task.Delay(100, TestContext.Current.CancellationToken);
+        }
 
         var page = await OpenAsync($"/pledges/{id}");
         var links = page.Locator("#timeline > li .log-entry a");

@@ -17,17 +17,27 @@ public class TamperingTests
     private static async Task<(LoggedTracker Tracker, Witness Witness, string[] Pledges)> WitnessedAsync(int pledges = 3)
     {
         var tracker = await LoggedTracker.StartAsync();
-        var ids = new string[pledges];
-        for (var i = 0; i < pledges; i++) ids[i] = await tracker.PledgeAsync(2, Ct);
-        await tracker.CheckpointOfSizeAsync(pledges * 3, Ct);
         var witness = new Witness();
-        var (exit, output) = await witness.RunAsync(tracker.Url);
-        exit.ShouldBe(0, output);
-        using var http = tracker.Anonymous();
-        var seen = (await http.GetFromJsonAsync<JsonElement>("/api/log/witnesses", Ct)).EnumerateArray().Single();
-        seen.GetProperty("treeSize").GetInt64().ShouldBe(pledges * 3);
-        seen.GetProperty("seenCurrent").GetBoolean().ShouldBeTrue();
-        return (tracker, witness, ids);
+        try
+        {
+            var ids = new string[pledges];
+            for (var i = 0; i < pledges; i++) ids[i] = await tracker.PledgeAsync(2, Ct);
+            await tracker.CheckpointOfSizeAsync(pledges * 3, Ct);
+            var (exit, output) = await witness.RunAsync(tracker.Url);
+            exit.ShouldBe(0, output);
+            using var http = tracker.Anonymous();
+            var seen = (await http.GetFromJsonAsync<JsonElement>("/api/log/witnesses", Ct)).EnumerateArray().Single();
+            seen.GetProperty("treeSize").GetInt64().ShouldBe(pledges * 3);
+            seen.GetProperty("seenCurrent").GetBoolean().ShouldBeTrue();
+            return (tracker, witness, ids);
+        }
+        catch
+        {
+            // The test never gets them to dispose: no commitments process outlives a failed set-up.
+            await tracker.DisposeAsync();
+            witness.Dispose();
+            throw;
+        }
     }
 
     private static async Task<JsonElement> VerifyAsync(LoggedTracker tracker, string id)

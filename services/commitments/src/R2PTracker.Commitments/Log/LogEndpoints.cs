@@ -143,7 +143,9 @@ public static class LogEndpoints
         var entries = new List<LogEntry>((int)(end - start));
         await using var cmd = new NpgsqlCommand(
             $"select l.idx, l.event_id, l.stream_id, l.version, m.stream_id, m.version, m.type, m.timestamp, m.data::text "
-            + $"from {LogSchema.Entries} l left join {Configuration.Schema}.mt_events m on m.id = l.event_id "
+            // By sequence number (the events' primary key; Marten keeps no index on their id). A row put
+            // in a deleted event's place shows as another leaf: its id is part of the leaf.
+            + $"from {LogSchema.Entries} l left join {Configuration.Schema}.mt_events m on m.seq_id = l.seq_id "
             + "where l.idx >= $1 and l.idx < $2 order by l.idx", connection);
         cmd.Parameters.Add(new NpgsqlParameter { Value = start });
         cmd.Parameters.Add(new NpgsqlParameter { Value = end });

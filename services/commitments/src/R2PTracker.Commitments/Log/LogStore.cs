@@ -77,6 +77,13 @@ public static class LogStore
             : throw new InvalidOperationException($"The log's store lacks the subtree at level {s.Level}, index {s.Index}.")).ToList())).ToList();
     }
 
+    /// <summary>How many entries the log holds.</summary>
+    public static async Task<long> SizeAsync(NpgsqlConnection connection, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand($"select coalesce(max(idx) + 1, 0) from {LogSchema.Entries}", connection);
+        return (long)(await cmd.ExecuteScalarAsync(ct))!;
+    }
+
     /// <summary>The tree's right edge at its latest checkpoint, to append to, and the last sequence number logged.</summary>
     public static async Task<(CompactRange Range, long LastSequence)> RightEdgeAsync(NpgsqlConnection connection, CancellationToken ct)
     {

@@ -24,6 +24,10 @@ public sealed class LogWriter : SubscriptionBase
     private readonly LogKeys _keys;
     private readonly TimeProvider _clock;
     private int _schemaReady;
+    private Edge? _committed;
+
+    /// <summary>The tree's right edge and the last sequence number in it, once committed.</summary>
+    private sealed record Edge(CompactRange Tree, long LastSequence);
 
     private readonly MassTransit.IBus _bus;
     private readonly ILogger<LogWriter> _logger;
@@ -45,10 +49,19 @@ public sealed class LogWriter : SubscriptionBase
     {
         if (Interlocked.Exchange(ref _schemaReady, 1) == 0) await LogSchema.EnsureAsync(_db, ct);
         await using var connection = await _db.OpenConnectionAsync(ct);
-        var (tree, lastSequence) = await LogStore.RightEdgeAsync(connection, ct);
+        // The right edge as this instance last committed it, if the store still ends there (another
+        // instance may have logged meanwhile, after a failover): else read again from the store.
+        var cached = Interlocked.Exchange(ref _committed, null);
+        var (tree, lastSequence) = cached is not null && await LogStore.SizeAsync(connection, ct) == cached.Tree.Size
+            ? (cached.Tree, cached.LastSequence)
+            : await LogStore.RightEdgeAsync(connection, ct);
         // A page handed over again (a rewound subscription) adds nothing twice.
         var sequences = page.Events.Select(e => e.Sequence).Where(s => s > lastSequence).Order().ToArray();
-        if (sequences.Length == 0) return NullChangeListener.Instance;
+        if (sequences.Length == 0)
+        {
+            _committed = new Edge(tree, lastSequence);
+            return NullChangeListener.Instance;
+        }
 
         var indices = new List<long>(sequences.Length);
         var seqs = new List<long>(sequences.Length);
@@ -102,7 +115,7 @@ public sealed class LogWriter : SubscriptionBase
         operations.QueueSqlCommand(
             $"insert into {LogSchema.Checkpoints} (tree_size, root, note, signed_at) values (?, ?, ?, ?)",
             tree.Size, root, note, _clock.GetUtcNow());
-        return new AnnounceAfterCommit(this, new Contracts.LogCheckpointed(tree.Size, streams.Distinct().ToList()));
+        return new AnnounceAfterCommit(this, new Contracts.LogCheckpointed(tree.Size, streams.Distinct().ToList()), new Edge(tree, seqs[^1]));
     }
 
     /// <summary>
@@ -110,10 +123,11 @@ public sealed class LogWriter : SubscriptionBase
     /// keep the old page). Best effort: the log stays right if the broker is down; a cached page then shows
     /// "not yet logged" until it expires or the pledge changes again.
     /// </summary>
-    private sealed class AnnounceAfterCommit(LogWriter writer, Contracts.LogCheckpointed message) : IChangeListener
+    private sealed class AnnounceAfterCommit(LogWriter writer, Contracts.LogCheckpointed message, Edge edge) : IChangeListener
     {
         public async Task AfterCommitAsync(IDocumentSession session, IChangeSet commit, CancellationToken ct)
         {
+            writer._committed = edge;
             try
             {
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);

@@ -35,7 +35,7 @@ public static class StreamAgainstLog
         long? firstUnlogged = null;
         await using (var cmd = new NpgsqlCommand(
                          $"select m.version, m.id, m.type, m.timestamp, m.data::text, m.headers->>'{EventChain.HashHeader}', l.idx, l.leaf_hash "
-                         + $"from {Configuration.Schema}.mt_events m left join {LogSchema.Entries} l on l.event_id = m.id "
+                         + $"from {Configuration.Schema}.mt_events m left join {LogSchema.Entries} l on l.seq_id = m.seq_id and l.event_id = m.id "
                          + $"where m.stream_id = $1 and {EventChain.PledgeEventsOnly("m.")} order by m.version", connection, snapshot))
         {
             cmd.Parameters.Add(new NpgsqlParameter { Value = streamId });
@@ -73,7 +73,7 @@ public static class StreamAgainstLog
         }
         await using (var missing = new NpgsqlCommand(
                          $"select l.version, l.idx from {LogSchema.Entries} l where l.stream_id = $1 "
-                         + $"and not exists (select 1 from {Configuration.Schema}.mt_events m where m.id = l.event_id) order by l.idx limit {MaxListed + 1}",
+                         + $"and not exists (select 1 from {Configuration.Schema}.mt_events m where m.seq_id = l.seq_id and m.id = l.event_id) order by l.idx limit {MaxListed + 1}",
                          connection, snapshot))
         {
             missing.Parameters.Add(new NpgsqlParameter { Value = streamId });

@@ -69,7 +69,7 @@ public static class EventChain
         // With each event its index in the transparency log, once it has one.
         await using var cmd = new NpgsqlCommand(
             $"select m.stream_id, m.version, m.id, m.type, m.timestamp, m.data::text, m.headers->>'{HashHeader}', l.idx "
-            + $"from {Configuration.Schema}.mt_events m left join {Log.LogSchema.Entries} l on l.event_id = m.id "
+            + $"from {Configuration.Schema}.mt_events m left join {Log.LogSchema.Entries} l on l.seq_id = m.seq_id and l.event_id = m.id "
             + $"where {PledgeEventsOnly("m.")} " + (streamId is null ? "order by m.stream_id, m.version" : "and m.stream_id = $1 order by m.version"), connection);
         if (streamId is not null) cmd.Parameters.Add(new NpgsqlParameter { Value = streamId });
         await using var reader = await cmd.ExecuteReaderAsync(ct);

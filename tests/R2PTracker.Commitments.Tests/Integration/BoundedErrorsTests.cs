@@ -52,8 +52,13 @@ public class BoundedErrorsTests(CommitmentsApp app)
     {
         var line = JsonSerializer.Serialize(new
         {
-            pledgeId = NewId(), type = "StatusAssessed", occurredOn = "2020", recordedBy = "An archive",
-            status = "Stalled", reason = "No news", evidence = BadEvidence(),
+            pledgeId = NewId(),
+            type = "StatusAssessed",
+            occurredOn = "2020",
+            recordedBy = "An archive",
+            status = "Stalled",
+            reason = "No news",
+            evidence = BadEvidence(),
         }, new JsonSerializerOptions(JsonSerializerDefaults.Web));
         var response = await app.Staff("Arun Admin", "admin").PostAsync("/api/import",
             new StringContent(line + "\n", Encoding.UTF8, "application/x-ndjson"), Ct);

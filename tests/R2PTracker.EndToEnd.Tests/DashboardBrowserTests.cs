@@ -112,12 +112,15 @@ public class DashboardBrowserTests(Deployment deployment, Browser browser)
     [Fact]
     public async Task A_staff_member_assesses_a_status_and_another_open_dashboard_shows_it_live()
     {
-        var watcher = await OpenAsync("/");
-        var before = await Row(watcher, "kh-r2p-6").Locator(".badge").GetAttributeAsync("data-status");
-        var target = before == "Stalled" ? "InTheWorks" : "Stalled";
+        // A pledge of the test's own, listed alone on the watching dashboard: no other test writes to it.
+        var theme = NewTheme();
+        var id = (await RegisterAsync(theme, "Propose an ASEAN network of focal points"))[0];
+        var watcher = await OpenAsync($"/?theme={Uri.EscapeDataString(theme)}");
+        (await Row(watcher, id).Locator(".badge").GetAttributeAsync("data-status")).ShouldBe("NotYetRated");
+        const string target = "Stalled";
 
         var staff = await SignedInAsync();
-        var page = await OpenAsync("/pledges/kh-r2p-6", staff);
+        var page = await OpenAsync($"/pledges/{id}", staff);
         await page.GetByLabel("New status").SelectOptionAsync(target);
         await page.GetByLabel("Reason", new() { Exact = true }).First.FillAsync("No proposal for an ASEAN network of focal points has been reported.");
         await page.Locator("#status-form").GetByLabel("Evidence title").FillAsync("Monitor's review of ASEAN records");
@@ -129,7 +132,7 @@ public class DashboardBrowserTests(Deployment deployment, Browser browser)
 
         // The other dashboard was not reloaded: the change arrives over Server-Sent Events.
         await WaitFor(watcher,
-            $"() => document.querySelector(\"#pledge-list tr[data-pledge-id='kh-r2p-6'] .badge\")?.dataset.status === '{target}'",
+            $"() => document.querySelector(\"#pledge-list tr[data-pledge-id='{id}'] .badge\")?.dataset.status === '{target}'",
             timeout: 2_000);
         await Browser.ScreenshotAsync(watcher, "live-update");
     }
@@ -137,9 +140,10 @@ public class DashboardBrowserTests(Deployment deployment, Browser browser)
     [Fact]
     public async Task A_stale_edit_shows_the_conflict_message_and_saves_nothing()
     {
+        var id = (await RegisterAsync(NewTheme(), "A pledge edited twice"))[0];
         var staff = await SignedInAsync();
-        var first = await OpenAsync("/pledges/kh-r2p-6", staff);
-        var second = await OpenAsync("/pledges/kh-r2p-6", staff);
+        var first = await OpenAsync($"/pledges/{id}", staff);
+        var second = await OpenAsync($"/pledges/{id}", staff);
 
         await first.GetByLabel("Title", new() { Exact = true }).FillAsync("Statement at an ASEAN meeting");
         await first.Locator("#milestone-form").GetByLabel("Evidence title").FillAsync("Meeting record");
@@ -152,15 +156,16 @@ public class DashboardBrowserTests(Deployment deployment, Browser browser)
         await WaitFor(second, "() => document.getElementById('write-result').textContent.includes('changed by someone else')");
         await Browser.ScreenshotAsync(second, "stale-edit");
 
-        var fresh = await OpenAsync("/pledges/kh-r2p-6");
+        var fresh = await OpenAsync($"/pledges/{id}");
         (await fresh.Locator("#timeline").InnerTextAsync()).ShouldNotContain("A stale milestone");
     }
 
     [Fact]
     public async Task User_text_is_escaped_not_interpreted()
     {
+        var id = (await RegisterAsync(NewTheme(), "A pledge with hostile text"))[0];
         var staff = await SignedInAsync();
-        var page = await OpenAsync("/pledges/kh-r2p-focal-point", staff);
+        var page = await OpenAsync($"/pledges/{id}", staff);
         const string payload = "<img src=x onerror=\"document.body.dataset.pwned='yes'\">";
         await page.GetByLabel("Title", new() { Exact = true }).FillAsync(payload);
         await page.Locator("#milestone-form").GetByLabel("Evidence title").FillAsync("<script>document.body.dataset.pwned='yes'</script>");

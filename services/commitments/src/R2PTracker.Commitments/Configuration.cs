@@ -53,25 +53,29 @@ public static class Configuration
         builder.Services.AddOptions<Log.LogOptions>().Bind(builder.Configuration.GetSection(Log.LogOptions.Section))
             .PostConfigure(o => o.Enabled &= withLog).ValidateOnStart();
         builder.Services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<Log.LogOptions>, Log.LogOptionsValidation>();
+        builder.Services.AddValidatedOptions<DaemonOptions>(DaemonOptions.Section);
+        builder.Services.AddSingleton(sp => new AppendWakeup(sp.GetRequiredService<DaemonOptions>().MinimumWakeInterval));
         var marten = builder.Services.AddMarten(options =>
             {
                 options.Connection(connectionString);
                 options.ConfigurePledges();
-                // How soon the daemon notices new events bounds how soon subscribers, caches and
-                // live dashboards hear of a change (Marten's defaults: 250 ms busy, 1 s idle).
-                var polling = TimeSpan.FromMilliseconds(builder.Configuration.GetValue("Daemon:PollingMilliseconds", 50));
-                options.Projections.FastPollingTime = polling;
-                options.Projections.SlowPollingTime = polling;
-                // …and a commit of this process wakes it at once.
-                var wakeup = new AppendWakeup(TimeSpan.FromMilliseconds(
-                    builder.Configuration.GetValue("Daemon:MinimumWakeMilliseconds", AppendWakeup.DefaultMinimumInterval.TotalMilliseconds)));
-                options.Listeners.Add(wakeup);
-                options.Projections.Wakeup = wakeup;
             })
             .UseLightweightSessions()
             .ApplyAllDatabaseChangesOnStartup()
             .AddAsyncDaemon(DaemonMode.HotCold)
             .AddSubscriptionWithServices<IntegrationEventForwarder>(ServiceLifetime.Singleton);
+        builder.Services.ConfigureMarten((sp, options) =>
+        {
+            // How soon the daemon notices new events bounds how soon subscribers, caches and live
+            // dashboards hear of a change…
+            var daemon = sp.GetRequiredService<DaemonOptions>();
+            options.Projections.FastPollingTime = daemon.PollingInterval;
+            options.Projections.SlowPollingTime = daemon.PollingInterval;
+            // …and a commit of this process wakes it at once.
+            var wakeup = sp.GetRequiredService<AppendWakeup>();
+            options.Listeners.Add(wakeup);
+            options.Projections.Wakeup = wakeup;
+        });
         if (log.Enabled)
         {
             builder.Services.AddSingleton<Log.LogKeys>();
@@ -82,15 +86,14 @@ public static class Configuration
         // The log's tables exist even with the log off: history and exports read them.
         builder.Services.AddHostedService<Log.LogStartup>();
         builder.Services.AddOpenApi();
-        builder.Services.AddPledgeImport(builder.Configuration);
+        builder.Services.AddPledgeImport();
+        builder.Services.AddValidatedOptions<OverdueOptions>(OverdueOptions.Section);
         builder.Services.AddSingleton<OverdueMonitor>();
         builder.Services.AddSingleton<ExportDigests>();
-        builder.Services.AddOptions<Feeds.PublicLinksOptions>().Bind(builder.Configuration)
-            .Validate(o => Feeds.PublicLinks.IsValidBase(o.PublicBaseUrl), "PublicBaseUrl must be an absolute http or https URL without query or fragment.")
-            .ValidateOnStart();
-        builder.Services.AddSingleton<Feeds.PublicLinks>();
-        if (builder.Configuration.GetValue("Overdue:Enabled", true))
-            builder.Services.AddHostedService(sp => sp.GetRequiredService<OverdueMonitor>());
+        builder.Services.AddValidatedOptions<PublicLinksOptions>("");
+        builder.Services.AddSingleton<PublicLinks>();
+        // Registered whether enabled or not: the monitor reads Overdue:Enabled itself, once its settings are validated.
+        builder.Services.AddHostedService(sp => sp.GetRequiredService<OverdueMonitor>());
         return builder;
     }
 

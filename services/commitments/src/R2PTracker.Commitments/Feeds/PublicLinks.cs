@@ -2,7 +2,8 @@ using Microsoft.Extensions.Options;
 
 namespace R2PTracker.Commitments.Feeds;
 
-public sealed class PublicLinksOptions
+/// <summary>At the top level of the configuration (no section): PublicBaseUrl.</summary>
+public sealed class PublicLinksOptions : IValidatedOptions
 {
     /// <summary>
     /// The address readers reach the tracker at (the gateway's public address), e.g.
@@ -10,6 +11,11 @@ public sealed class PublicLinksOptions
     /// X-Forwarded-Host), else the request's own.
     /// </summary>
     public string? PublicBaseUrl { get; set; }
+
+    public IEnumerable<string> Problems()
+    {
+        if (!PublicLinks.IsValidBase(PublicBaseUrl)) yield return "PublicBaseUrl must be an absolute http or https URL without query or fragment.";
+    }
 }
 
 /// <summary>The base of every link the service writes for readers (the feeds): never the internal address

@@ -7,7 +7,7 @@ namespace R2PTracker.Commitments.Forwarding;
 
 /// <summary>
 /// Wakes the async daemon's high-water agent as soon as a session of this process commits events,
-/// rather than at its next poll (Daemon:PollingMilliseconds), so the forwarder sees a write within
+/// rather than at its next poll (Daemon:PollingInterval), so the forwarder sees a write within
 /// a few milliseconds (at most the minimum interval below when writes keep coming). Only a hint:
 /// the poll still runs, which covers events appended by another instance (HotCold puts the daemon
 /// on one of them) and any signal missed. A signal that arrives
@@ -18,14 +18,14 @@ namespace R2PTracker.Commitments.Forwarding;
 /// </summary>
 /// <param name="minimumInterval">
 /// Under a stream of appends the agent queries at most this often instead of once per commit
-/// (Daemon:MinimumWakeMilliseconds): each round costs PostgreSQL several statements, so a busy
+/// (Daemon:MinimumWakeInterval): each round costs PostgreSQL several statements, so a busy
 /// store forwards its appends in pages rather than one by one.
 /// </param>
 public sealed class AppendWakeup(TimeSpan minimumInterval) : DocumentSessionListenerBase, IDaemonWakeup
 {
-    public static readonly TimeSpan DefaultMinimumInterval = TimeSpan.FromMilliseconds(20);
+    public AppendWakeup() : this(new DaemonOptions().MinimumWakeInterval) { }
 
-    public AppendWakeup() : this(DefaultMinimumInterval) { }
+    public TimeSpan MinimumInterval => minimumInterval;
 
     private readonly SemaphoreSlim _signal = new(0, 1);
     private long _lastWake = Stopwatch.GetTimestamp();

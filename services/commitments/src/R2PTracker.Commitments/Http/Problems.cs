@@ -9,8 +9,15 @@ namespace R2PTracker.Commitments.Http;
 
 public static class Problems
 {
-    public static IResult Validation(Validation v) =>
-        Results.ValidationProblem(v.Errors, title: "The request is not valid.");
+    /// <summary>400 with the listed errors, and how many there were in all (errorCount; errorsNotListed, as notifications says it, when some are not).</summary>
+    public static IResult Validation(Validation v)
+    {
+        var extensions = new Dictionary<string, object?> { ["errorCount"] = v.Count };
+        if (v.NotListed > 0) extensions["errorsNotListed"] = v.NotListed;
+        return Results.ValidationProblem(v.Errors, title: "The request is not valid.",
+            detail: v.NotListed > 0 ? $"{v.Count} errors; the first {v.Count - v.NotListed} are listed, {v.NotListed} more are not." : null,
+            extensions: extensions);
+    }
 
     public static IResult Validation(string field, string message) =>
         Results.ValidationProblem(new Dictionary<string, string[]> { [field] = [message] }, title: "The request is not valid.");

@@ -3,22 +3,37 @@ using R2PTracker.Commitments.Pledges;
 
 namespace R2PTracker.Commitments.Http;
 
-/// <summary>Collects per-field errors for a 400 problem details response.</summary>
+/// <summary>
+/// Collects per-field errors for a 400 problem details response, of which at most <see cref="MaxListed"/>
+/// are kept and listed and the rest only counted: a body with thousands of bad entries gets a short
+/// answer (the first errors and how many there were), not one larger than the request itself.
+/// </summary>
 public sealed partial class Validation
 {
     public const int ShortTextMax = 300;
     public const int LongTextMax = 10_000;
+    public const int MaxListed = 20;
 
     private readonly Dictionary<string, List<string>> _errors = new(StringComparer.Ordinal);
+    private int _listed;
 
-    public bool IsValid => _errors.Count == 0;
+    public bool IsValid => Count == 0;
 
+    /// <summary>Every error found, listed or not.</summary>
+    public int Count { get; private set; }
+
+    public int NotListed => Count - _listed;
+
+    /// <summary>The listed errors by field: at most <see cref="MaxListed"/> messages in all.</summary>
     public Dictionary<string, string[]> Errors => _errors.ToDictionary(e => e.Key, e => e.Value.ToArray());
 
     public void Add(string field, string message)
     {
+        Count++;
+        if (_listed >= MaxListed) return;
         if (!_errors.TryGetValue(field, out var list)) _errors[field] = list = [];
         list.Add(message);
+        _listed++;
     }
 
     public string? RequiredText(string field, string? value, int max = ShortTextMax)

@@ -27,12 +27,12 @@ public static class BecomeOverdue
 }
 
 /// <summary>
-/// Checks every pledge with a target date each interval (default one minute), and at once when a
+/// Checks every pledge with a target date each Overdue:Interval, and at once when a
 /// write nudges it. Safe with several instances and restarts: the decision reads the pledge's state
 /// (already overdue → nothing) and the append expects the version it read, so a second instance
 /// racing for the same pledge gets a concurrency error and appends nothing.
 /// </summary>
-public sealed class OverdueMonitor(IDocumentStore store, NpgsqlDataSource db, TimeProvider clock, IConfiguration config, ILogger<OverdueMonitor> log)
+public sealed class OverdueMonitor(IDocumentStore store, NpgsqlDataSource db, TimeProvider clock, OverdueOptions options, ILogger<OverdueMonitor> log)
     : BackgroundService
 {
     private readonly Channel<string> _nudges = Channel.CreateBounded<string>(new BoundedChannelOptions(1000) { FullMode = BoundedChannelFullMode.DropWrite });
@@ -42,7 +42,8 @@ public sealed class OverdueMonitor(IDocumentStore store, NpgsqlDataSource db, Ti
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var interval = config.GetValue("Overdue:Interval", TimeSpan.FromMinutes(1));
+        if (!options.Enabled) return;
+        var interval = options.Interval;
         var next = DateTimeOffset.MinValue;
         while (!stoppingToken.IsCancellationRequested)
         {

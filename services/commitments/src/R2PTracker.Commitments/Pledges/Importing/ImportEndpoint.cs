@@ -13,12 +13,9 @@ public static class ImportEndpoint
     /// <summary>Read by <see cref="Configuration.UseBodySizeLimit"/> and Kestrel's routing: this endpoint's own body limit.</summary>
     private sealed record BodyLimit(long? MaxRequestBodySize) : IRequestSizeLimitMetadata;
 
-    public static IServiceCollection AddPledgeImport(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddPledgeImport(this IServiceCollection services)
     {
-        services.AddOptions<ImportOptions>().Bind(configuration.GetSection(ImportOptions.Section))
-            .Validate(o => o.MaxBodyBytes > 0 && o.Writers > 0 && o.PledgesPerTransaction > 0 && o.MaxListedErrors > 0,
-                "Import:MaxBodyBytes, Writers, PledgesPerTransaction and MaxListedErrors must be positive.")
-            .ValidateOnStart();
+        services.AddValidatedOptions<ImportOptions>(ImportOptions.Section);
         services.AddSingleton<PledgeImport>();
         return services;
     }

@@ -1,7 +1,7 @@
 namespace R2PTracker.Commitments.Pledges.Importing;
 
-/// <summary>Import:* settings.</summary>
-public sealed class ImportOptions
+/// <summary>Section "Import": POST /api/import and the import command.</summary>
+public sealed class ImportOptions : IValidatedOptions
 {
     public const string Section = "Import";
 
@@ -23,4 +23,13 @@ public sealed class ImportOptions
     /// planned for the tables as they now are instead of as they were before it.
     /// </summary>
     public long AnalyzeAfterEvents { get; set; } = 10_000;
+
+    public IEnumerable<string> Problems()
+    {
+        if (MaxBodyBytes < 1) yield return "MaxBodyBytes must be positive.";
+        if (PledgesPerTransaction < 1) yield return "PledgesPerTransaction must be positive.";
+        if (Writers < 1) yield return "Writers must be positive.";
+        if (MaxListedErrors < 1) yield return "MaxListedErrors must be positive.";
+        if (AnalyzeAfterEvents < 0) yield return "AnalyzeAfterEvents must not be negative (0: after every import).";
+    }
 }

@@ -26,4 +26,7 @@ public sealed class ImportErrors(int listed)
         Count++;
         if (_first.Count < listed) _first.Add(new ImportLineError(line, field, message));
     }
+
+    /// <summary>Errors known only by their number (a line's own validation keeps only its first ones).</summary>
+    public void CountMore(int errors) => Count += errors;
 }

@@ -222,6 +222,7 @@ public sealed class PledgeImport(IDocumentStore store, NpgsqlDataSource db, Time
                 foreach (var (field, messages) in v.Errors)
                     foreach (var message in messages)
                         errors.Add(number, ImportDecisions.LineField(line.Type, field), message);
+                errors.CountMore(v.NotListed);
                 failed = true;
                 continue;
             }

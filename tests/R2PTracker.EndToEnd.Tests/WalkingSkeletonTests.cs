@@ -45,75 +45,81 @@ public class WalkingSkeletonTests(Deployment deployment)
     [Fact]
     public async Task A_staff_status_change_through_the_gateway_reaches_a_subscribed_webhook_with_a_valid_signature()
     {
+        // A pledge of the test's own: the seed pledges are shared by every test of the deployment.
+        var id = await deployment.NewPledgeAsync();
         await using var receiver = await WebhookReceiver.StartAsync();
         var subscribed = await deployment.Gateway().PostAsJsonAsync("/api/subscriptions",
-            new { kind = "webhook", url = receiver.BaseUrl + "/r2p", pledgeIds = new[] { "kh-r2p-1" } }, Ct);
+            new { kind = "webhook", url = receiver.BaseUrl + "/r2p", pledgeIds = new[] { id } }, Ct);
         subscribed.StatusCode.ShouldBe(HttpStatusCode.Created);
         var secret = (await subscribed.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("secret").GetString()!;
 
-        var etag = await ETagOf("kh-r2p-1");
-        var assessed = await deployment.StaffThroughGateway().SendAsync(Post("/api/pledges/kh-r2p-1/status", StatusChange("InTheWorks"), etag), Ct);
+        var etag = await ETagOf(id);
+        var assessed = await deployment.StaffThroughGateway().SendAsync(Post($"/api/pledges/{id}/status", StatusChange("InTheWorks"), etag), Ct);
         assessed.StatusCode.ShouldBe(HttpStatusCode.OK);
 
-        // The seed's own events may still be on their way too; this test waits for the status change.
+        // The registration's event may be on its way too; this test waits for the status change.
         var hook = await TestEnvironment.Eventually(() => Task.FromResult(receiver.Received.FirstOrDefault(
             r => JsonDocument.Parse(r.Body).RootElement.GetProperty("type").GetString() == "pledge.status_changed")), TimeSpan.FromSeconds(30), "the webhook");
         StandardWebhooks.Verify(secret, hook.Headers, hook.Body).ShouldBeTrue();
         var data = JsonDocument.Parse(hook.Body).RootElement.GetProperty("data");
-        data.GetProperty("pledgeId").GetString().ShouldBe("kh-r2p-1");
+        data.GetProperty("pledgeId").GetString().ShouldBe(id);
         data.GetProperty("status").GetString().ShouldBe("InTheWorks");
         data.GetProperty("reason").GetString().ShouldBe("Seen in the CICP report");
         data.GetProperty("recordedBy").GetString().ShouldBe(Deployment.StaffName);
 
-        var timeline = await deployment.Gateway().GetFromJsonAsync<JsonElement>("/api/pledges/kh-r2p-1/timeline", Ct);
+        var timeline = await deployment.Gateway().GetFromJsonAsync<JsonElement>($"/api/pledges/{id}/timeline", Ct);
         timeline.EnumerateArray().Last().GetProperty("recordedBy").GetString().ShouldBe(Deployment.StaffName);
     }
 
     [Fact]
     public async Task A_write_without_a_token_gets_401()
     {
-        var etag = await ETagOf("kh-r2p-5");
-        var response = await deployment.Gateway().SendAsync(Post("/api/pledges/kh-r2p-5/status", StatusChange("Stalled"), etag), Ct);
+        var id = await deployment.NewPledgeAsync();
+        var etag = await ETagOf(id);
+        var response = await deployment.Gateway().SendAsync(Post($"/api/pledges/{id}/status", StatusChange("Stalled"), etag), Ct);
         response.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
-        (await ETagOf("kh-r2p-5")).ShouldBe(etag);
+        (await ETagOf(id)).ShouldBe(etag);
     }
 
     [Fact]
     public async Task A_staff_token_sent_straight_to_commitments_bypassing_the_gateway_gets_401()
     {
-        var etag = await ETagOf("kh-r2p-5");
+        var id = await deployment.NewPledgeAsync();
+        var etag = await ETagOf(id);
         using var direct = new HttpClient { BaseAddress = new Uri(deployment.CommitmentsUrl) };
         direct.DefaultRequestHeaders.Authorization = new("Bearer", deployment.StaffToken);
-        var response = await direct.SendAsync(Post("/api/pledges/kh-r2p-5/status", StatusChange("Stalled"), etag), Ct);
+        var response = await direct.SendAsync(Post($"/api/pledges/{id}/status", StatusChange("Stalled"), etag), Ct);
         response.StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
-        (await ETagOf("kh-r2p-5")).ShouldBe(etag);
+        (await ETagOf(id)).ShouldBe(etag);
     }
 
     [Fact]
     public async Task A_status_change_without_a_reason_gets_400_naming_reason_and_nothing_is_appended()
     {
-        var etag = await ETagOf("kh-r2p-2");
-        var response = await deployment.StaffThroughGateway().SendAsync(Post("/api/pledges/kh-r2p-2/status", StatusChange("Stalled", reason: null), etag), Ct);
+        var id = await deployment.NewPledgeAsync();
+        var etag = await ETagOf(id);
+        var response = await deployment.StaffThroughGateway().SendAsync(Post($"/api/pledges/{id}/status", StatusChange("Stalled", reason: null), etag), Ct);
 
         response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
         response.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
         (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("errors").TryGetProperty("reason", out _).ShouldBeTrue();
-        (await ETagOf("kh-r2p-2")).ShouldBe(etag);
-        var timeline = await deployment.Gateway().GetFromJsonAsync<JsonElement>("/api/pledges/kh-r2p-2/timeline", Ct);
+        (await ETagOf(id)).ShouldBe(etag);
+        var timeline = await deployment.Gateway().GetFromJsonAsync<JsonElement>($"/api/pledges/{id}/timeline", Ct);
         timeline.GetArrayLength().ShouldBe(1);
     }
 
     [Fact]
     public async Task A_stale_if_match_gets_412_and_the_newer_change_stands()
     {
+        var id = await deployment.NewPledgeAsync();
         var staff = deployment.StaffThroughGateway();
-        var etag = await ETagOf("kh-r2p-3");
-        (await staff.SendAsync(Post("/api/pledges/kh-r2p-3/status", StatusChange("InTheWorks"), etag), Ct)).EnsureSuccessStatusCode();
+        var etag = await ETagOf(id);
+        (await staff.SendAsync(Post($"/api/pledges/{id}/status", StatusChange("InTheWorks"), etag), Ct)).EnsureSuccessStatusCode();
 
-        var stale = await staff.SendAsync(Post("/api/pledges/kh-r2p-3/status", StatusChange("Broken"), etag), Ct);
+        var stale = await staff.SendAsync(Post($"/api/pledges/{id}/status", StatusChange("Broken"), etag), Ct);
 
         stale.StatusCode.ShouldBe(HttpStatusCode.PreconditionFailed);
-        var pledge = await deployment.Gateway().GetFromJsonAsync<JsonElement>("/api/pledges/kh-r2p-3", Ct);
+        var pledge = await deployment.Gateway().GetFromJsonAsync<JsonElement>($"/api/pledges/{id}", Ct);
         pledge.GetProperty("status").GetString().ShouldBe("InTheWorks");
     }
 

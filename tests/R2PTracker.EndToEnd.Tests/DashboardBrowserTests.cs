@@ -8,9 +8,26 @@ using Shouldly;
 namespace R2PTracker.EndToEnd.Tests;
 
 /// <summary>The dashboard in a real browser, through the gateway, against the three running services.</summary>
-public class DashboardBrowserTests(Deployment deployment, Browser browser)
+public class DashboardBrowserTests(Deployment deployment, Browser browser) : IAsyncDisposable
 {
     private static readonly List<string> Log = [];
+
+    /// <summary>The browser contexts this test opened: closed after it, so that their pages' live-updates
+    /// connections do not pile up against the gateway's per-client cap for the tests that follow.</summary>
+    private readonly List<IBrowserContext> _contexts = [];
+
+    private async Task<IBrowserContext> NewContextAsync()
+    {
+        var context = await browser.Chromium.NewContextAsync(new BrowserNewContextOptions { BaseURL = deployment.GatewayUrl });
+        _contexts.Add(context);
+        return context;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var context in _contexts) await context.CloseAsync();
+        GC.SuppressFinalize(this);
+    }
 
     /// <summary>Waits for a condition in the page; on timeout, fails with what the page said.</summary>
     private static async Task WaitFor(IPage page, string condition, float timeout = 15_000)
@@ -30,7 +47,7 @@ public class DashboardBrowserTests(Deployment deployment, Browser browser)
 
     private async Task<IPage> OpenAsync(string path, IBrowserContext? context = null)
     {
-        context ??= await browser.Chromium.NewContextAsync(new BrowserNewContextOptions { BaseURL = deployment.GatewayUrl });
+        context ??= await NewContextAsync();
         var page = await context.NewPageAsync();
         page.Console += (_, message) => { lock (Log) Log.Add($"[{message.Type}] {message.Text}"); };
         page.PageError += (_, error) => { lock (Log) Log.Add($"[page error] {error}"); };
@@ -41,7 +58,7 @@ public class DashboardBrowserTests(Deployment deployment, Browser browser)
 
     private async Task<IBrowserContext> SignedInAsync()
     {
-        var context = await browser.Chromium.NewContextAsync(new BrowserNewContextOptions { BaseURL = deployment.GatewayUrl });
+        var context = await NewContextAsync();
         var page = await OpenAsync("/sign-in", context);
         // Keyboard only: fill the labelled field and press Enter.
         await page.GetByLabel("Staff token").FillAsync(deployment.StaffToken);

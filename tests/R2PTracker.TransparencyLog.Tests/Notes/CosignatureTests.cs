@@ -82,7 +82,8 @@ public sealed class CosignatureTests
     public void A_validly_signed_cosignature_from_beyond_the_year_9999_does_not_count()
     {
         const ulong farFuture = 300_000_000_000;
-        var seed = Convert.FromBase64String(Witness.SignerKey.Split('+')[4])[1..];
+        // The key's base64 may itself hold '+': everything after the fourth '+' is the key.
+        var seed = Convert.FromBase64String(string.Join('+', Witness.SignerKey.Split('+')[4..]))[1..];
         var message = System.Text.Encoding.UTF8.GetBytes($"cosignature/v1\ntime {farFuture}\n{Checkpoint.Format()}");
         var signer = new Org.BouncyCastle.Crypto.Signers.Ed25519Signer();
         signer.Init(true, new Org.BouncyCastle.Crypto.Parameters.Ed25519PrivateKeyParameters(seed));

@@ -155,7 +155,7 @@ public static class PledgeFeeds
             var title = titles.GetValueOrDefault(id, id);
             var site = links.Site(http);
             await Write(http, Build($"urn:r2p-tracker:feeds:pledges:{id}", $"R2P Tracker — {title}",
-                new Uri(site, $"feeds/pledges/{Uri.EscapeDataString(id)}.atom"), site, events, titles, await Log.LogStore.LatestNoteAsync(db, ct)));
+                new Uri(site, $"feeds/pledges/{Uri.EscapeDataString(id)}.atom"), site, events, titles, await Log.LogStore.NoteCoveringAsync(db, id, ct)));
         });
     }
 }

@@ -36,6 +36,27 @@ public static class LogStore
     public static async Task<string?> LatestNoteAsync(NpgsqlConnection connection, CancellationToken ct) =>
         await LatestAsync(connection, ct) is { } latest ? await LogEndpoints.WithCosignaturesAsync(connection, latest, ct) : null;
 
+    /// <summary>
+    /// The first signed checkpoint that holds every logged event of a pledge (with its cosignatures), or null
+    /// before any is logged: what the pledge's own feed carries, so that it changes when the pledge does and
+    /// not whenever another pledge's event is logged.
+    /// </summary>
+    public static async Task<string?> NoteCoveringAsync(NpgsqlDataSource db, string streamId, CancellationToken ct)
+    {
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await using var cmd = new NpgsqlCommand(
+            $"select tree_size, root, note, signed_at from {LogSchema.Checkpoints} "
+            + $"where tree_size > (select max(idx) from {LogSchema.Entries} where stream_id = $1) order by tree_size limit 1", connection);
+        cmd.Parameters.Add(new NpgsqlParameter { Value = streamId });
+        StoredCheckpoint? found = null;
+        await using (var reader = await cmd.ExecuteReaderAsync(ct))
+        {
+            if (await reader.ReadAsync(ct))
+                found = new StoredCheckpoint(reader.GetInt64(0), reader.GetFieldValue<byte[]>(1), reader.GetString(2), reader.GetFieldValue<DateTimeOffset>(3));
+        }
+        return found is null ? null : await LogEndpoints.WithCosignaturesAsync(connection, found, ct);
+    }
+
     /// <summary>A pledge's log indices by version.</summary>
     public static async Task<Dictionary<long, long>> IndicesOfAsync(NpgsqlDataSource db, string streamId, CancellationToken ct)
     {

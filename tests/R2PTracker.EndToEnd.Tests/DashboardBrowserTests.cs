@@ -457,7 +457,7 @@ public class DashboardBrowserTests(Deployment deployment, Browser browser) : IAs
         var id = (await RegisterAsync(NewTheme(), "A pledge in the log"))[0];
         await deployment.ChangeStatusAsync(id, "InTheWorks", "\"1\"");
         // The log takes the events a moment after the append: wait for it over HTTP, not by reloading the page.
-        for (var attempt = 0; attempt < 100; attempt++)
+        for (var attempt = 0; attempt < 300; attempt++)
         {
             var timeline = await deployment.Gateway().GetFromJsonAsync<JsonElement>($"/api/pledges/{id}/timeline", Web, TestContext.Current.CancellationToken);
             if (timeline.EnumerateArray().Count(e => e.GetProperty("logIndex").ValueKind == JsonValueKind.Number) == 2) break;

@@ -16,15 +16,19 @@ public class LogThroughGatewayTests(Deployment deployment)
     /// cached copy is evicted when the log announces its checkpoint).</summary>
     private async Task<JsonElement> LoggedHistoryAsync(string id, int events)
     {
+        // Up to 30 s: the log follows the daemon's high-water mark, and another test may kill the instance
+        // that runs the daemon (OverdueTests), which then takes a few seconds to move to another.
         using var http = deployment.Gateway();
-        for (var attempt = 0; attempt < 100; attempt++)
+        var history = default(JsonElement);
+        for (var attempt = 0; attempt < 300; attempt++)
         {
-            var history = await http.GetFromJsonAsync<JsonElement>($"/api/pledges/{id}/history", Ct);
+            history = await http.GetFromJsonAsync<JsonElement>($"/api/pledges/{id}/history", Ct);
             if (history.GetArrayLength() == events && history.EnumerateArray().All(e => e.GetProperty("logIndex").ValueKind == JsonValueKind.Number))
                 return history;
             await Task.Delay(100, Ct);
         }
-        throw new TimeoutException($"The history of {id} through the gateway did not show log indices within 10 s.");
+        var checkpoint = await http.GetStringAsync("/api/log/checkpoint", Ct);
+        throw new TimeoutException($"The history of {id} through the gateway did not show log indices within 30 s: {history}\nlatest checkpoint: {checkpoint}");
     }
 
     private async Task RaceAsync(string id)

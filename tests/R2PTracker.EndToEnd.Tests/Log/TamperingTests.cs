@@ -108,11 +108,11 @@ public class TamperingTests
         using var __ = witness;
         await tracker.StopAsync();
         // Whoever holds the database and the log's key rewrites a verdict, recomputes the pledge's chain,
-        // throws the log away and has the tracker build and sign it again from the rewritten events.
+        // throws the log away and has the tracker build and sign it again from the rewritten events
+        // (an empty log is filled again from the first event on).
         await tracker.ExecuteAsync("update commitments.mt_events set data = jsonb_set(data, '{reason}', '\"Nothing happened\"') where stream_id = $1 and version = 2", ids[0]);
         await tracker.RechainAsync(ids[0]);
         await tracker.ExecuteAsync("truncate commitments.log_cosignatures, commitments.log_checkpoints, commitments.log_nodes, commitments.log_entries");
-        await tracker.ExecuteAsync("delete from commitments.mt_event_progression where name like 'transparency-log%'");
         await tracker.StartAgainAsync();
         await tracker.CheckpointOfSizeAsync(9, Ct);
         // Everything the tracker itself can check now agrees with the rewritten record…

@@ -55,7 +55,7 @@ public static class Configuration
         builder.Services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<Log.LogOptions>, Log.LogOptionsValidation>();
         builder.Services.AddValidatedOptions<DaemonOptions>(DaemonOptions.Section);
         builder.Services.AddSingleton(sp => new AppendWakeup(sp.GetRequiredService<DaemonOptions>().MinimumWakeInterval));
-        var marten = builder.Services.AddMarten(options =>
+        builder.Services.AddMarten(options =>
             {
                 options.Connection(connectionString);
                 options.ConfigurePledges();
@@ -79,7 +79,8 @@ public static class Configuration
         if (log.Enabled)
         {
             builder.Services.AddSingleton<Log.LogKeys>();
-            marten.AddSubscriptionWithServices<Log.LogWriter>(ServiceLifetime.Singleton);
+            builder.Services.AddSingleton<Log.LogWriter>();
+            builder.Services.AddHostedService(sp => sp.GetRequiredService<Log.LogWriter>());
         }
 
         builder.Services.AddHostedService<Pledges.ReadModel.ReadModelStartup>();

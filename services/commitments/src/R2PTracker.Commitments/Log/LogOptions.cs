@@ -10,6 +10,11 @@ public sealed class LogOptions
     /// <summary>Off only to measure what the log costs (bench/run.sh); the service then neither logs nor signs.</summary>
     public bool Enabled { get; set; } = true;
 
+    /// <summary>How often the log takes the events appended since its last batch and signs a checkpoint of
+    /// them: the bound on how far the log trails an append, and what keeps a busy store to a few log
+    /// transactions a second.</summary>
+    public TimeSpan CheckpointInterval { get; set; } = TimeSpan.FromMilliseconds(200);
+
     /// <summary>The checkpoint's origin line, which names the log; by convention also its key's name.</summary>
     public string Origin { get; set; } = "r2p-tracker.example/log";
 
@@ -53,6 +58,8 @@ public sealed class LogOptions
         if (!Enabled) return null;
         if (string.IsNullOrWhiteSpace(Origin) || Origin.Any(c => char.IsControl(c) || char.IsWhiteSpace(c) && c != ' ') || Origin.Trim() != Origin)
             return "Log:Origin must be one line of text without leading or trailing space, e.g. r2p-tracker.example/log.";
+        if (CheckpointInterval <= TimeSpan.Zero || CheckpointInterval > TimeSpan.FromMinutes(1))
+            return "Log:CheckpointInterval must be more than 0 and at most 00:01:00.";
         if (LoadSigner().Error is { } error) return error;
         try
         {

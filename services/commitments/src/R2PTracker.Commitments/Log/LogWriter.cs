@@ -1,92 +1,118 @@
 using System.Text;
-using JasperFx.Events.Daemon;
-using JasperFx.Events.Projections;
-using Marten;
-using Marten.Services;
-using Marten.Subscriptions;
+using MassTransit;
+using Microsoft.Extensions.Options;
 using Npgsql;
-using R2PTracker.Commitments.Pledges;
 using R2PTracker.Commitments.Recording;
 using R2PTracker.TransparencyLog;
 
 namespace R2PTracker.Commitments.Log;
 
 /// <summary>
-/// Gives every pledge event its index in the log, in the order the async daemon hands them over (sequence
-/// order up to the high-water mark, which is commit order), and signs a checkpoint of the new tree. It is a
-/// Marten subscription: under HotCold one instance at a time runs it, and what it queues is written in one
-/// transaction with the subscription's progress, so an event gets exactly one index even across failovers.
-/// Each page starts from the stored right edge, never from memory, so a page that failed leaves no trace.
+/// Gives every pledge event its index in the log, in sequence order up to the async daemon's high-water
+/// mark (below it every event is committed or for ever skipped: commit order as the daemon has it), and
+/// signs a checkpoint of the new tree — one batch every <see cref="LogOptions.CheckpointInterval"/>, so a
+/// busy store is logged in a few transactions a second rather than one per daemon page. A transaction-scoped
+/// advisory lock lets one instance write at a time; the state is read under it (the entries' size, checked
+/// against what this instance last committed), and entries, nodes and checkpoint are written in that one
+/// transaction, so each event gets exactly one index whichever instance logs it, across failovers.
 /// </summary>
-public sealed class LogWriter : SubscriptionBase
+public sealed class LogWriter(
+    NpgsqlDataSource db, LogKeys keys, TimeProvider clock, IBus bus, IOptions<LogOptions> options, ILogger<LogWriter> logger)
+    : BackgroundService
 {
-    private readonly NpgsqlDataSource _db;
-    private readonly LogKeys _keys;
-    private readonly TimeProvider _clock;
-    private int _schemaReady;
+    /// <summary>At most this many events a batch: a store that is far ahead (an import) is logged in bounded steps.</summary>
+    public const int MaxBatch = 5000;
+
     private Edge? _committed;
 
-    /// <summary>The tree's right edge and the last sequence number in it, once committed.</summary>
+    /// <summary>The tree's right edge and the last sequence number looked at, as this instance last committed them.</summary>
     private sealed record Edge(CompactRange Tree, long LastSequence);
 
-    private readonly MassTransit.IBus _bus;
-    private readonly ILogger<LogWriter> _logger;
-
-    public LogWriter(NpgsqlDataSource db, LogKeys keys, TimeProvider clock, MassTransit.IBus bus, ILogger<LogWriter> logger)
+    protected override async Task ExecuteAsync(CancellationToken stop)
     {
-        _db = db;
-        _bus = bus;
-        _logger = logger;
-        _keys = keys;
-        _clock = clock;
-        Name = "transparency-log";
-        // Pledge events only: not Marten's own (a failed append's tombstones), which carry no chain hash.
-        foreach (var type in PledgeEventTypes.All) IncludeType(type);
+        var interval = options.Value.CheckpointInterval;
+        while (!stop.IsCancellationRequested)
+        {
+            var logged = 0;
+            try
+            {
+                logged = await LogOnceAsync(stop);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                // Nothing of a failed batch was written; the next one starts from the store.
+                _committed = null;
+                logger.LogWarning(e, "The transparency log could not take the latest events; trying again");
+            }
+            if (logged >= MaxBatch) continue;
+            try
+            {
+                await Task.Delay(interval, clock, stop);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
     }
 
-    public override async Task<IChangeListener> ProcessEventsAsync(
-        EventRange page, ISubscriptionController controller, IDocumentOperations operations, CancellationToken ct)
+    /// <summary>Logs the events up to the high-water mark (at most <see cref="MaxBatch"/>); how many it logged.</summary>
+    public async Task<int> LogOnceAsync(CancellationToken ct)
     {
-        if (Interlocked.Exchange(ref _schemaReady, 1) == 0) await LogSchema.EnsureAsync(_db, ct);
-        await using var connection = await _db.OpenConnectionAsync(ct);
-        // The right edge as this instance last committed it, if the store still ends there (another
-        // instance may have logged meanwhile, after a failover): else read again from the store.
+        await using var connection = await db.OpenConnectionAsync(ct);
+        await using var tx = await connection.BeginTransactionAsync(ct);
+        await using (var take = new NpgsqlCommand("select pg_try_advisory_xact_lock(hashtext('r2p.commitments.log.writer'))", connection, tx))
+            if (await take.ExecuteScalarAsync(ct) is not true) return 0;
+        long highWater;
+        await using (var mark = new NpgsqlCommand(
+                         $"select coalesce(max(last_seq_id), 0) from {Configuration.Schema}.mt_event_progression where name = 'HighWaterMark'", connection, tx))
+            highWater = (long)(await mark.ExecuteScalarAsync(ct))!;
+
+        // The right edge as this instance last committed it, if the store still ends there (another instance
+        // may have logged meanwhile): else read again from the store.
         var cached = Interlocked.Exchange(ref _committed, null);
         var (tree, lastSequence) = cached is not null && await LogStore.SizeAsync(connection, ct) == cached.Tree.Size
             ? (cached.Tree, cached.LastSequence)
             : await LogStore.RightEdgeAsync(connection, ct);
-        // A page handed over again (a rewound subscription) adds nothing twice.
-        var sequences = page.Events.Select(e => e.Sequence).Where(s => s > lastSequence).Order().ToArray();
-        if (sequences.Length == 0)
+        if (highWater <= lastSequence)
         {
             _committed = new Edge(tree, lastSequence);
-            return NullChangeListener.Instance;
+            return 0;
         }
 
-        var indices = new List<long>(sequences.Length);
-        var seqs = new List<long>(sequences.Length);
-        var ids = new List<Guid>(sequences.Length);
-        var streams = new List<string>(sequences.Length);
-        var versions = new List<long>(sequences.Length);
-        var leafHashes = new List<byte[]>(sequences.Length);
+        var indices = new List<long>();
+        var seqs = new List<long>();
+        var ids = new List<Guid>();
+        var streams = new List<string>();
+        var versions = new List<long>();
+        var leafHashes = new List<byte[]>();
         var nodeLevels = new List<short>();
         var nodeIndices = new List<long>();
         var nodeHashes = new List<byte[]>();
-
+        var scannedTo = lastSequence;
         await using (var cmd = new NpgsqlCommand(
                          $"select seq_id, stream_id, version, id, type, timestamp, data::text from {Configuration.Schema}.mt_events "
-                         + "where seq_id = any($1) order by seq_id", connection))
+                         + $"where seq_id > $1 and seq_id <= $2 order by seq_id limit {MaxBatch}", connection, tx))
         {
-            cmd.Parameters.Add(new NpgsqlParameter { Value = sequences });
+            cmd.Parameters.Add(new NpgsqlParameter { Value = lastSequence });
+            cmd.Parameters.Add(new NpgsqlParameter { Value = highWater });
             await using var reader = await cmd.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
             {
+                scannedTo = reader.GetInt64(0);
                 var streamId = reader.GetString(1);
+                var type = reader.GetString(4);
+                // Pledge events only: not Marten's own (a lost append race's tombstones), which carry no chain hash.
+                if (streamId == "mt_tombstone" || type == "tombstone") continue;
                 var version = reader.GetInt64(2);
                 var eventId = reader.GetGuid(3);
-                var leaf = Leaf(streamId, version, eventId, reader.GetString(4), reader.GetFieldValue<DateTimeOffset>(5), reader.GetString(6));
+                var leaf = Leaf(streamId, version, eventId, type, reader.GetFieldValue<DateTimeOffset>(5), reader.GetString(6));
                 indices.Add(tree.Size);
-                seqs.Add(reader.GetInt64(0));
+                seqs.Add(scannedTo);
                 ids.Add(eventId);
                 streams.Add(streamId);
                 versions.Add(version);
@@ -99,48 +125,53 @@ public sealed class LogWriter : SubscriptionBase
                 }
             }
         }
-        if (seqs.Count != sequences.Length)
-            throw new InvalidOperationException($"The log expected {sequences.Length} events of the page and read {seqs.Count}.");
 
-        operations.QueueSqlCommand(
-            $"insert into {LogSchema.Entries} (idx, seq_id, event_id, stream_id, version, leaf_hash) "
-            + "select * from unnest(?::bigint[], ?::bigint[], ?::uuid[], ?::text[], ?::bigint[], ?::bytea[])",
-            indices.ToArray(), seqs.ToArray(), ids.ToArray(), streams.ToArray(), versions.ToArray(), leafHashes.ToArray());
-        if (nodeLevels.Count > 0)
-            operations.QueueSqlCommand(
-                $"insert into {LogSchema.Nodes} (level, idx, hash) select * from unnest(?::smallint[], ?::bigint[], ?::bytea[])",
-                nodeLevels.ToArray(), nodeIndices.ToArray(), nodeHashes.ToArray());
-        var root = tree.Root();
-        var note = _keys.Signer.Sign(new Checkpoint(_keys.Options.Origin, tree.Size, root, []).Format());
-        operations.QueueSqlCommand(
-            $"insert into {LogSchema.Checkpoints} (tree_size, root, note, signed_at) values (?, ?, ?, ?)",
-            tree.Size, root, note, _clock.GetUtcNow());
-        return new AnnounceAfterCommit(this, new Contracts.LogCheckpointed(tree.Size, streams.Distinct().ToList()), new Edge(tree, seqs[^1]));
+        if (seqs.Count > 0)
+        {
+            await ExecuteAsync(connection, tx, ct,
+                $"insert into {LogSchema.Entries} (idx, seq_id, event_id, stream_id, version, leaf_hash) "
+                + "select * from unnest($1::bigint[], $2::bigint[], $3::uuid[], $4::text[], $5::bigint[], $6::bytea[])",
+                indices.ToArray(), seqs.ToArray(), ids.ToArray(), streams.ToArray(), versions.ToArray(), leafHashes.ToArray());
+            if (nodeLevels.Count > 0)
+                await ExecuteAsync(connection, tx, ct,
+                    $"insert into {LogSchema.Nodes} (level, idx, hash) select * from unnest($1::smallint[], $2::bigint[], $3::bytea[])",
+                    nodeLevels.ToArray(), nodeIndices.ToArray(), nodeHashes.ToArray());
+            var root = tree.Root();
+            var note = keys.Signer.Sign(new Checkpoint(keys.Options.Origin, tree.Size, root, []).Format());
+            await ExecuteAsync(connection, tx, ct,
+                $"insert into {LogSchema.Checkpoints} (tree_size, root, note, signed_at) values ($1, $2, $3, $4)",
+                tree.Size, root, note, clock.GetUtcNow());
+        }
+        await tx.CommitAsync(ct);
+        _committed = new Edge(tree, scannedTo);
+        if (seqs.Count > 0) await AnnounceAsync(new Contracts.LogCheckpointed(tree.Size, streams.Distinct().ToList()), ct);
+        return seqs.Count;
     }
 
     /// <summary>
-    /// Tells the gateways once the new entries are committed (not before: a cache refilled in between would
-    /// keep the old page). Best effort: the log stays right if the broker is down; a cached page then shows
-    /// "not yet logged" until it expires or the pledge changes again.
+    /// Tells the gateways once the entries are committed (not before: a cache refilled in between would keep
+    /// the old page). Best effort: the log stays right if the broker is down; a cached page then shows "not
+    /// yet in the log" until it expires or the pledge changes again.
     /// </summary>
-    private sealed class AnnounceAfterCommit(LogWriter writer, Contracts.LogCheckpointed message, Edge edge) : IChangeListener
+    private async Task AnnounceAsync(Contracts.LogCheckpointed message, CancellationToken ct)
     {
-        public async Task AfterCommitAsync(IDocumentSession session, IChangeSet commit, CancellationToken ct)
+        try
         {
-            writer._committed = edge;
-            try
-            {
-                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-                timeout.CancelAfter(TimeSpan.FromSeconds(5));
-                await writer._bus.Publish(message, timeout.Token);
-            }
-            catch (Exception e) when (e is not OutOfMemoryException)
-            {
-                writer._logger.LogWarning(e, "The log's checkpoint of {TreeSize} entries was not announced", message.TreeSize);
-            }
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            timeout.CancelAfter(TimeSpan.FromSeconds(5));
+            await bus.Publish(message, timeout.Token);
         }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            logger.LogWarning(e, "The log's checkpoint of {TreeSize} entries was not announced", message.TreeSize);
+        }
+    }
 
-        public Task BeforeCommitAsync(IDocumentSession session, IChangeSet commit, CancellationToken ct) => Task.CompletedTask;
+    private static async Task ExecuteAsync(NpgsqlConnection connection, NpgsqlTransaction tx, CancellationToken ct, string sql, params object[] args)
+    {
+        await using var cmd = new NpgsqlCommand(sql, connection, tx);
+        foreach (var a in args) cmd.Parameters.Add(new NpgsqlParameter { Value = a });
+        await cmd.ExecuteNonQueryAsync(ct);
     }
 
     /// <summary>A leaf is the event's canonical form (the one its chain hash covers), as UTF-8.</summary>

@@ -19,9 +19,12 @@ public static class LogSchema
         $"create schema if not exists {Configuration.Schema}",
         $"""
          create table if not exists {Entries} (
-           idx bigint primary key, seq_id bigint not null unique, event_id uuid not null unique,
+           idx bigint primary key, seq_id bigint not null unique, event_id uuid not null,
            stream_id text not null, version bigint not null, leaf_hash bytea not null)
          """,
+        // An event is its sequence number (unique above, and what every read joins by); an index on its
+        // id as well would be one more to maintain on every append for nothing.
+        $"alter table {Entries} drop constraint if exists log_entries_event_id_key",
         $"create index if not exists log_entries_stream on {Entries} (stream_id, version)",
         $"create table if not exists {Nodes} (level smallint not null, idx bigint not null, hash bytea not null, primary key (level, idx))",
         $"create table if not exists {Checkpoints} (tree_size bigint primary key, root bytea not null, note text not null, signed_at timestamptz not null)",

@@ -3,7 +3,7 @@
 # milestone appends/s with the log off and on (commitments processes of the bench's own, alternating),
 # the checkpoint lag after an append, the log's catch-up after an import to BENCH_EVENTS, and inclusion
 # and consistency proofs at that size. Prints a table.
-#   (BENCH_SECONDS=10 BENCH_WARMUP=30 BENCH_CLIENTS=8 BENCH_EVENTS=1000000 BENCH_REQUESTS=1000 BENCH_LAG_REQUESTS=200)
+#   (BENCH_SECONDS=30 BENCH_WARMUP=30 BENCH_CLIENTS=8 BENCH_EVENTS=1000000 BENCH_REQUESTS=1000 BENCH_LAG_REQUESTS=200)
 set -uo pipefail
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 cd "$root"
@@ -45,5 +45,5 @@ export Logging__LogLevel__Default=Warning
 say "measuring (nproc=$(nproc))"
 dotnet bench/R2PTracker.Bench/$bin/R2PTracker.Bench.dll --only log --signing-key "$signing_key" \
   --postgres "$ConnectionStrings__Postgres" --commitments-dll services/commitments/src/R2PTracker.Commitments/$bin/R2PTracker.Commitments.dll \
-  --seconds "${BENCH_SECONDS:-10}" --warmup "${BENCH_WARMUP:-30}" --clients "${BENCH_CLIENTS:-8}" --events "${BENCH_EVENTS:-1000000}" \
+  --seconds "${BENCH_SECONDS:-30}" --warmup "${BENCH_WARMUP:-30}" --clients "${BENCH_CLIENTS:-8}" --events "${BENCH_EVENTS:-1000000}" \
   --requests "${BENCH_REQUESTS:-1000}" --lag-requests "${BENCH_LAG_REQUESTS:-200}" "$@"

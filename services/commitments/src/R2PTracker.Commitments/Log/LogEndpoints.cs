@@ -39,11 +39,9 @@ public static class LogEndpoints
         log.MapGet("/checkpoint", async (HttpContext http, NpgsqlDataSource db, CancellationToken ct) =>
         {
             if (Refused(http.Request.Query, []) is { } refused) return refused;
-            await using var connection = await db.OpenConnectionAsync(ct);
-            var latest = await LogStore.LatestAsync(connection, ct);
-            if (latest is null) return Empty();
+            if (await LogStore.LatestNoteAsync(db, ct) is not { } note) return Empty();
             http.Response.Headers.CacheControl = "no-cache";
-            return Results.Text(await WithCosignaturesAsync(connection, latest, ct), "text/plain; charset=utf-8");
+            return Results.Text(note, "text/plain; charset=utf-8");
         });
 
         log.MapGet("/proof/inclusion", async (HttpContext http, NpgsqlDataSource db, CancellationToken ct) =>
@@ -54,7 +52,7 @@ public static class LogEndpoints
             var treeSize = Count(http.Request.Query, "treeSize", v);
             if (!v.IsValid) return Problems.Validation(v);
             await using var connection = await db.OpenConnectionAsync(ct);
-            var size = (await LogStore.LatestAsync(connection, ct))?.TreeSize ?? 0;
+            var size = await LogStore.SignedSizeAsync(connection, ct);
             if (treeSize!.Value < 1 || treeSize.Value > size) v.Add("treeSize", $"'treeSize' must be from 1 to the latest checkpoint's tree size ({size}).");
             else if (index!.Value >= treeSize.Value) v.Add("index", $"'index' must be below 'treeSize' ({treeSize.Value}).");
             if (!v.IsValid) return Problems.Validation(v);
@@ -74,7 +72,7 @@ public static class LogEndpoints
             var to = Count(http.Request.Query, "to", v);
             if (!v.IsValid) return Problems.Validation(v);
             await using var connection = await db.OpenConnectionAsync(ct);
-            var size = (await LogStore.LatestAsync(connection, ct))?.TreeSize ?? 0;
+            var size = await LogStore.SignedSizeAsync(connection, ct);
             if (to!.Value < 1 || to.Value > size) v.Add("to", $"'to' must be from 1 to the latest checkpoint's tree size ({size}).");
             else if (from!.Value < 1 || from.Value > to.Value) v.Add("from", $"'from' must be from 1 to 'to' ({to.Value}).");
             if (!v.IsValid) return Problems.Validation(v);
@@ -91,7 +89,7 @@ public static class LogEndpoints
             var end = Count(http.Request.Query, "end", v);
             if (!v.IsValid) return Problems.Validation(v);
             await using var connection = await db.OpenConnectionAsync(ct);
-            var size = (await LogStore.LatestAsync(connection, ct))?.TreeSize ?? 0;
+            var size = await LogStore.SignedSizeAsync(connection, ct);
             if (end!.Value > size) v.Add("end", $"'end' must be at most the latest checkpoint's tree size ({size}).");
             else if (start!.Value >= end.Value) v.Add("start", $"'start' must be below 'end' ({end.Value}).");
             else if (end.Value - start.Value > MaxEntries) v.Add("end", $"At most {MaxEntries} entries a request: 'end' may be at most {start.Value + MaxEntries}.");
@@ -164,7 +162,7 @@ public static class LogEndpoints
 
     public static async Task<IReadOnlyList<WitnessView>> WitnessesAsync(NpgsqlConnection connection, LogKeys keys, CancellationToken ct)
     {
-        var current = (await LogStore.LatestAsync(connection, ct))?.TreeSize;
+        var current = await LogStore.SignedSizeAsync(connection, ct);
         var seen = new Dictionary<string, (long Size, DateTimeOffset At)>(StringComparer.Ordinal);
         await using (var cmd = new NpgsqlCommand(
                          $"select distinct on (witness_key) witness_key, tree_size, cosigned_at from {LogSchema.Cosignatures} order by witness_key, tree_size desc",

@@ -21,9 +21,22 @@ public static class LogStore
             $"select tree_size, root, note, signed_at from {LogSchema.Checkpoints} "
             + (treeSize is null ? "order by tree_size desc limit 1" : "where tree_size = $1"), connection);
         if (treeSize is not null) cmd.Parameters.Add(new NpgsqlParameter { Value = treeSize.Value });
+        return await ReadCheckpointAsync(cmd, ct);
+    }
+
+    /// <summary>The one checkpoint a query (tree_size, root, note, signed_at) finds, or null.</summary>
+    private static async Task<StoredCheckpoint?> ReadCheckpointAsync(NpgsqlCommand cmd, CancellationToken ct)
+    {
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         if (!await reader.ReadAsync(ct)) return null;
         return new StoredCheckpoint(reader.GetInt64(0), reader.GetFieldValue<byte[]>(1), reader.GetString(2), reader.GetFieldValue<DateTimeOffset>(3));
+    }
+
+    /// <summary>The tree size of the latest signed checkpoint, 0 while the log is empty: what proofs and entries may be asked of.</summary>
+    public static async Task<long> SignedSizeAsync(NpgsqlConnection connection, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand($"select coalesce(max(tree_size), 0) from {LogSchema.Checkpoints}", connection);
+        return (long)(await cmd.ExecuteScalarAsync(ct))!;
     }
 
     /// <summary>The latest signed checkpoint with the witnesses' cosignatures of it, or null while the log is empty.</summary>
@@ -48,13 +61,7 @@ public static class LogStore
             $"select tree_size, root, note, signed_at from {LogSchema.Checkpoints} "
             + $"where tree_size > (select max(idx) from {LogSchema.Entries} where stream_id = $1) order by tree_size limit 1", connection);
         cmd.Parameters.Add(new NpgsqlParameter { Value = streamId });
-        StoredCheckpoint? found = null;
-        await using (var reader = await cmd.ExecuteReaderAsync(ct))
-        {
-            if (await reader.ReadAsync(ct))
-                found = new StoredCheckpoint(reader.GetInt64(0), reader.GetFieldValue<byte[]>(1), reader.GetString(2), reader.GetFieldValue<DateTimeOffset>(3));
-        }
-        return found is null ? null : await LogEndpoints.WithCosignaturesAsync(connection, found, ct);
+        return await ReadCheckpointAsync(cmd, ct) is { } found ? await LogEndpoints.WithCosignaturesAsync(connection, found, ct) : null;
     }
 
     /// <summary>A pledge's log indices by version.</summary>

@@ -93,26 +93,22 @@ public sealed class LogWriter(
         var nodeLevels = new List<short>();
         var nodeIndices = new List<long>();
         var nodeHashes = new List<byte[]>();
-        var scannedTo = lastSequence;
         await using (var cmd = new NpgsqlCommand(
+                         // Pledge events only: not Marten's own (a lost append race's tombstones), which carry no chain hash.
                          $"select seq_id, stream_id, version, id, type, timestamp, data::text from {Configuration.Schema}.mt_events "
-                         + $"where seq_id > $1 and seq_id <= $2 order by seq_id limit {MaxBatch}", connection, tx))
+                         + $"where seq_id > $1 and seq_id <= $2 and {EventChain.PledgeEventsOnly("")} order by seq_id limit {MaxBatch}", connection, tx))
         {
             cmd.Parameters.Add(new NpgsqlParameter { Value = lastSequence });
             cmd.Parameters.Add(new NpgsqlParameter { Value = highWater });
             await using var reader = await cmd.ExecuteReaderAsync(ct);
             while (await reader.ReadAsync(ct))
             {
-                scannedTo = reader.GetInt64(0);
                 var streamId = reader.GetString(1);
-                var type = reader.GetString(4);
-                // Pledge events only: not Marten's own (a lost append race's tombstones), which carry no chain hash.
-                if (streamId == "mt_tombstone" || type == "tombstone") continue;
                 var version = reader.GetInt64(2);
                 var eventId = reader.GetGuid(3);
-                var leaf = Leaf(streamId, version, eventId, type, reader.GetFieldValue<DateTimeOffset>(5), reader.GetString(6));
+                var leaf = Leaf(streamId, version, eventId, reader.GetString(4), reader.GetFieldValue<DateTimeOffset>(5), reader.GetString(6));
                 indices.Add(tree.Size);
-                seqs.Add(scannedTo);
+                seqs.Add(reader.GetInt64(0));
                 ids.Add(eventId);
                 streams.Add(streamId);
                 versions.Add(version);
@@ -126,6 +122,8 @@ public sealed class LogWriter(
             }
         }
 
+        // A full batch ends at its last event; a shorter one has seen everything up to the high-water mark.
+        var scannedTo = seqs.Count == MaxBatch ? seqs[^1] : highWater;
         if (seqs.Count > 0)
         {
             await ExecuteAsync(connection, tx, ct,

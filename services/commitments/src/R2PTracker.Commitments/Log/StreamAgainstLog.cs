@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using System.Text;
 using Npgsql;
 using R2PTracker.Commitments.Recording;
@@ -46,14 +45,14 @@ public static class StreamAgainstLog
                 var version = reader.GetInt64(0);
                 var canonical = EventHashing.Canonical(streamId, version, reader.GetGuid(1), reader.GetString(2),
                     reader.GetFieldValue<DateTimeOffset>(3), reader.GetString(4));
-                var stored = reader.IsDBNull(5) ? null : reader.GetString(5);
-                var computed = EventHashing.Hash(previous, canonical);
                 if (broken is null)
                 {
-                    if (version != expectedVersion || stored is null
-                        || !CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(computed), Encoding.ASCII.GetBytes(stored)))
-                        broken = version;
-                    else { previous = computed; expectedVersion++; }
+                    if (EventHashing.Next(previous, expectedVersion, version, canonical, reader.IsDBNull(5) ? null : reader.GetString(5)) is { } computed)
+                    {
+                        previous = computed;
+                        expectedVersion++;
+                    }
+                    else broken = version;
                 }
                 if (reader.IsDBNull(6))
                 {

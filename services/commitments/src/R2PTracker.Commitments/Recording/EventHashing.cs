@@ -103,15 +103,22 @@ public static class EventHashing
         long expectedVersion = 1;
         foreach (var link in links)
         {
-            var computed = Hash(previous, Canonical(link.StreamId, link.Version, link.EventId, link.Type, link.RecordedAt, link.DataJson));
-            if (link.Version != expectedVersion || link.Hash is null
-                || !CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(computed), Encoding.ASCII.GetBytes(link.Hash)))
-            {
-                return (false, previous, link.Version);
-            }
+            var canonical = Canonical(link.StreamId, link.Version, link.EventId, link.Type, link.RecordedAt, link.DataJson);
+            if (Next(previous, expectedVersion, link.Version, canonical, link.Hash) is not { } computed) return (false, previous, link.Version);
             previous = computed;
             expectedVersion++;
         }
         return (true, previous, null);
+    }
+
+    /// <summary>One step of the chain: the event's hash if it is the expected version and its stored hash is
+    /// the one computed from the previous hash and its canonical form; null where the chain breaks.</summary>
+    public static string? Next(string previousHash, long expectedVersion, long version, string canonical, string? storedHash)
+    {
+        var computed = Hash(previousHash, canonical);
+        return version == expectedVersion && storedHash is not null
+               && CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(computed), Encoding.ASCII.GetBytes(storedHash))
+            ? computed
+            : null;
     }
 }

@@ -219,6 +219,36 @@ public class TransparencyLogTests(CommitmentsApp app)
         (await Get($"/api/pledges/{id}/history")).GetArrayLength().ShouldBe(1);
     }
 
+    private async Task<long> ScalarAsync(string sql, params object[] args)
+    {
+        await using var connection = await DatabaseAsync();
+        await using var cmd = new NpgsqlCommand(sql, connection);
+        foreach (var a in args) cmd.Parameters.Add(new NpgsqlParameter { Value = a });
+        return Convert.ToInt64(await cmd.ExecuteScalarAsync(Ct) ?? 0L);
+    }
+
+    [Fact]
+    public async Task Tombstones_that_lost_append_races_leave_are_not_logged()
+    {
+        var before = await ScalarAsync("select coalesce(max(seq_id), 0) from commitments.mt_events");
+        // Lost races leave Marten tombstones when the loser had its sequence numbers already: race until some do.
+        string? id = null;
+        for (var round = 0; round < 20 && await ScalarAsync("select count(*) from commitments.mt_events where stream_id = 'mt_tombstone' and seq_id > $1", before) == 0; round++)
+        {
+            id = await RegisterAsync(app.Staff());
+            await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => app.Staff().SendAsync(Post($"/api/pledges/{id}/status", StatusChange(), "\"1\""), Ct)));
+        }
+        var lastTombstone = await ScalarAsync("select coalesce(max(seq_id), 0) from commitments.mt_events where stream_id = 'mt_tombstone' and seq_id > $1", before);
+        lastTombstone.ShouldBeGreaterThan(0, "no append race left a tombstone");
+        // Once the log has passed them (a pledge event after them is logged)…
+        var after = await RegisterAsync(app.Staff());
+        await LoggedHistoryAsync(after, 1);
+        (await ScalarAsync("select min(seq_id) from commitments.log_entries where stream_id = $1", after)).ShouldBeGreaterThan(lastTombstone);
+        // …none of them is an entry.
+        (await ScalarAsync("select count(*) from commitments.log_entries l join commitments.mt_events m on m.seq_id = l.seq_id "
+            + "where m.stream_id = 'mt_tombstone' or m.type = 'tombstone' or l.stream_id = 'mt_tombstone'")).ShouldBe(0);
+    }
+
     private static string Cosigned(Checkpoint checkpoint, NoteSigner witness) =>
         checkpoint.Format() + "\n" + witness.Cosign(checkpoint, DateTimeOffset.UtcNow);
 

@@ -31,9 +31,11 @@ trap 'exit 130' INT TERM
 ensure_servers_installed
 pg_port=$(free_port_block 1) || die "no free port"
 pg_start "$work/pg" "$pg_port" "$work/pg.log" fast
+# A throwaway server: its superuser's password goes to every client of this run (psql, pgbench, Npgsql read PGPASSWORD).
+export PGPASSWORD="$(pg_password "$work/pg")"
 rabbit_port=$(free_port_block 3) || die "no free ports"
 rabbit_start "$work/rabbit" "$rabbit_port"
-pg_create_db "$pg_port" bench
+pg_create_db "$work/pg" "$pg_port" bench
 
 say "building (Release)"
 for p in services/commitments/src/R2PTracker.Commitments services/gateway/src/R2PTracker.Gateway bench/R2PTracker.Bench tools/R2PTracker.Verify; do

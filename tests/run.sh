@@ -42,13 +42,22 @@ pg_start "$work/pg" "$pg_port" "$work/pg.log" fast
 rabbit_port=$(free_port_block 3) || die "no free ports for RabbitMQ"
 say "starting RabbitMQ on 127.0.0.1:$rabbit_port"
 rabbit_start "$work/rabbit" "$rabbit_port"
+# The integration tests of each assembly use guest (loopback only) on a virtual host of their own; the
+# end-to-end deployment runs each service as its own user, as up.sh does (this broker is thrown away, so
+# guest stays; up.sh deletes it from its own).
 for vhost in commitments-tests notifications-tests gateway-tests e2e e2e-log; do
   rabbit_ctl "$work/rabbit" "$rabbit_port" add_vhost "$vhost" >/dev/null
   rabbit_ctl "$work/rabbit" "$rabbit_port" set_permissions -p "$vhost" guest '.*' '.*' '.*' >/dev/null
 done
+rabbit_service_users "$work/rabbit" "$rabbit_port" e2e e2e "$work/secrets"
 
-export R2P_TEST_POSTGRES="Host=127.0.0.1;Port=$pg_port;Username=postgres;Maximum Pool Size=50"
+# The superuser's password, for the tests that make databases and roles (the services under test run as
+# roles of their own: R2PTracker.Testing's TestEnvironment.ServiceRolesAsync).
+export R2P_TEST_POSTGRES="Host=127.0.0.1;Port=$pg_port;Username=postgres;Password=$(pg_password "$work/pg");Maximum Pool Size=50"
 export R2P_TEST_RABBITMQ="amqp://guest:guest@127.0.0.1:$rabbit_port"
+for service in commitments notifications gateway; do
+  export "R2P_TEST_RABBITMQ_${service^^}=$(rabbit_service_uri "$rabbit_port" / e2e "$work/secrets" "$service")"
+done
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 # --- notifications (issue 5) ------------------------------------------------------------------

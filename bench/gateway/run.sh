@@ -21,7 +21,9 @@ cleanup() {
 trap cleanup EXIT
 
 pg_port=$(free_port_block 1); rabbit_port=$(free_port_block 3)
-pg_start "$work/pg" "$pg_port" "$work/pg.log"; pg_create_db "$pg_port" r2p
+pg_start "$work/pg" "$pg_port" "$work/pg.log"; pg_create_db "$work/pg" "$pg_port" r2p
+# A throwaway server: its superuser's password goes to every client of this run (psql, pgbench, Npgsql read PGPASSWORD).
+export PGPASSWORD="$(pg_password "$work/pg")"
 rabbit_start "$work/rabbit" "$rabbit_port"
 say "building (Release)"
 dotnet build R2PTracker.sln -c Release -nologo -v quiet -clp:ErrorsOnly >/dev/null

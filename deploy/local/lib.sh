@@ -56,26 +56,65 @@ ensure_deploy_tools_installed() {
 # PostgreSQL refuses to run as root, so as root it runs as the 'postgres' user.
 as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 
-# pg_start DATA_DIR PORT LOGFILE [fast]: initialises (trust auth on 127.0.0.1 only) and starts a cluster.
+# secret_file FILE: makes FILE (once) holding 64 random hex digits, readable by its owner only from the
+# start (umask 077, not chmod'ed afterwards). Hex, as passwords go into URIs and connection strings.
+secret_file() {
+  local file=$1
+  [ -s "$file" ] && return 0
+  (umask 077; head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$file.tmp" && mv "$file.tmp" "$file") \
+    || die "could not write $file"
+}
+
+# The pg_hba.conf of every cluster started here: a password (SCRAM) for every connection, on the
+# socket and on loopback; nothing is trusted, and nothing listens beyond 127.0.0.1.
+pg_hba_rules() {
+  printf '%s\n' '# Written by deploy/local/lib.sh (pg_start): a password for every user, every connection.' \
+    'local all all scram-sha-256' \
+    'host all all 127.0.0.1/32 scram-sha-256' \
+    'host all all ::1/128 scram-sha-256'
+}
+
+# pg_start DATA_DIR PORT LOGFILE [fast]: initialises and starts a cluster that asks every connection for
+# a password. The superuser's (postgres) is made once and kept beside the data directory in
+# DATA_DIR.password (mode 600, owned by whoever runs this); pg_password prints it. A cluster made by an
+# earlier version with trust auth gets that password and the new pg_hba.conf on its next start.
 # Durable by default (fsync, synchronous commit, full-page writes: PostgreSQL's defaults), as the record
 # up.sh keeps must survive a power loss. "fast" turns them off, for servers that are thrown away
 # (tests, benches): a crash may then lose or corrupt what they hold.
 pg_start() {
-  local data=$1 port=$2 log=$3 speed=${4:-durable} bin settings=""
+  local data=$1 port=$2 log=$3 speed=${4:-durable} bin settings="" pwfile migrate=0
   [ "$speed" = fast ] && settings="-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
   bin=$(pg_bin) || die "PostgreSQL binaries not found"
   mkdir -p "$(dirname "$data")" "$(dirname "$log")"
+  secret_file "$data.password"
   if [ "$(id -u)" = 0 ]; then
     mkdir -p "$data"; chown postgres:postgres "$data"; chmod 700 "$data"
     touch "$log"; chown postgres:postgres "$log"
   fi
   if [ ! -s "$data/PG_VERSION" ]; then
-    as_pg "$bin/initdb" -D "$data" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null \
-      || die "initdb failed for $data"
+    # initdb reads the password from a file the postgres user can read, removed right after.
+    pwfile=$(mktemp)
+    cat "$data.password" > "$pwfile"
+    [ "$(id -u)" = 0 ] && chown postgres "$pwfile"
+    as_pg "$bin/initdb" -D "$data" -U postgres --auth=scram-sha-256 --pwfile="$pwfile" -E UTF8 --locale=C.UTF-8 >/dev/null \
+      || { rm -f "$pwfile"; die "initdb failed for $data"; }
+    rm -f "$pwfile"
+    pg_hba_rules | as_pg tee "$data/pg_hba.conf" >/dev/null
+  elif as_pg grep -Eq '^[^#]*[[:space:]]trust([[:space:]]|$)' "$data/pg_hba.conf"; then
+    migrate=1
   fi
   as_pg "$bin/pg_ctl" -D "$data" -l "$log" -w -t 60 \
     -o "-p $port -c listen_addresses=127.0.0.1 -k /tmp -c max_connections=400 $settings" start >/dev/null \
     || { tail -n 20 "$log" >&2; die "PostgreSQL did not start on port $port"; }
+  if [ $migrate = 1 ]; then
+    say "PostgreSQL in $data trusted local users: giving postgres a password ($data.password) and asking every connection for one"
+    # Still trusted: set the password (through stdin, never on a command line), then close the door.
+    printf "ALTER ROLE postgres PASSWORD '%s'\n" "$(cat "$data.password")" \
+      | "$bin/psql" -h 127.0.0.1 -p "$port" -U postgres -d postgres -qX -v ON_ERROR_STOP=1 >/dev/null \
+      || die "could not set the postgres password in $data"
+    pg_hba_rules | as_pg tee "$data/pg_hba.conf" >/dev/null
+    as_pg "$bin/pg_ctl" -D "$data" reload >/dev/null || die "could not reload $data"
+  fi
 }
 
 pg_stop() {
@@ -84,12 +123,44 @@ pg_stop() {
   [ -f "$data/postmaster.pid" ] && as_pg "$bin/pg_ctl" -D "$data" -m fast -w stop >/dev/null 2>&1 || true
 }
 
+# pg_password DATA_DIR: the superuser's password of a cluster pg_start made.
+pg_password() { cat "$1.password"; }
+
+# pg_psql DATA_DIR PORT [psql arguments]: psql as the superuser (the password through the environment of
+# psql alone, so nothing else this script starts inherits it).
+pg_psql() {
+  local data=$1 port=$2; shift 2
+  PGPASSWORD="$(pg_password "$data")" "$(pg_bin)/psql" -h 127.0.0.1 -p "$port" -U postgres -qX -v ON_ERROR_STOP=1 "$@"
+}
+
+# pg_create_db DATA_DIR PORT DB: creates the database unless it exists.
 pg_create_db() {
-  local port=$1 db=$2 bin
-  bin=$(pg_bin)
-  if ! "$bin/psql" -h 127.0.0.1 -p "$port" -U postgres -tAc "SELECT 1 FROM pg_database WHERE datname='$db'" | grep -q 1; then
-    "$bin/psql" -h 127.0.0.1 -p "$port" -U postgres -qc "CREATE DATABASE \"$db\"" >/dev/null
-  fi
+  local data=$1 port=$2 db=$3
+  pg_psql "$data" "$port" -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname = '$db'" | grep -q 1 \
+    || pg_psql "$data" "$port" -d postgres -c "CREATE DATABASE \"$db\"" >/dev/null
+}
+
+# pg_service_roles DATA_DIR PORT DB PREFIX SECRETS_DIR: a role per service (PREFIX_commitments,
+# PREFIX_notifications, PREFIX_gateway), each owning its schema in DB and reaching no other
+# (deploy/postgres/service-roles.sql). Passwords in SECRETS_DIR/postgres-SERVICE.password, made once.
+pg_service_roles() {
+  local data=$1 port=$2 db=$3 prefix=$4 secrets=$5 service lib_dir
+  lib_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")/../postgres" && pwd)
+  mkdir -p "$secrets"
+  for service in commitments notifications gateway; do secret_file "$secrets/postgres-$service.password"; done
+  {
+    printf '\\set db %s\n\\set prefix %s\n' "$db" "$prefix"
+    for service in commitments notifications gateway; do
+      printf '\\set pw_%s %s\n' "$service" "$(cat "$secrets/postgres-$service.password")"
+    done
+    cat "$lib_dir/service-roles.sql"
+  } | pg_psql "$data" "$port" -d "$db" -f - >/dev/null || die "could not set up the service roles in $db"
+}
+
+# pg_service_connection PORT DB PREFIX SECRETS_DIR SERVICE: the service's connection string (its own role).
+pg_service_connection() {
+  local port=$1 db=$2 prefix=$3 secrets=$4 service=$5
+  echo "Host=127.0.0.1;Port=$port;Username=${prefix}_$service;Password=$(cat "$secrets/postgres-$service.password");Database=$db"
 }
 
 # rabbit_env DIR NODE_PORT: the environment of a broker of our own (node name, ports, dirs).
@@ -142,6 +213,38 @@ rabbit_stop() {
     # epmd runs on a port of our own, so stopping it touches no other Erlang node.
     epmd -port "$ERL_EPMD_PORT" -kill >/dev/null 2>&1 || true
   ) || true
+}
+
+# rabbit_service_users DIR PORT VHOST PREFIX SECRETS_DIR [--delete-guest]: a RabbitMQ user per service
+# (PREFIX-commitments, PREFIX-notifications, PREFIX-gateway), each with a password of its own from
+# SECRETS_DIR/rabbitmq-SERVICE.password (made once; given to rabbitmqctl on stdin, never on a command
+# line) and rights on VHOST alone. --delete-guest removes the broker's default account.
+rabbit_service_users() {
+  local dir=$1 port=$2 vhost=$3 prefix=$4 secrets=$5 delete_guest=${6:-} service user
+  mkdir -p "$secrets"
+  rabbit_ctl "$dir" "$port" list_vhosts --no-table-headers name | grep -qx -- "$vhost" || rabbit_ctl "$dir" "$port" add_vhost "$vhost" >/dev/null
+  for service in commitments notifications gateway; do
+    user="$prefix-$service"
+    secret_file "$secrets/rabbitmq-$service.password"
+    if rabbit_users "$dir" "$port" | grep -qx -- "$user"; then
+      rabbit_ctl "$dir" "$port" change_password "$user" < "$secrets/rabbitmq-$service.password" >/dev/null
+    else
+      rabbit_ctl "$dir" "$port" add_user "$user" < "$secrets/rabbitmq-$service.password" >/dev/null
+    fi || die "could not set up the RabbitMQ user $user"
+    rabbit_ctl "$dir" "$port" set_permissions -p "$vhost" "$user" '.*' '.*' '.*' >/dev/null
+  done
+  if [ "$delete_guest" = --delete-guest ] && rabbit_users "$dir" "$port" | grep -qx guest; then
+    rabbit_ctl "$dir" "$port" delete_user guest >/dev/null || die "could not delete RabbitMQ's guest user"
+  fi
+}
+
+rabbit_users() { rabbit_ctl "$1" "$2" list_users --no-table-headers | cut -f1; }
+
+# rabbit_service_uri PORT VHOST PREFIX SECRETS_DIR SERVICE: the service's amqp URI (its own user).
+rabbit_service_uri() {
+  local port=$1 vhost=$2 prefix=$3 secrets=$4 service=$5 path
+  path=$vhost; [ "$vhost" = / ] && path=""
+  echo "amqp://$prefix-$service:$(cat "$secrets/rabbitmq-$service.password")@127.0.0.1:$port/$path"
 }
 
 # wait_http URL SECONDS: polls until the URL answers 2xx.

@@ -59,7 +59,10 @@ else
   say "starting PostgreSQL on 127.0.0.1:$PG_PORT ($pgdata)"
   pg_start "$pgdata" "$PG_PORT" "$state/logs/postgresql.log"
 fi
-pg_create_db "$PG_PORT" r2p
+pg_create_db "$pgdata" "$PG_PORT" r2p
+# Each service connects as a role of its own that owns its schema and reaches no other (passwords in
+# .local/postgres-SERVICE.password, made once, mode 600).
+pg_service_roles "$pgdata" "$PG_PORT" r2p r2p "$state"
 
 rabbit_env_check() { ( rabbit_env "$state/rabbitmq" "$RABBIT_PORT"; [ -s "$RABBITMQ_PID_FILE" ] && kill -0 "$(cat "$RABBITMQ_PID_FILE")" 2>/dev/null ); }
 if rabbit_env_check; then
@@ -68,6 +71,8 @@ else
   say "starting RabbitMQ on 127.0.0.1:$RABBIT_PORT"
   rabbit_start "$state/rabbitmq" "$RABBIT_PORT"
 fi
+# …and a broker user of its own (.local/rabbitmq-SERVICE.password); the default guest account is deleted.
+rabbit_service_users "$state/rabbitmq" "$RABBIT_PORT" / r2p "$state" --delete-guest
 
 # --- notifications: maildev as the SMTP server (its web UI and REST API on $MAILDEV_WEB_PORT) ---
 ensure_maildev_installed
@@ -83,25 +88,43 @@ if [ ! -s "$state/internal-signing-key" ]; then
   (umask 077; head -c 48 /dev/urandom | base64 | tr -d '\n' > "$state/internal-signing-key")
 fi
 
-# Secrets files are created readable by their owner only (umask 077), not chmod'ed after they were written.
-(umask 077; cat > "$state/env") <<ENV
-export ConnectionStrings__Postgres='Host=127.0.0.1;Port=$PG_PORT;Username=postgres;Database=r2p'
-export ConnectionStrings__RabbitMq='amqp://guest:guest@127.0.0.1:$RABBIT_PORT/'
-export InternalAuth__SigningKey='$(cat "$state/internal-signing-key")'
-export ReverseProxy__Clusters__commitments__Destinations__primary__Address='http://127.0.0.1:$COMMITMENTS_PORT/'
-export ReverseProxy__Clusters__notifications__Destinations__primary__Address='http://127.0.0.1:$NOTIFICATIONS_PORT/'
-export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
-# notifications: local webhook receivers are on loopback (refused by default: SSRF guard); mail to maildev;
-# links in mails point at the gateway.
-export Webhooks__AllowLoopback=true
-export Email__SmtpHost=127.0.0.1 Email__SmtpPort=$MAILDEV_SMTP_PORT Email__Security=None
-export Email__PublicBaseUrl='http://127.0.0.1:$GATEWAY_PORT'
-# commitments: links in its feeds point at the gateway too.
-export PublicBaseUrl='http://127.0.0.1:$GATEWAY_PORT'
+# Each service's settings in a file of its own, holding only what that service reads: its own database
+# role and broker user, and the internal key only where it is used (the gateway signs with it,
+# commitments checks it; notifications and the seed never see it). Created readable by their owner only
+# (umask 077), not chmod'ed after they were written.
+postgres_of() { pg_service_connection "$PG_PORT" r2p r2p "$state" "$1"; }
+rabbit_of() { rabbit_service_uri "$RABBIT_PORT" / r2p "$state" "$1"; }
+
+(umask 077; cat > "$state/commitments.env") <<ENV
+ConnectionStrings__Postgres='$(postgres_of commitments)'
+ConnectionStrings__RabbitMq='$(rabbit_of commitments)'
+InternalAuth__SigningKey='$(cat "$state/internal-signing-key")'
+# links in its feeds point at the gateway
+PublicBaseUrl='http://127.0.0.1:$GATEWAY_PORT'
 ENV
-chmod 600 "$state/env"
-# shellcheck disable=SC1091
-source "$state/env"
+
+(umask 077; cat > "$state/notifications.env") <<ENV
+ConnectionStrings__Postgres='$(postgres_of notifications)'
+ConnectionStrings__RabbitMq='$(rabbit_of notifications)'
+# local webhook receivers are on loopback (refused by default: SSRF guard); mail to maildev; links in mails
+# point at the gateway.
+Webhooks__AllowLoopback=true
+Email__SmtpHost=127.0.0.1
+Email__SmtpPort=$MAILDEV_SMTP_PORT
+Email__Security=None
+Email__PublicBaseUrl='http://127.0.0.1:$GATEWAY_PORT'
+ENV
+
+(umask 077; cat > "$state/gateway.env") <<ENV
+ConnectionStrings__Postgres='$(postgres_of gateway)'
+ConnectionStrings__RabbitMq='$(rabbit_of gateway)'
+InternalAuth__SigningKey='$(cat "$state/internal-signing-key")'
+ReverseProxy__Clusters__commitments__Destinations__primary__Address='http://127.0.0.1:$COMMITMENTS_PORT/'
+ReverseProxy__Clusters__notifications__Destinations__primary__Address='http://127.0.0.1:$NOTIFICATIONS_PORT/'
+ENV
+# (An earlier version kept every setting in one shared .local/env.)
+rm -f "$state/env"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 
 say "building (Release)"
 dotnet build R2PTracker.sln -c Release -nologo -v quiet -clp:ErrorsOnly >"$state/logs/build.log" 2>&1 \
@@ -120,7 +143,7 @@ fi
 
 start_service() {
   local name=$1 project=$2 port=$3 pidfile="$state/pids/$1.pid"
-  shift 3   # the rest: settings for this service alone (NAME=value)
+  shift 3   # the rest: settings for this service alone (NAME=value), over those of .local/NAME.env
   if [ -s "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
     say "$name already running (pid $(cat "$pidfile"))"
     return
@@ -128,6 +151,7 @@ start_service() {
   say "starting $name on 127.0.0.1:$port"
   (
     cd "$(dirname "$(dll "$name" "$project")")" || exit 1
+    set -a; source "$state/$name.env"; set +a
     env "$@" Urls="http://127.0.0.1:$port" nohup dotnet exec "$(dll "$name" "$project")" >>"$state/logs/$name.log" 2>&1 </dev/null &
     echo $! > "$pidfile"
   )
@@ -144,14 +168,17 @@ for svc in commitments:$COMMITMENTS_PORT notifications:$NOTIFICATIONS_PORT gatew
 done
 
 say "seeding the pledges"
-(cd "$(dirname "$(dll commitments Commitments)")" && dotnet exec "$(dll commitments Commitments)" seed) >>"$state/logs/seed.log" 2>&1 \
+# The seed runs as commitments' role, without the internal key (it takes no requests).
+(cd "$(dirname "$(dll commitments Commitments)")" && set -a && source "$state/commitments.env" && set +a \
+  && env -u InternalAuth__SigningKey dotnet exec "$(dll commitments Commitments)" seed) >>"$state/logs/seed.log" 2>&1 \
   || { tail -n 20 "$state/logs/seed.log" >&2; die "seeding failed"; }
 tail -n 1 "$state/logs/seed.log" >&2
 
 if [ ! -s "$state/staff-token" ]; then
   say "creating the development staff account 'Local Admin' (admin)"
-  (umask 077; cd "$(dirname "$(dll gateway Gateway)")" && dotnet exec "$(dll gateway Gateway)" staff add "Local Admin" --role admin \
-    > "$state/staff-token.tmp") 2>>"$state/logs/staff.log" || die "could not create the staff token"
+  (cd "$(dirname "$(dll gateway Gateway)")" && set -a && source "$state/gateway.env" && set +a && umask 077 \
+    && dotnet exec "$(dll gateway Gateway)" staff add "Local Admin" --role admin > "$state/staff-token.tmp") \
+    2>>"$state/logs/staff.log" || die "could not create the staff token"
   mv "$state/staff-token.tmp" "$state/staff-token"
 fi
 

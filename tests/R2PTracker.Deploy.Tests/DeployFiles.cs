@@ -80,42 +80,44 @@ internal static partial class DeployFiles
         node.At(path) as List<object> ?? [];
 
     /// <summary>
-    /// The settings that deploy/local/up.sh gives the services (the names with "__" in its env file),
-    /// each with the services that read it. A deployment elsewhere must give each of them to those services.
+    /// The settings that deploy/local/up.sh gives the services (the names with "__" in each service's
+    /// env file, .local/SERVICE.env, and on its start_service line), each with the services that read it.
+    /// A deployment elsewhere must give each of them to those services, and no other service any of them.
     /// Webhooks__AllowLoopback is left out on purpose: it lets local webhook receivers on loopback through
     /// the SSRF guard, which stays on in a deployment.
     /// </summary>
     public static IReadOnlyDictionary<string, string[]> LocalSettings()
     {
         var upScript = File.ReadAllText(PathOf("deploy/local/up.sh"));
-        var envFile = EnvFile().Match(upScript);
-        envFile.Success.ShouldBeTrue("deploy/local/up.sh no longer writes its env file as expected");
-        var settings = SettingName().Matches(envFile.Groups[1].Value)
-            .Select(m => m.Groups[1].Value)
-            .Where(name => name != "Webhooks__AllowLoopback")
-            .Distinct()
-            .ToDictionary(name => name, ReadBy);
+        var files = EnvFile().Matches(upScript);
+        string.Join(' ', files.Select(f => f.Groups[1].Value).Order()).ShouldBe("commitments gateway notifications",
+            "deploy/local/up.sh no longer writes an env file per service as expected");
+        var settings = new Dictionary<string, List<string>>();
+        void Add(string setting, string service)
+        {
+            if (setting == "Webhooks__AllowLoopback") return;
+            if (!settings.TryGetValue(setting, out var readers)) settings[setting] = readers = [];
+            if (!readers.Contains(service)) readers.Add(service);
+        }
+        foreach (Match file in files)
+        foreach (Match setting in SettingName().Matches(file.Groups[2].Value))
+            Add(setting.Groups[1].Value, file.Groups[1].Value);
         // …and what one service alone is started with (start_service NAME PROJECT PORT SETTING=value…).
         foreach (Match start in StartService().Matches(upScript))
         foreach (Match setting in SettingName().Matches(start.Groups[2].Value))
-            settings[setting.Groups[1].Value] = [start.Groups[1].Value];
-        return settings;
+            Add(setting.Groups[1].Value, start.Groups[1].Value);
+        return settings.ToDictionary(s => s.Key, s => s.Value.ToArray());
     }
 
-    /// <summary>The settings up.sh gives one service alone (its start_service line).</summary>
+    /// <summary>The settings up.sh gives one service alone.</summary>
     public static IReadOnlyList<string> LocalSettingsOf(string service) =>
         LocalSettings().Where(s => s.Value is [var only] && only == service).Select(s => s.Key).ToList();
 
-    private static string[] ReadBy(string setting) => setting.Split("__")[0] switch
-    {
-        "ConnectionStrings" or "InternalAuth" => ["commitments", "notifications", "gateway"],
-        "ReverseProxy" => ["gateway"],
-        "Email" => ["notifications"],
-        var section => throw new InvalidOperationException(
-            $"deploy/local/up.sh sets {setting}: say in DeployFiles.ReadBy which services read the section {section}"),
-    };
+    /// <summary>Every setting up.sh gives <paramref name="service"/>, shared or not.</summary>
+    public static IReadOnlyList<string> LocalSettingsFor(string service) =>
+        LocalSettings().Where(s => s.Value.Contains(service)).Select(s => s.Key).ToList();
 
-    [GeneratedRegex(@"cat > ""\$state/env""\) <<ENV\n(.*?)\nENV\n", RegexOptions.Singleline)]
+    [GeneratedRegex(@"cat > ""\$state/(\w+)\.env""\) <<ENV\n(.*?)\nENV\n", RegexOptions.Singleline)]
     private static partial Regex EnvFile();
 
     [GeneratedRegex(@"^start_service (\w+) \w+ \$\w+(.*)$", RegexOptions.Multiline)]

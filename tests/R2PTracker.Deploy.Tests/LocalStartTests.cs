@@ -16,7 +16,7 @@ public class LocalStartTests
                 $"set -e; chmod 755 '{dir.FullName}'; source deploy/local/lib.sh; port=$(free_port_block 1); "
                 + $"pg_start '{dir.FullName}/pg' \"$port\" '{dir.FullName}/pg.log' {extra}; "
                 + "trap \"pg_stop '" + dir.FullName + "/pg'\" EXIT; "
-                + "\"$(pg_bin)/psql\" -h 127.0.0.1 -p \"$port\" -U postgres -Atc \"select string_agg(name || '=' || setting, ' ' order by name) from pg_settings where name in ('fsync', 'synchronous_commit', 'full_page_writes')\"";
+                + $"pg_psql '{dir.FullName}/pg' \"$port\" -d postgres -Atc \"select string_agg(name || '=' || setting, ' ' order by name) from pg_settings where name in ('fsync', 'synchronous_commit', 'full_page_writes')\"";
             return (await DeployFiles.RunAsync("bash", ["-c", script], DeployFiles.Root)).Trim();
         }
         finally
@@ -34,7 +34,9 @@ public class LocalStartTests
         (await SettingsOfAPostgresStartedWith("fast")).ShouldBe("fsync=off full_page_writes=off synchronous_commit=off");
 
     [Theory]
-    [InlineData("$state/env")]
+    [InlineData("$state/commitments.env")]
+    [InlineData("$state/notifications.env")]
+    [InlineData("$state/gateway.env")]
     [InlineData("$state/staff-token.tmp")]
     [InlineData("$state/internal-signing-key")]
     public void Up_sh_creates_each_secrets_file_under_umask_077_so_it_is_never_readable_by_others(string file)
@@ -55,12 +57,15 @@ public class LocalStartTests
     }
 
     [Fact]
-    public void Up_sh_gives_the_log_signing_key_to_commitments_alone_never_through_the_shared_env_file()
+    public void Up_sh_gives_the_log_signing_key_to_commitments_alone_never_through_an_env_file()
     {
         DeployFiles.LocalSettingsOf("commitments").ShouldContain("Log__SigningKeyFile");
         DeployFiles.LocalSettings().Where(s => s.Key.StartsWith("Log__")).ShouldAllBe(s => s.Value.SequenceEqual(new[] { "commitments" }));
         var script = File.ReadAllText(DeployFiles.PathOf("deploy/local/up.sh"));
-        var env = script[script.IndexOf("cat > \"$state/env\") <<ENV", StringComparison.Ordinal)..];
-        env[..env.IndexOf("\nENV\n", StringComparison.Ordinal)].ShouldNotContain("log-signing-key");
+        foreach (var service in new[] { "commitments", "notifications", "gateway" })
+        {
+            var env = script[script.IndexOf($"cat > \"$state/{service}.env\") <<ENV", StringComparison.Ordinal)..];
+            env[..env.IndexOf("\nENV\n", StringComparison.Ordinal)].ShouldNotContain("log-signing-key");
+        }
     }
 }

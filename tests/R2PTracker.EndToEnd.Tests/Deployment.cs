@@ -25,10 +25,7 @@ public sealed class Deployment : IAsyncLifetime
     public const string StaffName = "Sokha Editor";
     public string AdminToken { get; private set; } = "";
 
-    /// <summary>The environment every service of this deployment was started with.</summary>
-    public IReadOnlyDictionary<string, string> Common { get; private set; } = new Dictionary<string, string>();
-
-    /// <summary>The gateway's environment (Common plus its address and its backends'), for starting another instance.</summary>
+    /// <summary>The gateway's environment (its own role and broker user, its address and its backends'), for starting another instance.</summary>
     public IReadOnlyDictionary<string, string> GatewayEnvironment { get; private set; } = new Dictionary<string, string>();
 
     /// <summary>Registers a pledge of a test's own through the gateway, so tests that change it run apart.</summary>
@@ -71,10 +68,10 @@ public sealed class Deployment : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         var signingKey = SigningKey = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
+        // Each service as a PostgreSQL role and a RabbitMQ user of its own, as up.sh runs them.
+        var roles = await TestEnvironment.ServiceRolesAsync(await TestEnvironment.CreateDatabaseAsync("e2e"));
         var common = new Dictionary<string, string>
         {
-            ["ConnectionStrings__Postgres"] = await TestEnvironment.CreateDatabaseAsync("e2e"),
-            ["ConnectionStrings__RabbitMq"] = TestEnvironment.RabbitMqFor("e2e"),
             ["InternalAuth__SigningKey"] = signingKey,
             // The test receivers listen on loopback, which the default configuration refuses (SSRF guard).
             ["Webhooks__AllowLoopback"] = "true",
@@ -88,7 +85,6 @@ public sealed class Deployment : IAsyncLifetime
             // The overdue monitor's pass runs every second here instead of every minute (OverdueTests).
             ["Overdue__Interval"] = "00:00:01",
         };
-        Common = common;
         int gatewayPort = ServiceProcess.FreePort(), commitmentsPort = ServiceProcess.FreePort(), notificationsPort = ServiceProcess.FreePort();
         GatewayUrl = $"http://127.0.0.1:{gatewayPort}";
         // E-mail goes to the maildev tests/run.sh starts; links in it point at the gateway.
@@ -103,17 +99,18 @@ public sealed class Deployment : IAsyncLifetime
         var notifications = ServiceProcess.DllPath("notifications", "R2PTracker.Notifications");
         var gateway = ServiceProcess.DllPath("gateway", "R2PTracker.Gateway");
 
-        StaffToken = await ServiceProcess.RunCommandAsync(gateway, common, "staff", "add", StaffName, "--role", "editor");
-        AdminToken = await ServiceProcess.RunCommandAsync(gateway, common, "staff", "add", "Arun Admin", "--role", "admin");
+        var gatewayCommon = As("gateway");
+        StaffToken = await ServiceProcess.RunCommandAsync(gateway, gatewayCommon, "staff", "add", StaffName, "--role", "editor");
+        AdminToken = await ServiceProcess.RunCommandAsync(gateway, gatewayCommon, "staff", "add", "Arun Admin", "--role", "admin");
 
         // The log's key only where it signs: commitments.
-        CommitmentsEnvironment = With(With(With(common, "Log__SigningKey", TestEnvironment.LogSigner.SignerKey), "Log__Origin", TestEnvironment.LogOrigin),
+        CommitmentsEnvironment = With(With(With(As("commitments"), "Log__SigningKey", TestEnvironment.LogSigner.SignerKey), "Log__Origin", TestEnvironment.LogOrigin),
             "Log__WitnessKeys__0", TestEnvironment.WitnessSigner.CosignatureVerifierKey);
         _services.Add(ServiceProcess.Start(commitments, With(CommitmentsEnvironment, "Urls", CommitmentsUrl)));
         // The internal signing key only where it is used: the gateway signs, commitments checks;
         // notifications and the seed run without it.
-        _services.Add(ServiceProcess.Start(notifications, Without(With(common, "Urls", notificationsUrl), "InternalAuth__SigningKey")));
-        GatewayEnvironment = With(With(With(common, "Urls", GatewayUrl),
+        _services.Add(ServiceProcess.Start(notifications, Without(With(As("notifications"), "Urls", notificationsUrl), "InternalAuth__SigningKey")));
+        GatewayEnvironment = With(With(With(gatewayCommon, "Urls", GatewayUrl),
             "ReverseProxy__Clusters__commitments__Destinations__primary__Address", CommitmentsUrl + "/"),
             "ReverseProxy__Clusters__notifications__Destinations__primary__Address", notificationsUrl + "/");
         _services.Add(ServiceProcess.Start(gateway, GatewayEnvironment));
@@ -121,7 +118,10 @@ public sealed class Deployment : IAsyncLifetime
         foreach (var url in new[] { CommitmentsUrl, notificationsUrl, GatewayUrl }) await WaitReadyAsync(url);
 
         // The seed writes as the service does but runs no daemon: neither the internal key nor the log's.
-        await ServiceProcess.RunCommandAsync(commitments, Without(common, "InternalAuth__SigningKey"), "seed");
+        await ServiceProcess.RunCommandAsync(commitments, Without(As("commitments"), "InternalAuth__SigningKey"), "seed");
+
+        Dictionary<string, string> As(string service) => With(With(common,
+            "ConnectionStrings__Postgres", roles[service]), "ConnectionStrings__RabbitMq", TestEnvironment.RabbitMqFor("e2e", service));
     }
 
     /// <summary>

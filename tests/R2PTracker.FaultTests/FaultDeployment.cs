@@ -16,6 +16,7 @@ public sealed class FaultDeployment : IAsyncLifetime
     public const string RetryDelays = "00:00:00.500,00:00:01,00:00:02,00:00:04";
     private readonly string _work = Path.Combine(Path.GetTempPath(), "r2p-faults-" + Guid.NewGuid().ToString("N")[..8]);
     private Dictionary<string, string> _common = [];
+    private readonly Dictionary<string, string> _postgres = [], _rabbit = [];
     private Dictionary<string, string> _notificationsEnvironment = [];
     private ServiceProcess? _commitments, _notifications, _gateway;
     private Dictionary<string, string> _commitmentsEnvironment = [];
@@ -30,7 +31,6 @@ public sealed class FaultDeployment : IAsyncLifetime
     public string CommitmentsUrl { get; private set; } = "";
     public string NotificationsUrl { get; private set; } = "";
     public string StaffToken { get; private set; } = "";
-    public string Postgres => _common["ConnectionStrings__Postgres"];
     public string SigningKey => _common["InternalAuth__SigningKey"];
 
     public async ValueTask InitializeAsync()
@@ -38,15 +38,20 @@ public sealed class FaultDeployment : IAsyncLifetime
         Directory.CreateDirectory(_work);
         PostgresPort = int.Parse(await LibAsync("free_port_block 1"));
         await StartPostgresAsync();
-        await LibAsync($"pg_create_db {PostgresPort} faults && pg_create_db {PostgresPort} faultsdefault");
+        // Each service as a role and a broker user of its own, made as up.sh makes them (guest deleted).
+        foreach (var database in new[] { "faults", "faultsdefault" })
+            await LibAsync($"pg_create_db '{PostgresDir}' {PostgresPort} {database} && pg_service_roles '{PostgresDir}' {PostgresPort} {database} {database} '{Secrets}'");
         RabbitPort = int.Parse(await LibAsync("free_port_block 3"));
         await StartRabbitAsync();
-        await LibAsync($"rabbit_ctl '{RabbitDir}' {RabbitPort} add_vhost ssrf && rabbit_ctl '{RabbitDir}' {RabbitPort} set_permissions -p ssrf guest '.*' '.*' '.*'");
+        await LibAsync($"rabbit_service_users '{RabbitDir}' {RabbitPort} ssrf r2p '{Secrets}' && rabbit_service_users '{RabbitDir}' {RabbitPort} / r2p '{Secrets}' --delete-guest");
+        foreach (var service in new[] { "commitments", "notifications", "gateway" })
+        {
+            _postgres[service] = await LibAsync($"pg_service_connection {PostgresPort} faults faults '{Secrets}' {service}") + ";Maximum Pool Size=50";
+            _rabbit[service] = await LibAsync($"rabbit_service_uri {RabbitPort} / r2p '{Secrets}' {service}");
+        }
 
         _common = new Dictionary<string, string>
         {
-            ["ConnectionStrings__Postgres"] = PostgresFor("faults"),
-            ["ConnectionStrings__RabbitMq"] = $"amqp://guest:guest@127.0.0.1:{RabbitPort}/",
             ["InternalAuth__SigningKey"] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
             ["DOTNET_ENVIRONMENT"] = "Production",
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
@@ -59,8 +64,10 @@ public sealed class FaultDeployment : IAsyncLifetime
         GatewayUrl = $"http://127.0.0.1:{gatewayPort}";
         var commitmentsUrl = CommitmentsUrl = $"http://127.0.0.1:{commitmentsPort}";
         NotificationsUrl = $"http://127.0.0.1:{notificationsPort}";
-        _notificationsEnvironment = new Dictionary<string, string>(_common)
+        _notificationsEnvironment = new Dictionary<string, string>(For("notifications"))
         {
+            // The internal key only where it is used (the gateway signs, commitments checks), blank for the rest.
+            ["InternalAuth__SigningKey"] = "",
             ["Urls"] = NotificationsUrl,
             ["Webhooks__AllowLoopback"] = "true",
             ["Delivery__RetryDelays"] = RetryDelays,
@@ -74,8 +81,8 @@ public sealed class FaultDeployment : IAsyncLifetime
         };
 
         var gateway = ServiceProcess.DllPath("gateway", "R2PTracker.Gateway");
-        StaffToken = await ServiceProcess.RunCommandAsync(gateway, _common, "staff", "add", "Fault Tester", "--role", "editor");
-        _commitmentsEnvironment = new Dictionary<string, string>(_common)
+        StaffToken = await ServiceProcess.RunCommandAsync(gateway, For("gateway"), "staff", "add", "Fault Tester", "--role", "editor");
+        _commitmentsEnvironment = new Dictionary<string, string>(For("commitments"))
         {
             ["Urls"] = commitmentsUrl,
             ["Log__SigningKey"] = TestEnvironment.LogSigner.SignerKey,
@@ -83,14 +90,15 @@ public sealed class FaultDeployment : IAsyncLifetime
         };
         _commitments = ServiceProcess.Start(CommitmentsDll, _commitmentsEnvironment);
         _notifications = ServiceProcess.Start(NotificationsDll, _notificationsEnvironment);
-        _gateway = ServiceProcess.Start(gateway, new Dictionary<string, string>(_common)
+        _gateway = ServiceProcess.Start(gateway, new Dictionary<string, string>(For("gateway"))
         {
             ["Urls"] = GatewayUrl,
             ["ReverseProxy__Clusters__commitments__Destinations__primary__Address"] = commitmentsUrl + "/",
             ["ReverseProxy__Clusters__notifications__Destinations__primary__Address"] = NotificationsUrl + "/",
         });
         foreach (var url in new[] { commitmentsUrl, NotificationsUrl, GatewayUrl }) await WaitReadyAsync(url);
-        await ServiceProcess.RunCommandAsync(ServiceProcess.DllPath("commitments", "R2PTracker.Commitments"), _common, "seed");
+        await ServiceProcess.RunCommandAsync(ServiceProcess.DllPath("commitments", "R2PTracker.Commitments"),
+            new Dictionary<string, string>(For("commitments")) { ["InternalAuth__SigningKey"] = "" }, "seed");
     }
 
     private static string NotificationsDll => ServiceProcess.DllPath("notifications", "R2PTracker.Notifications");
@@ -112,7 +120,14 @@ public sealed class FaultDeployment : IAsyncLifetime
         await WaitReadyAsync(_commitmentsEnvironment["Urls"]);
     }
 
-    private string PostgresFor(string database) => $"Host=127.0.0.1;Port={PostgresPort};Username=postgres;Database={database};Maximum Pool Size=50";
+    private string Secrets => Path.Combine(_work, "secrets");
+
+    /// <summary>The common settings with the service's own PostgreSQL role and broker user.</summary>
+    private Dictionary<string, string> For(string service) => new(_common)
+    {
+        ["ConnectionStrings__Postgres"] = _postgres[service],
+        ["ConnectionStrings__RabbitMq"] = _rabbit[service],
+    };
 
     public Task StopPostgresAsync() => LibAsync($"pg_stop '{PostgresDir}'");
 
@@ -156,8 +171,9 @@ public sealed class FaultDeployment : IAsyncLifetime
     private async Task<(ServiceProcess Process, string Url)> StartDefaultNotificationsAsync() =>
         await ServiceProcess.StartOnFreePortAsync(NotificationsDll, new Dictionary<string, string>(_common)
         {
-            ["ConnectionStrings__Postgres"] = PostgresFor("faultsdefault"),
-            ["ConnectionStrings__RabbitMq"] = $"amqp://guest:guest@127.0.0.1:{RabbitPort}/ssrf",
+            ["ConnectionStrings__Postgres"] = await LibAsync($"pg_service_connection {PostgresPort} faultsdefault faultsdefault '{Secrets}' notifications"),
+            ["ConnectionStrings__RabbitMq"] = await LibAsync($"rabbit_service_uri {RabbitPort} ssrf r2p '{Secrets}' notifications"),
+            ["InternalAuth__SigningKey"] = "",
         });
 
     public string ServiceOutput => string.Join("\n----\n", new[] { _commitments, _notifications, _gateway }.Select(s => s?.Output));

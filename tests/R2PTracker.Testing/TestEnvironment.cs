@@ -15,6 +15,13 @@ public static class TestEnvironment
 
     public static string RabbitMqFor(string virtualHost) => $"{RabbitMqServer}/{virtualHost}";
 
+    /// <summary>
+    /// The broker as one service's own user (tests/run.sh makes one per service, with rights on the
+    /// "e2e" virtual host alone, as up.sh does on its broker).
+    /// </summary>
+    public static string RabbitMqFor(string virtualHost, string service) =>
+        $"{Required($"R2P_TEST_RABBITMQ_{service.ToUpperInvariant()}").TrimEnd('/')}/{virtualHost}";
+
     /// <summary>A fixed HMAC key for the services under test (test-only, never deployed).</summary>
     public const string SigningKey = "test-signing-key-not-for-production-0123456789";
 
@@ -38,6 +45,55 @@ public static class TestEnvironment
             await cmd.ExecuteNonQueryAsync();
         }
         return $"{PostgresServer};Database={name}";
+    }
+
+    /// <summary>
+    /// A role per service in <paramref name="database"/>, each owning its schema and reaching no other,
+    /// made by deploy/postgres/service-roles.sql as up.sh makes them (the roles are named after the
+    /// database, as roles belong to the whole server). Returns each service's connection string.
+    /// </summary>
+    public static async Task<IReadOnlyDictionary<string, string>> ServiceRolesAsync(string connectionString)
+    {
+        var server = new NpgsqlConnectionStringBuilder(connectionString);
+        string[] services = ["commitments", "notifications", "gateway"];
+        var passwords = services.ToDictionary(s => s, _ => Convert.ToHexString(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)).ToLowerInvariant());
+        var script = new System.Text.StringBuilder()
+            .Append($"\\set db {server.Database}\n\\set prefix {server.Database}\n");
+        foreach (var service in services) script.Append($"\\set pw_{service} {passwords[service]}\n");
+        script.Append(await File.ReadAllTextAsync(Path.Combine(RepositoryRoot(), "deploy", "postgres", "service-roles.sql")));
+
+        var psql = Path.Combine(await PostgresBinariesAsync(), "psql");
+        var start = new System.Diagnostics.ProcessStartInfo(psql)
+        {
+            RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true,
+        };
+        foreach (var argument in new[] { "-h", server.Host!, "-p", server.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-U", server.Username!, "-d", server.Database!, "-qX", "-f", "-" })
+            start.ArgumentList.Add(argument);
+        if (server.Password is { Length: > 0 } password) start.Environment["PGPASSWORD"] = password;
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var stderr = process.StandardError.ReadToEndAsync();
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        await process.StandardInput.WriteAsync(script.ToString());
+        process.StandardInput.Close();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0) throw new InvalidOperationException($"service-roles.sql failed: {await stderr}{await stdout}");
+
+        return services.ToDictionary(s => s, s => new NpgsqlConnectionStringBuilder
+        {
+            Host = server.Host, Port = server.Port, Database = server.Database,
+            Username = $"{server.Database}_{s}", Password = passwords[s], MaxPoolSize = 50,
+        }.ConnectionString);
+    }
+
+    /// <summary>The PostgreSQL binaries' directory, as deploy/local/lib.sh finds it.</summary>
+    public static async Task<string> PostgresBinariesAsync()
+    {
+        var start = new System.Diagnostics.ProcessStartInfo("bash") { RedirectStandardOutput = true };
+        foreach (var argument in new[] { "-c", $"source '{Path.Combine(RepositoryRoot(), "deploy", "local", "lib.sh")}' && pg_bin" }) start.ArgumentList.Add(argument);
+        using var process = System.Diagnostics.Process.Start(start)!;
+        var output = await process.StandardOutput.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        return output.Trim();
     }
 
     private static string Required(string name) =>

@@ -7,8 +7,10 @@ root=$(pwd); source deploy/local/lib.sh
 pledges=${1:-1000}; events=${2:-100}
 work=$(mktemp -d /tmp/r2p-import-bench.XXXXXX); chmod 755 "$work"
 port=$(free_port_block 1); pg_start "$work/pg" "$port" "$work/pg.log" fast
+# A throwaway server: its superuser's password goes to every client of this run (psql, pgbench, Npgsql read PGPASSWORD).
+export PGPASSWORD="$(pg_password "$work/pg")"
 trap 'pg_stop "$work/pg"; rm -rf "$work"' EXIT
-pg_create_db "$port" bench
+pg_create_db "$work/pg" "$port" bench
 python3 tools/import-bench/generate.py "$pledges" "$events" > "$work/file.ndjson"
 echo "file: $(wc -l < "$work/file.ndjson") lines, $(du -h "$work/file.ndjson" | cut -f1)"
 dll=services/commitments/src/R2PTracker.Commitments/bin/Release/net10.0/R2PTracker.Commitments.dll

@@ -1,4 +1,5 @@
 using Npgsql;
+using R2PTracker.ServiceDefaults;
 
 namespace R2PTracker.Commitments.Log;
 
@@ -16,7 +17,7 @@ public static class LogSchema
 
     private static readonly string[] Statements =
     [
-        $"create schema if not exists {Configuration.Schema}",
+        PostgresSchemas.CreateIfMissing(Configuration.Schema),
         $"""
          create table if not exists {Entries} (
            idx bigint primary key, seq_id bigint not null unique, event_id uuid not null,

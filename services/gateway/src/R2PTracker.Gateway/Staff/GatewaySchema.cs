@@ -1,4 +1,5 @@
 using Npgsql;
+using R2PTracker.ServiceDefaults;
 
 namespace R2PTracker.Gateway.Staff;
 
@@ -12,7 +13,7 @@ public static class GatewaySchema
 {
     private static readonly string[] Statements =
     [
-        "CREATE SCHEMA IF NOT EXISTS gateway",
+        PostgresSchemas.CreateIfMissing("gateway"),
         """
         CREATE TABLE IF NOT EXISTS gateway.staff_tokens (
             id uuid PRIMARY KEY,

@@ -1,4 +1,5 @@
 using Npgsql;
+using R2PTracker.ServiceDefaults;
 
 namespace R2PTracker.Commitments.Pledges.ReadModel;
 
@@ -30,7 +31,7 @@ public static class ReadModelSchema
     private static readonly string[] Statements =
     [
         "create extension if not exists pg_trgm",
-        $"create schema if not exists {Configuration.Schema}",
+        PostgresSchemas.CreateIfMissing(Configuration.Schema),
         $"""
          create table if not exists {States} (
            pledge_id text not null, axis text not null, valid_from date not null, valid_to date,
@@ -82,7 +83,7 @@ public static class ReadModelSchema
         await using (var lockCmd = new NpgsqlCommand("select pg_advisory_xact_lock(hashtext('r2p.commitments.read_model'))", connection, tx))
             await lockCmd.ExecuteNonQueryAsync(ct);
         await using (var formatTable = new NpgsqlCommand(
-                                     $"create schema if not exists {Configuration.Schema}; create table if not exists {Format} (format integer not null)", connection, tx))
+                                     PostgresSchemas.CreateIfMissing(Configuration.Schema) + $"; create table if not exists {Format} (format integer not null)", connection, tx))
             await formatTable.ExecuteNonQueryAsync(ct);
         await using (var read = new NpgsqlCommand($"select max(format) from {Format}", connection, tx))
         {

@@ -32,12 +32,11 @@ public static class ServiceDefaultsExtensions
 
         builder.AddTelemetry(serviceName);
 
-        var health = builder.Services.AddHealthChecks();
-        var postgres = builder.Configuration.GetConnectionString("Postgres");
-        if (!string.IsNullOrWhiteSpace(postgres))
-        {
-            health.AddNpgSql(postgres, name: "postgres", tags: [ReadyTag, ServingTag]);
-        }
+        // One data source, so one connection pool, per process: Marten, the health check and the
+        // services' own queries all take this one from DI.
+        builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(builder.Configuration.PostgresConnectionString()));
+        builder.Services.AddHealthChecks()
+            .AddNpgSql(services => services.GetRequiredService<NpgsqlDataSource>(), name: "postgres", tags: [ReadyTag, ServingTag]);
 
         return builder;
     }
@@ -103,7 +102,7 @@ public static class ServiceDefaultsExtensions
     /// </summary>
     public static string PostgresConnectionString(this IConfiguration configuration)
     {
-        var builder = new Npgsql.NpgsqlConnectionStringBuilder(configuration.RequiredConnectionString("Postgres"));
+        var builder = new NpgsqlConnectionStringBuilder(configuration.RequiredConnectionString("Postgres"));
         if (builder.MaxAutoPrepare == 0) builder.MaxAutoPrepare = 64;
         return builder.ConnectionString;
     }

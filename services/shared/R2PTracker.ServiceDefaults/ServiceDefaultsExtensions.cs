@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
 using Npgsql;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
@@ -30,14 +31,15 @@ public static class ServiceDefaultsExtensions
             o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
         });
 
+        if (!builder.Environment.IsDevelopment()) PlaceholderSecrets.RefuseAny(builder.Configuration);
+
         builder.AddTelemetry(serviceName);
 
-        var health = builder.Services.AddHealthChecks();
-        var postgres = builder.Configuration.GetConnectionString("Postgres");
-        if (!string.IsNullOrWhiteSpace(postgres))
-        {
-            health.AddNpgSql(postgres, name: "postgres", tags: [ReadyTag, ServingTag]);
-        }
+        // One data source, so one connection pool, per process: Marten, the health check and the
+        // services' own queries all take this one from DI.
+        builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(builder.Configuration.PostgresConnectionString()));
+        builder.Services.AddHealthChecks()
+            .AddNpgSql(services => services.GetRequiredService<NpgsqlDataSource>(), name: "postgres", tags: [ReadyTag, ServingTag]);
 
         return builder;
     }
@@ -103,7 +105,7 @@ public static class ServiceDefaultsExtensions
     /// </summary>
     public static string PostgresConnectionString(this IConfiguration configuration)
     {
-        var builder = new Npgsql.NpgsqlConnectionStringBuilder(configuration.RequiredConnectionString("Postgres"));
+        var builder = new NpgsqlConnectionStringBuilder(configuration.RequiredConnectionString("Postgres"));
         if (builder.MaxAutoPrepare == 0) builder.MaxAutoPrepare = 64;
         return builder.ConnectionString;
     }

@@ -18,11 +18,12 @@ namespace R2PTracker.Commitments.Tests.Settings;
 /// <summary>Commitments' settings: bound to one options class per area, checked when the host starts, and used.</summary>
 public class SettingsTests(CommitmentsApp app)
 {
-    /// <summary>The service's own registrations (AddPledges) over the given settings, built but not started.</summary>
+    /// <summary>The service's own registrations (AddPledges, on the shared defaults) over the given settings, built but not started.</summary>
     private static WebApplication Build(Dictionary<string, string?> settings)
     {
         var builder = WebApplication.CreateBuilder();
         builder.Configuration.AddInMemoryCollection(settings);
+        builder.AddServiceDefaults("commitments");
         builder.AddMessaging();
         builder.AddPledges(withLog: false);
         return builder.Build();

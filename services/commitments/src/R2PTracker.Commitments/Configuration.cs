@@ -4,7 +4,6 @@ using JasperFx.Events.Daemon;
 using JasperFx.Events.Projections;
 using Marten;
 using Marten.Events.Projections;
-using Npgsql;
 using R2PTracker.Commitments.Export;
 using R2PTracker.Commitments.Feeds;
 using R2PTracker.Commitments.Forwarding;
@@ -44,8 +43,6 @@ public static class Configuration
     {
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddExceptionHandler<DomainExceptionHandler>();
-        var connectionString = builder.Configuration.PostgresConnectionString();
-        builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
 
         var log = builder.Configuration.GetSection(Log.LogOptions.Section).Get<Log.LogOptions>() ?? new Log.LogOptions();
@@ -55,11 +52,9 @@ public static class Configuration
         builder.Services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<Log.LogOptions>, Log.LogOptionsValidation>();
         builder.Services.AddValidatedOptions<DaemonOptions>(DaemonOptions.Section);
         builder.Services.AddSingleton(sp => new AppendWakeup(sp.GetRequiredService<DaemonOptions>().MinimumWakeInterval));
-        builder.Services.AddMarten(options =>
-            {
-                options.Connection(connectionString);
-                options.ConfigurePledges();
-            })
+        // Marten on the process's one data source (AddServiceDefaults).
+        builder.Services.AddMarten(options => options.ConfigurePledges())
+            .UseNpgsqlDataSource()
             .UseLightweightSessions()
             .ApplyAllDatabaseChangesOnStartup()
             .AddAsyncDaemon(DaemonMode.HotCold)

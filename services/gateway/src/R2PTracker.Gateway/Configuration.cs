@@ -1,5 +1,4 @@
 using MassTransit;
-using Npgsql;
 using R2PTracker.Gateway.Caching;
 using R2PTracker.Gateway.Dashboard;
 using R2PTracker.Gateway.Live;
@@ -17,8 +16,6 @@ public static class Configuration
         var services = builder.Services;
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(InternalAuth.SigningKey(builder.Configuration));
-        // The one data source of the gateway: staff accounts, their audit log and the key ring.
-        services.AddSingleton(_ => NpgsqlDataSource.Create(builder.Configuration.PostgresConnectionString()));
         services.AddSingleton<StaffStore>();
         services.AddSingleton<SignInLimiter>();
         services.AddHostedService<StaffSchemaInitializer>();

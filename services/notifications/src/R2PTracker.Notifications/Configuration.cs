@@ -1,5 +1,4 @@
 using Marten;
-using Npgsql;
 using R2PTracker.Notifications.Delivery;
 using R2PTracker.Notifications.Email;
 using R2PTracker.Notifications.Hosting;
@@ -27,9 +26,7 @@ public static class Configuration
         builder.Services.AddSingleton(TimeProvider.System);
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = MaxRequestBodyBytes);
 
-        // One data source for the process: Marten's sessions, the dispatcher's lease, the change check.
-        var connectionString = builder.Configuration.PostgresConnectionString();
-        builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(connectionString));
+        // Marten on the process's one data source (AddServiceDefaults), which the dispatcher's lease and the change check share.
         builder.Services.AddMarten(options =>
             {
                 options.DatabaseSchemaName = Schema;

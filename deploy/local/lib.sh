@@ -142,10 +142,10 @@ pg_create_db() {
 
 # pg_service_roles DATA_DIR PORT DB PREFIX SECRETS_DIR: a role per service (PREFIX_commitments,
 # PREFIX_notifications, PREFIX_gateway), each owning its schema in DB and reaching no other
-# (deploy/postgres/service-roles.sql). Passwords in SECRETS_DIR/postgres-SERVICE.password, made once.
+# (deploy/k8s/service-roles.sql). Passwords in SECRETS_DIR/postgres-SERVICE.password, made once.
 pg_service_roles() {
   local data=$1 port=$2 db=$3 prefix=$4 secrets=$5 service lib_dir
-  lib_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")/../postgres" && pwd)
+  lib_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")/../k8s" && pwd)
   mkdir -p "$secrets"
   for service in commitments notifications gateway; do secret_file "$secrets/postgres-$service.password"; done
   {

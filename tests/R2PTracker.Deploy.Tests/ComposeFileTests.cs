@@ -15,6 +15,12 @@ public sealed class ComposeFileTests
     {
         ["R2P_POSTGRES_PASSWORD"] = "pg-secret-for-the-test",
         ["R2P_RABBITMQ_PASSWORD"] = "mq-secret-for-the-test",
+        ["R2P_POSTGRES_COMMITMENTS_PASSWORD"] = "pg-commitments-secret",
+        ["R2P_POSTGRES_NOTIFICATIONS_PASSWORD"] = "pg-notifications-secret",
+        ["R2P_POSTGRES_GATEWAY_PASSWORD"] = "pg-gateway-secret",
+        ["R2P_RABBITMQ_COMMITMENTS_PASSWORD"] = "mq-commitments-secret",
+        ["R2P_RABBITMQ_NOTIFICATIONS_PASSWORD"] = "mq-notifications-secret",
+        ["R2P_RABBITMQ_GATEWAY_PASSWORD"] = "mq-gateway-secret",
         ["R2P_INTERNAL_SIGNING_KEY"] = "signing-key-for-the-test",
         ["R2P_LOG_SIGNING_KEY_FILE"] = "/tmp/log-signing-key-for-the-test",
     };
@@ -63,14 +69,35 @@ public sealed class ComposeFileTests
         foreach (var service in readers)
             services.Text(service, "environment", setting).ShouldNotBeNullOrEmpty($"{service} does not get {setting}");
 
-        var commitments = services.At("commitments", "environment");
-        commitments.Text("ConnectionStrings__Postgres")!.ShouldContain("Password=pg-secret-for-the-test");
-        commitments.Text("ConnectionStrings__RabbitMq")!.ShouldContain("r2p:mq-secret-for-the-test@rabbitmq:5672");
-        commitments.Text("InternalAuth__SigningKey").ShouldBe("signing-key-for-the-test");
+        // Each service as its own role and broker user, with its own passwords.
+        foreach (var service in Services)
+        {
+            var environment = services.At(service, "environment");
+            environment.Text("ConnectionStrings__Postgres")!.ShouldContain($"Username=r2p_{service};Password=pg-{service}-secret");
+            environment.Text("ConnectionStrings__RabbitMq")!.ShouldContain($"r2p-{service}:mq-{service}-secret@rabbitmq:5672");
+            services.Text("postgres", "environment", $"R2P_POSTGRES_{service.ToUpperInvariant()}_PASSWORD").ShouldBe($"pg-{service}-secret");
+            services.Text("rabbitmq", "environment", $"R2P_RABBITMQ_{service.ToUpperInvariant()}_PASSWORD").ShouldBe($"mq-{service}-secret");
+        }
+        services.Text("commitments", "environment", "InternalAuth__SigningKey").ShouldBe("signing-key-for-the-test");
         services.Text("postgres", "environment", "POSTGRES_PASSWORD").ShouldBe("pg-secret-for-the-test");
         services.Text("rabbitmq", "environment", "RABBITMQ_DEFAULT_PASS").ShouldBe("mq-secret-for-the-test");
         services.Text("gateway", "environment", "ReverseProxy__Clusters__commitments__Destinations__primary__Address").ShouldBe("http://commitments:8080/");
         services.Text("notifications", "environment", "Email__SmtpHost").ShouldBe("maildev");
+    }
+
+    [Fact]
+    public async Task No_service_gets_a_connection_or_a_key_up_sh_does_not_give_it_and_the_seed_gets_no_internal_key()
+    {
+        var services = (await Config.Value).At("services");
+        static IEnumerable<string> Secrets(object? environment) =>
+            ((environment as Dictionary<object, object>)?.Keys.Cast<string>() ?? []).Where(k => k.StartsWith("ConnectionStrings__") || k.StartsWith("InternalAuth__"));
+        foreach (var service in Services)
+            Secrets(services.At(service, "environment")).ShouldAllBe(k => DeployFiles.LocalSettingsFor(service).Contains(k), service);
+        Secrets(services.At("seed", "environment")).Order().ShouldBe(["ConnectionStrings__Postgres", "ConnectionStrings__RabbitMq"]);
+        services.Text("seed", "environment", "ConnectionStrings__Postgres")!.ShouldContain("Username=r2p_commitments;");
+        // The servers' own accounts are not the services'.
+        services.Text("postgres", "environment", "POSTGRES_USER").ShouldBe("postgres");
+        services.Text("rabbitmq", "environment", "RABBITMQ_DEFAULT_USER").ShouldBe("r2p-admin");
     }
 
     [Fact]

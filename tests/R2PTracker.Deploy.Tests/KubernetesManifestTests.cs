@@ -4,7 +4,7 @@ namespace R2PTracker.Deploy.Tests;
 
 /// <summary>
 /// deploy/k8s, rendered with kubectl's own kustomize (offline; no cluster here), with the committed
-/// secrets.env.example standing in for the git-ignored secrets.env.
+/// *.example files standing in for the git-ignored secret files.
 /// </summary>
 public sealed class KubernetesManifestTests
 {
@@ -20,8 +20,8 @@ public sealed class KubernetesManifestTests
         {
             foreach (var file in Directory.GetFiles(DeployFiles.PathOf("deploy/k8s")))
                 File.Copy(file, Path.Combine(copy.FullName, Path.GetFileName(file)));
-            File.Copy(Path.Combine(copy.FullName, "secrets.env.example"), Path.Combine(copy.FullName, "secrets.env"), overwrite: true);
-            File.Copy(Path.Combine(copy.FullName, "log-signing-key.example"), Path.Combine(copy.FullName, "log-signing-key"), overwrite: true);
+            foreach (var example in Directory.GetFiles(copy.FullName, "*.example"))
+                File.Copy(example, example[..^".example".Length], overwrite: true);
             return DeployFiles.Documents(await DeployFiles.RunAsync("kubectl", ["kustomize", copy.FullName], copy.FullName));
         }
         finally
@@ -32,6 +32,25 @@ public sealed class KubernetesManifestTests
 
     private static Dictionary<object, object> Single(List<Dictionary<object, object>> documents, string kind, string name) =>
         documents.Single(d => d.Text("kind") == kind && d.Text("metadata", "name") == name);
+
+    /// <summary>The keys of a generated ConfigMap or Secret, by its name as rendered (with kustomize's hash suffix) or as written.</summary>
+    private static Dictionary<object, object> Data(List<Dictionary<object, object>> documents, string kind, string name) =>
+        (Dictionary<object, object>)documents.Single(d => d.Text("kind") == kind
+            && (d.Text("metadata", "name") == name || d.Text("metadata", "name")!.StartsWith(name + "-"))).At("data")!;
+
+    /// <summary>What a workload's first container is given: the keys of every ConfigMap and Secret it takes whole, and its own env.</summary>
+    private static (HashSet<string> FromSecrets, HashSet<string> FromSettings, HashSet<string> Own) Given(List<Dictionary<object, object>> documents, string kind, string name)
+    {
+        var container = Single(documents, kind, name).At("spec", "template", "spec", "containers", 0);
+        HashSet<string> secrets = [], settings = [];
+        foreach (var source in container.Items("envFrom"))
+        {
+            if (source.Text("secretRef", "name") is { } secret) secrets.UnionWith(Data(documents, "Secret", secret).Keys.Cast<string>());
+            if (source.Text("configMapRef", "name") is { } map) settings.UnionWith(Data(documents, "ConfigMap", map).Keys.Cast<string>());
+        }
+        var own = container.Items("env").Where(e => !string.IsNullOrEmpty(e.Text("value")) || e.At("valueFrom") is not null).Select(e => e.Text("name")!).ToHashSet();
+        return (secrets, settings, own);
+    }
 
     [Fact]
     public async Task Every_service_runs_from_its_image_with_probes_on_the_health_endpoints_that_keep_it_in_service_through_a_broker_outage()
@@ -67,29 +86,22 @@ public sealed class KubernetesManifestTests
     }
 
     [Fact]
-    public async Task Every_setting_the_local_start_gives_a_service_reaches_it_in_the_cluster()
+    public async Task Every_setting_the_local_start_gives_a_service_reaches_it_in_the_cluster_and_no_secret_reaches_another()
     {
         var documents = await Rendered.Value;
-        Dictionary<object, object> Data(string kind, string prefix) =>
-            (Dictionary<object, object>)documents.Single(d => d.Text("kind") == kind && d.Text("metadata", "name")!.StartsWith(prefix)).At("data")!;
-        var settings = Data("ConfigMap", "r2p-settings-");
-        var secrets = Data("Secret", "r2p-secrets-");
-
-        foreach (var (setting, readers) in DeployFiles.LocalSettings())
+        var settings = Data(documents, "ConfigMap", "r2p-settings");
+        foreach (var service in Services)
         {
-            // A setting for one service alone may be set on its container.
-            if (readers is [var only] && Single(documents, "Deployment", only).Items("spec", "template", "spec", "containers", 0, "env")
-                    .Any(e => e.Text("name") == setting && !string.IsNullOrEmpty(e.Text("value"))))
-                continue;
-            (settings.ContainsKey(setting) || secrets.ContainsKey(setting)).ShouldBeTrue($"{setting} is neither in r2p-settings nor in r2p-secrets");
-            foreach (var service in readers)
-            {
-                var sources = Single(documents, "Deployment", service).Items("spec", "template", "spec", "containers", 0, "envFrom")
-                    .Select(s => s.Text("configMapRef", "name") ?? s.Text("secretRef", "name")).ToList();
-                sources.ShouldContain(n => n!.StartsWith(settings.ContainsKey(setting) ? "r2p-settings-" : "r2p-secrets-"),
-                    $"{service} does not get {setting}");
-            }
+            var (fromSecrets, fromSettings, own) = Given(documents, "Deployment", service);
+            var local = DeployFiles.LocalSettingsFor(service);
+            foreach (var setting in local)
+                (fromSecrets.Contains(setting) || fromSettings.Contains(setting) || own.Contains(setting)).ShouldBeTrue($"{service} does not get {setting}");
+            // Secrets: exactly what up.sh gives this service, nothing of another's.
+            fromSecrets.ShouldAllBe(key => local.Contains(key), $"{service} is given a secret up.sh does not give it");
         }
+        // The seed runs as commitments' role, without the internal key.
+        var seed = Given(documents, "Job", "seed");
+        seed.FromSecrets.Order().ShouldBe(["ConnectionStrings__Postgres", "ConnectionStrings__RabbitMq"]);
         // Addresses between services are the Services' names on the image's port.
         settings["ReverseProxy__Clusters__commitments__Destinations__primary__Address"].ShouldBe("http://commitments:8080/");
         settings["ReverseProxy__Clusters__notifications__Destinations__primary__Address"].ShouldBe("http://notifications:8080/");
@@ -100,20 +112,16 @@ public sealed class KubernetesManifestTests
     }
 
     [Fact]
-    public async Task The_seed_job_runs_the_commitments_image_with_seed_and_every_secret_key_it_names_exists()
+    public async Task The_seed_job_runs_the_commitments_image_with_seed_and_the_servers_take_their_passwords_from_secrets_of_their_own()
     {
         var documents = await Rendered.Value;
         var seed = Single(documents, "Job", "seed").At("spec", "template", "spec", "containers", 0);
         seed.Text("image").ShouldBe("r2p-tracker/commitments:local");
         seed.Items("args").ShouldBe(["seed"]);
 
-        var secretKeys = ((Dictionary<object, object>)documents.Single(d => d.Text("kind") == "Secret" && d.Text("metadata", "name")!.StartsWith("r2p-secrets-"))
-            .At("data")!).Keys.Cast<string>().ToHashSet();
-        var named = documents.Where(d => d.Text("kind") == "StatefulSet")
-            .SelectMany(d => d.Items("spec", "template", "spec", "containers", 0, "env"))
-            .Select(e => e.Text("valueFrom", "secretKeyRef", "key")).OfType<string>().ToList();
-        named.ShouldNotBeEmpty();
-        named.ShouldAllBe(key => secretKeys.Contains(key));
+        // The servers take their passwords whole from secrets of their own, and no service is given those.
+        foreach (var server in new[] { "postgres", "rabbitmq" })
+            Given(documents, "StatefulSet", server).FromSecrets.ShouldNotBeEmpty(server);
     }
 
     [Fact]
@@ -135,8 +143,8 @@ public sealed class KubernetesManifestTests
             }
             else mounts.ShouldBeEmpty($"{service} mounts the log's key");
         }
-        // The shared secret does not carry it either.
-        ((Dictionary<object, object>)documents.Single(d => d.Text("kind") == "Secret" && d.Text("metadata", "name")!.StartsWith("r2p-secrets-")).At("data")!)
-            .Keys.Cast<string>().ShouldNotContain(k => k.StartsWith("Log__"));
+        // No other secret carries it either.
+        documents.Where(d => d.Text("kind") == "Secret" && !d.Text("metadata", "name")!.StartsWith("r2p-log-signing-key-"))
+            .SelectMany(d => ((Dictionary<object, object>)d.At("data")!).Keys.Cast<string>()).ShouldNotContain(k => k.StartsWith("Log__"));
     }
 }

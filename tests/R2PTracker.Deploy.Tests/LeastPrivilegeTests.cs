@@ -142,6 +142,67 @@ public sealed class LeastPrivilegeTests
         }
     }
 
+    [Fact]
+    public async Task The_containers_PostgreSQL_init_script_makes_the_same_roles_and_refuses_a_placeholder_password()
+    {
+        var (dir, port) = await PostgresAsync();
+        try
+        {
+            // As the postgres image runs it: psql reaches the server through the environment.
+            const string run = """
+                pg_create_db "$DIR/pg" "$PORT" r2p
+                PGHOST=127.0.0.1 PGPORT="$PORT" PGPASSWORD="$(pg_password "$DIR/pg")" POSTGRES_USER=postgres POSTGRES_DB=r2p \
+                  R2P_SERVICE_ROLES_SQL=deploy/k8s/service-roles.sql R2P_POSTGRES_COMMITMENTS_PASSWORD=c0mmitments \
+                  R2P_POSTGRES_NOTIFICATIONS_PASSWORD="$NOTIFICATIONS" R2P_POSTGRES_GATEWAY_PASSWORD=g4teway \
+                  bash deploy/k8s/postgres-service-roles.sh 2>&1 && echo "exit 0" || echo "exit $?"
+                """;
+            var refused = await WithLibAsync(dir, $"PORT={port}; NOTIFICATIONS=Change-Me; {run}");
+            refused.ShouldContain("R2P_POSTGRES_NOTIFICATIONS_PASSWORD is a placeholder");
+            refused.ShouldEndWith("exit 1");
+            (await RefusalAsync($"Host=127.0.0.1;Port={port};Username=r2p_commitments;Password=c0mmitments;Database=r2p;Pooling=false")).ShouldNotBeNull("a role was made although a password was refused");
+
+            (await WithLibAsync(dir, $"PORT={port}; NOTIFICATIONS=n0tifications; {run}")).ShouldEndWith("exit 0");
+            (await RefusalAsync($"Host=127.0.0.1;Port={port};Username=r2p_notifications;Password=n0tifications;Database=r2p;Pooling=false",
+                "create table notifications.probe (x int)")).ShouldBeNull();
+            (await RefusalAsync($"Host=127.0.0.1;Port={port};Username=r2p_gateway;Password=g4teway;Database=r2p;Pooling=false",
+                "select * from notifications.probe")).ShouldBe("42501");
+        }
+        finally { await StopAsync(dir); }
+    }
+
+    [Fact]
+    public async Task The_containers_RabbitMQ_script_makes_a_user_per_service_deletes_guest_and_refuses_a_placeholder_password()
+    {
+        var dir = Directory.CreateTempSubdirectory("r2p-lp-mq-");
+        var port = int.Parse(await WithLibAsync(dir, "port=$(free_port_block 3); rabbit_start \"$DIR/rabbit\" \"$port\" >/dev/null; echo \"$port\""));
+        try
+        {
+            // The image's rabbitmqctl, here one that reaches this broker; the broker is already up, so the
+            // script's own start is a stand-in that ends at once.
+            var run = $"""
+                mkdir -p "$DIR/bin"
+                printf '#!/usr/bin/env bash\nsource "%s/deploy/local/lib.sh"; rabbit_env "%s" {port}; exec /usr/lib/rabbitmq/bin/rabbitmqctl "$@"\n' "$PWD" "$DIR/rabbit" > "$DIR/bin/rabbitmqctl"
+                chmod +x "$DIR/bin/rabbitmqctl"
+                PATH="$DIR/bin:$PATH" R2P_RABBITMQ_SERVER=true R2P_RABBITMQ_COMMITMENTS_PASSWORD=c0mmitments \
+                  R2P_RABBITMQ_NOTIFICATIONS_PASSWORD="$NOTIFICATIONS" R2P_RABBITMQ_GATEWAY_PASSWORD=g4teway \
+                  bash deploy/k8s/rabbitmq-service-users.sh 2>&1 && echo "exit 0" || echo "exit $?"
+                """;
+            var refused = await WithLibAsync(dir, $"NOTIFICATIONS=guest; {run}");
+            refused.ShouldContain("R2P_RABBITMQ_NOTIFICATIONS_PASSWORD is a placeholder");
+            refused.ShouldEndWith("exit 1");
+            (await ConnectAsync($"amqp://guest:guest@127.0.0.1:{port}/")).ShouldBe("connected", "the broker's guest should be there before the script ran");
+
+            (await WithLibAsync(dir, $"NOTIFICATIONS=n0tifications; {run}")).ShouldEndWith("exit 0");
+            (await ConnectAsync($"amqp://guest:guest@127.0.0.1:{port}/")).ShouldBe("refused", "guest is still there");
+            (await ConnectAsync($"amqp://r2p-notifications:n0tifications@127.0.0.1:{port}/")).ShouldBe("connected");
+            (await ConnectAsync($"amqp://r2p-gateway:g4teway@127.0.0.1:{port}/")).ShouldBe("connected");
+        }
+        finally
+        {
+            await WithLibAsync(dir, $"rabbit_stop \"$DIR/rabbit\" {port}; rm -rf \"$DIR\"");
+        }
+    }
+
     private static async Task<string> ConnectAsync(string uri)
     {
         try

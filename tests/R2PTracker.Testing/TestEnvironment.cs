@@ -49,7 +49,7 @@ public static class TestEnvironment
 
     /// <summary>
     /// A role per service in <paramref name="database"/>, each owning its schema and reaching no other,
-    /// made by deploy/postgres/service-roles.sql as up.sh makes them (the roles are named after the
+    /// made by deploy/k8s/service-roles.sql as up.sh makes them (the roles are named after the
     /// database, as roles belong to the whole server). Returns each service's connection string.
     /// </summary>
     public static async Task<IReadOnlyDictionary<string, string>> ServiceRolesAsync(string connectionString)
@@ -60,7 +60,7 @@ public static class TestEnvironment
         var script = new System.Text.StringBuilder()
             .Append($"\\set db {server.Database}\n\\set prefix {server.Database}\n");
         foreach (var service in services) script.Append($"\\set pw_{service} {passwords[service]}\n");
-        script.Append(await File.ReadAllTextAsync(Path.Combine(RepositoryRoot(), "deploy", "postgres", "service-roles.sql")));
+        script.Append(await File.ReadAllTextAsync(Path.Combine(RepositoryRoot(), "deploy", "k8s", "service-roles.sql")));
 
         var psql = Path.Combine(await PostgresBinariesAsync(), "psql");
         var start = new System.Diagnostics.ProcessStartInfo(psql)

@@ -6,7 +6,7 @@ public static class PostgresSchemas
     /// <summary>
     /// Creates the schema unless it exists. PostgreSQL checks the right to create schemas in the
     /// database before it looks at <c>if not exists</c>, so a bare <c>create schema if not exists</c>
-    /// fails for a service role that owns its schema but may create no other (deploy/postgres/service-roles.sql);
+    /// fails for a service role that owns its schema but may create no other (deploy/k8s/service-roles.sql);
     /// this looks first. (A plain name: <paramref name="schema"/> is one of the services' constants.)
     /// </summary>
     public static string CreateIfMissing(string schema) =>

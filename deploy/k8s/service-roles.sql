@@ -5,7 +5,7 @@
 -- on a command line, as they hold passwords): db, prefix, and pw_commitments, pw_notifications,
 -- pw_gateway. Idempotent: a second run changes only the passwords. Used by deploy/local/lib.sh
 -- (pg_service_roles: up.sh, tests, benches), the compose and Kubernetes PostgreSQL's init script
--- (deploy/postgres/init-service-roles.sh) and the end-to-end tests. Every name and value goes
+-- (deploy/k8s/postgres-service-roles.sh) and the end-to-end tests. Every name and value goes
 -- through format(%I / %L): nothing is spliced into SQL as text.
 \set ON_ERROR_STOP on
 \set QUIET on

@@ -19,6 +19,18 @@ public class PartialDateTests
     }
 
     [Theory]
+    [InlineData("២០១៦", "2016")]
+    [InlineData("២០១៩-១២", "2019-12")]
+    [InlineData("២០២៣-០៩-១៦", "2023-09-16")]
+    [InlineData("2019-១២", "2019-12")]
+    public void Khmer_digits_are_read_as_the_same_date_and_it_is_kept_in_ASCII(string text, string ascii)
+    {
+        PartialDate.TryParse(text, out var date).ShouldBeTrue(text);
+        date.ShouldBe(PartialDate.Parse(ascii));
+        date.ToString().ShouldBe(ascii);
+    }
+
+    [Theory]
     [InlineData("")]
     [InlineData("16")]
     [InlineData("2019-13")]
@@ -32,5 +44,7 @@ public class PartialDateTests
     [InlineData("٢٠٢٠")]
     [InlineData("２０２０")]
     [InlineData("2019-١٢")]
+    [InlineData("២០១៩-១៣")]
+    [InlineData("២០១៦\n")]
     public void Malformed_dates_are_refused(string text) => PartialDate.TryParse(text, out _).ShouldBeFalse();
 }

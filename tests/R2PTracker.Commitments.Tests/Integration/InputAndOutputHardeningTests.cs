@@ -33,6 +33,34 @@ public class InputAndOutputHardeningTests(CommitmentsApp app)
         await ShouldBeProblemNaming(await app.Anonymous().GetAsync(url, Ct), "asOf");
 
     [Fact]
+    public async Task A_milestone_dated_in_Khmer_digits_is_the_same_date_stored_in_ASCII()
+    {
+        var id = await RegisterAsync(app.Staff());
+        (await app.Staff().SendAsync(Post($"/api/pledges/{id}/milestones",
+            new { title = "Workshop", description = "d", occurredOn = "២០១៩-១២", evidence = new[] { new { title = "Report" } } }, "\"1\""), Ct))
+            .EnsureSuccessStatusCode();
+        var pledge = await app.Anonymous().GetFromJsonAsync<JsonElement>($"/api/pledges/{id}", Ct);
+        pledge.GetProperty("milestones")[0].GetProperty("occurredOn").GetString().ShouldBe("2019-12");
+    }
+
+    [Fact]
+    public async Task An_as_of_date_and_a_limit_in_Khmer_digits_answer_as_their_ASCII_forms_do()
+    {
+        var id = await RegisterAsync(app.Staff());
+        foreach (var (khmer, ascii) in new[] { ($"/api/pledges/{id}?asOf=២០១៦", $"/api/pledges/{id}?asOf=2016"),
+                     ("/api/tallies?asOf=២០១៦-០៦", "/api/tallies?asOf=2016-06") })
+        {
+            var (a, b) = (await app.Anonymous().GetAsync(khmer, Ct), await app.Anonymous().GetAsync(ascii, Ct));
+            a.StatusCode.ShouldBe(HttpStatusCode.OK, khmer);
+            (await a.Content.ReadAsStringAsync(Ct)).ShouldBe(await b.Content.ReadAsStringAsync(Ct), khmer);
+        }
+        var page = await app.Anonymous().GetAsync("/api/pledges?limit=២", Ct);
+        page.StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await page.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetArrayLength().ShouldBe(2);
+        await ShouldBeProblemNaming(await app.Anonymous().GetAsync("/api/pledges?limit=٢", Ct), "limit");
+    }
+
+    [Fact]
     public async Task A_milestone_dated_in_other_digits_is_a_400_and_nothing_is_appended()
     {
         var id = await RegisterAsync(app.Staff());

@@ -50,6 +50,8 @@ public class ListQueryTests
     [InlineData("2016", "2016-12-31")]
     [InlineData("2016-02", "2016-02-29")]
     [InlineData("2016-06-30", "2016-06-30")]
+    [InlineData("២០១៦", "2016-12-31")]
+    [InlineData("២០១៦-០២", "2016-02-29")]
     public void A_partial_as_of_date_means_its_last_day(string text, string day) =>
         SeriesRange.LastDayOf(text).ShouldBe(DateOnly.Parse(day));
 

@@ -180,12 +180,12 @@ public static class LogEndpoints
         return PledgeFilter.CheckNames(query, allowed, v) ? null : Problems.Validation(v);
     }
 
-    /// <summary>A non-negative decimal integer in ASCII digits, given once.</summary>
+    /// <summary>A non-negative decimal integer in ASCII (or Khmer) digits, given once.</summary>
     public static long? Count(IQueryCollection query, string name, Validation v)
     {
         var values = query[name];
         if (values.Count == 0) { v.Add(name, $"'{name}' is required."); return null; }
-        var text = values[0] ?? "";
+        var text = Contracts.Digits.ToAscii(values[0] ?? "");
         if (text.Length is 0 or > 18 || !text.All(char.IsAsciiDigit)
             || !long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value))
         {

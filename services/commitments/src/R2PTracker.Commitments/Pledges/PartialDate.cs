@@ -7,6 +7,7 @@ namespace R2PTracker.Commitments.Pledges;
 /// A date with the precision the source gives: a year ("2016"), a month ("2019-12") or a day
 /// ("2023-09-16"). Stored as that text. For ordering and comparisons a partial date covers a
 /// span: it starts on its first day and ends on its last ("2016" = 2016-01-01 … 2016-12-31).
+/// Written with ASCII or Khmer digits; always stored and shown in ASCII.
 /// </summary>
 public readonly partial record struct PartialDate(int Year, int? Month, int? Day)
 {
@@ -31,7 +32,8 @@ public readonly partial record struct PartialDate(int Year, int? Month, int? Day
     {
         date = default;
         if (text is null) return false;
-        var match = Shape().Match(text);
+        // Khmer digits read as the same date ("២០១៩-១២" is 2019-12); any other script's digits are refused below.
+        var match = Shape().Match(Contracts.Digits.ToAscii(text));
         if (!match.Success) return false;
         var year = int.Parse(match.Groups["y"].Value, CultureInfo.InvariantCulture);
         int? month = match.Groups["m"].Success ? int.Parse(match.Groups["m"].Value, CultureInfo.InvariantCulture) : null;

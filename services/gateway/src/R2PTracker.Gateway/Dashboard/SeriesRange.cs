@@ -28,6 +28,7 @@ public sealed record SeriesRange(string From, string To, string Interval)
     public static DateOnly? LastDayOf(string? text)
     {
         if (text is null) return null;
+        text = Contracts.Digits.ToAscii(text);   // "២០១៦" as commitments reads it
         string[] formats = ["yyyy-MM-dd", "yyyy-MM", "yyyy"];
         foreach (var format in formats)
         {

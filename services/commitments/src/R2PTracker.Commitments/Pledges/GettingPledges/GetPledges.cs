@@ -45,7 +45,7 @@ public static class GetPledgesSlice
             if (!SortColumns.ContainsKey(sort)) v.Add("sort", $"'sort' must be one of {string.Join(", ", SortColumns.Keys)}.");
             var limit = DefaultLimit;
             if (PledgeFilter.Single(query, "limit") is { } limitText
-                && (!int.TryParse(limitText, NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit is < 1 or > MaxLimit))
+                && (!int.TryParse(Contracts.Digits.ToAscii(limitText), NumberStyles.None, CultureInfo.InvariantCulture, out limit) || limit is < 1 or > MaxLimit))
                 v.Add("limit", $"'limit' must be a whole number from 1 to {MaxLimit}.");
             Cursor? cursor = null;
             if (PledgeFilter.Single(query, "cursor") is { } cursorText && (cursor = ReadCursor(cursorText)) is null)

@@ -74,9 +74,21 @@ public class PlaceholderSecretsTests(GatewayApp app)
         refusal.Message.ShouldNotContain("db.internal");
     }
 
-    private Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactory<Program> WithPlaceholderPassword(string environment) =>
+    private Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactory<Program> WithPlaceholderPassword(string environment, string? username = null) =>
         app.Factory.WithWebHostBuilder(b => b.UseEnvironment(environment)
-            .UseSetting("ConnectionStrings:Postgres", app.ConnectionString + ";Password=change-me"));
+            .UseSetting("ConnectionStrings:Postgres", app.ConnectionString
+                + (username is null ? "" : $";Username={username}") + ";Password=change-me"));
+
+    /// <summary>A role whose password really is the placeholder (the test server asks every connection for a password).</summary>
+    private async Task<string> RoleWithPlaceholderPasswordAsync()
+    {
+        var name = "placeholder_" + Guid.NewGuid().ToString("N")[..8];
+        await using var connection = new Npgsql.NpgsqlConnection(app.ConnectionString);
+        await connection.OpenAsync(TestContext.Current.CancellationToken);
+        await using var create = new Npgsql.NpgsqlCommand($"create role {name} login superuser password 'change-me'", connection);
+        await create.ExecuteNonQueryAsync(TestContext.Current.CancellationToken);
+        return name;
+    }
 
     [Fact]
     public async Task The_gateway_refuses_to_start_in_Production_with_a_placeholder_postgres_password()
@@ -91,7 +103,7 @@ public class PlaceholderSecretsTests(GatewayApp app)
     [Fact]
     public async Task The_gateway_starts_in_Development_with_a_placeholder_postgres_password()
     {
-        await using var development = WithPlaceholderPassword("Development");
+        await using var development = WithPlaceholderPassword("Development", await RoleWithPlaceholderPasswordAsync());
         using var client = development.CreateClient();
         (await client.GetAsync("/health/live", TestContext.Current.CancellationToken)).IsSuccessStatusCode.ShouldBeTrue();
     }

@@ -217,10 +217,7 @@ public class ImportTests(CommitmentsApp app)
     public async Task An_import_over_its_own_limit_is_413_whether_its_length_is_given_or_not_and_nothing_is_written()
     {
         await using var small = app.Factory.WithWebHostBuilder(b => b.UseSetting("Import:MaxBodyBytes", "4096"));
-        var token = R2PTracker.ServiceDefaults.InternalAuth.IssueToken(
-            R2PTracker.ServiceDefaults.InternalAuth.KeyFrom(TestEnvironment.SigningKey), "Arun Admin", "admin", DateTimeOffset.UtcNow);
-        using var client = small.CreateClient();
-        client.DefaultRequestHeaders.Authorization = new("Bearer", token);
+        using var client = CommitmentsApp.StaffOf(small, "Arun Admin", "admin");
         var (sized, chunked) = (NewId(), NewId());
         foreach (var (id, withLength) in new[] { (sized, true), (chunked, false) })
         {

@@ -110,7 +110,7 @@ public partial class GatewayHardeningTests(Deployment deployment)
     public async Task Commitments_refuses_a_token_it_has_already_accepted()
     {
         using var direct = new HttpClient { BaseAddress = new Uri(deployment.CommitmentsUrl) };
-        var token = InternalAuth.IssueToken(InternalAuth.KeyFrom(deployment.SigningKey), "Captured Token", "editor", DateTimeOffset.UtcNow);
+        var token = InternalAuth.IssueToken(InternalAuth.KeyFrom(deployment.SigningKey), "Captured Token", "admin", DateTimeOffset.UtcNow);
         HttpRequestMessage Register(string id) => new(HttpMethod.Post, "/api/pledges")
         {
             Content = JsonContent.Create(Deployment.PledgeBody(id)),

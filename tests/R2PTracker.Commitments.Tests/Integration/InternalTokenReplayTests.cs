@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Security.Claims;
+using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
@@ -89,5 +90,27 @@ public class InternalTokenReplayTests(CommitmentsApp app)
         // A purged id would be taken again; a kept one is still refused.
         (await store.TryConsumeAsync(expired, DateTimeOffset.UtcNow + InternalAuth.Lifetime, Ct)).ShouldBeTrue();
         (await store.TryConsumeAsync(live, DateTimeOffset.UtcNow + InternalAuth.Lifetime, Ct)).ShouldBeFalse();
+    }
+
+    private sealed class UnreachableStore : IJtiStore
+    {
+        public Task<bool> TryConsumeAsync(string jti, DateTimeOffset expiresAt, CancellationToken ct) =>
+            throw new Npgsql.NpgsqlException("Connection refused", new System.Net.Sockets.SocketException(111));
+    }
+
+    [Fact]
+    public async Task A_token_that_cannot_be_checked_for_replay_returns_503_not_401()
+    {
+        await using var cut = app.Factory.WithWebHostBuilder(b => b.ConfigureTestServices(s => s.AddSingleton<IJtiStore, UnreachableStore>()));
+        var id = NewId();
+
+        var response = await cut.CreateClient().SendAsync(new HttpRequestMessage(HttpMethod.Post, "/api/pledges")
+        {
+            Content = JsonContent.Create(NewPledge(id)),
+            Headers = { Authorization = new("Bearer", Token()) },
+        }, Ct);
+
+        response.StatusCode.ShouldBe(HttpStatusCode.ServiceUnavailable);
+        response.Content.Headers.ContentType!.MediaType.ShouldBe("application/problem+json");
     }
 }

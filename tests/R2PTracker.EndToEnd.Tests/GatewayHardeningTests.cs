@@ -106,6 +106,23 @@ public partial class GatewayHardeningTests(Deployment deployment)
         (await direct.SendAsync(own, Ct)).StatusCode.ShouldBe(HttpStatusCode.OK);
     }
 
+    [Fact]
+    public async Task Commitments_refuses_a_token_it_has_already_accepted()
+    {
+        using var direct = new HttpClient { BaseAddress = new Uri(deployment.CommitmentsUrl) };
+        var token = InternalAuth.IssueToken(InternalAuth.KeyFrom(deployment.SigningKey), "Captured Token", "admin", DateTimeOffset.UtcNow);
+        HttpRequestMessage Register(string id) => new(HttpMethod.Post, "/api/pledges")
+        {
+            Content = JsonContent.Create(Deployment.PledgeBody(id)),
+            Headers = { Authorization = new("Bearer", token) },
+        };
+        var (first, replayed) = ("e2e-" + Guid.NewGuid().ToString("N")[..10], "e2e-" + Guid.NewGuid().ToString("N")[..10]);
+
+        (await direct.SendAsync(Register(first), Ct)).StatusCode.ShouldBe(HttpStatusCode.Created);
+        (await direct.SendAsync(Register(replayed), Ct)).StatusCode.ShouldBe(HttpStatusCode.Unauthorized);
+        (await direct.GetAsync($"/api/pledges/{replayed}", Ct)).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+    }
+
     /// <summary>A body of unknown length, so it is sent chunked.</summary>
     private sealed class ChunkedContent(int bytes) : HttpContent
     {

@@ -84,4 +84,18 @@ public class BackendCredentialTests(GatewayApp app) : IAsyncLifetime
         validated.Claims[InternalAuth.NameClaim].ShouldBe("Jwt Jorani");
         ((string)validated.Claims[JwtRegisteredClaimNames.Jti]).ShouldNotBeNullOrWhiteSpace();
     }
+
+    [Fact]
+    public async Task Each_staff_write_reaches_commitments_with_a_token_of_its_own()
+    {
+        // Commitments accepts each token once, so the gateway must not keep one per staff member.
+        var token = await app.Staff.AddAsync("Twice Thida", "editor", "tests", Ct);
+        var ids = new List<string>();
+        for (var i = 0; i < 2; i++)
+        {
+            var forwarded = await ForwardedAsync(HttpMethod.Post, "/api/pledges/kh-r2p-1/status", "Bearer " + token);
+            ids.Add(new JsonWebToken(forwarded.Header("Authorization").ShouldNotBeNull()["Bearer ".Length..]).Id);
+        }
+        ids.Distinct().Count().ShouldBe(2);
+    }
 }

@@ -72,15 +72,10 @@ public sealed class ServiceProcess : IAsyncDisposable
 
     /// <summary>
     /// A client straight to a backend instance, carrying the internal JWT the gateway would mint for
-    /// a staff member (what another gateway instance would send).
+    /// a staff member (what another gateway instance would send), a fresh one on every request.
     /// </summary>
-    public static HttpClient InternalClient(string url, string signingKey, string staffName, string role)
-    {
-        var client = new HttpClient { BaseAddress = new Uri(url) };
-        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer",
-            R2PTracker.ServiceDefaults.InternalAuth.IssueToken(R2PTracker.ServiceDefaults.InternalAuth.KeyFrom(signingKey), staffName, role, DateTimeOffset.UtcNow));
-        return client;
-    }
+    public static HttpClient InternalClient(string url, string signingKey, string staffName, string role) =>
+        new(new FreshInternalToken(signingKey, staffName, role) { InnerHandler = new SocketsHttpHandler() }) { BaseAddress = new Uri(url) };
 
     public static async Task<string> RunCommandAsync(string dll, IReadOnlyDictionary<string, string> environment, params string[] args)
     {

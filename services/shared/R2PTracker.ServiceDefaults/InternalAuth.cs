@@ -4,8 +4,10 @@ using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
+using Npgsql;
 
 namespace R2PTracker.ServiceDefaults;
 
@@ -14,7 +16,9 @@ namespace R2PTracker.ServiceDefaults;
 /// backends accept writes only with such a JWT. The HMAC key (InternalAuth:SigningKey, at least
 /// 32 bytes) is shared by the gateway and the backends that verify it, and never leaves the
 /// deployment. Each token is minted for one backend (its audience), so a token that reaches one
-/// backend cannot be replayed against another; each carries a fresh id (jti) for the logs.
+/// backend cannot be replayed against another; each carries a fresh id (jti), and a backend accepts
+/// each id once (<see cref="IJtiStore"/>), so a token captured on the internal network cannot be
+/// sent again, to that instance or another, within its lifetime.
 /// </summary>
 public static class InternalAuth
 {
@@ -45,20 +49,53 @@ public static class InternalAuth
 
     public static SymmetricSecurityKey KeyFrom(string secret) => new(Encoding.UTF8.GetBytes(secret));
 
-    /// <summary>Accepts the gateway's tokens minted for <paramref name="audience"/> (one of <see cref="Audiences"/>) only.</summary>
-    public static WebApplicationBuilder AddInternalAuthentication(this WebApplicationBuilder builder, string audience)
+    /// <summary>
+    /// Accepts the gateway's tokens minted for <paramref name="audience"/> (one of <see cref="Audiences"/>) only,
+    /// each once: the ids of accepted tokens are kept in <paramref name="jtiSchema"/> (the service's own schema)
+    /// of the process's PostgreSQL, shared by all its instances.
+    /// </summary>
+    public static WebApplicationBuilder AddInternalAuthentication(this WebApplicationBuilder builder, string audience, string jtiSchema)
     {
         var key = SigningKey(builder.Configuration);
+        builder.Services.AddSingleton(sp => new PostgresJtiStore(sp.GetRequiredService<NpgsqlDataSource>(), jtiSchema));
+        builder.Services.AddSingleton<IJtiStore>(sp => sp.GetRequiredService<PostgresJtiStore>());
+        builder.Services.AddHostedService<JtiStoreMaintenance>();
         builder.Services.AddAuthentication(JwtBearerDefaults.AuthenticationScheme)
             .AddJwtBearer(o =>
             {
                 o.MapInboundClaims = false;
                 o.TokenValidationParameters = ValidationParameters(key, audience);
+                o.Events = new JwtBearerEvents { OnTokenValidated = AcceptOnceAsync };
             });
         builder.Services.AddAuthorizationBuilder()
             .AddPolicy(StaffPolicy, p => p.RequireAuthenticatedUser().RequireClaim(NameClaim))
             .AddPolicy(AdminPolicy, p => p.RequireAuthenticatedUser().RequireClaim(NameClaim).RequireClaim(RoleClaim, "admin"));
         return builder;
+    }
+
+    /// <summary>
+    /// Fails the authentication (so a write answers 401) of a token without an id, or whose id was
+    /// accepted before. Runs after the signature, audience and lifetime checks, so only the gateway's
+    /// own valid tokens reach the database. A database that cannot be reached throws, and the request
+    /// is answered 503 like any other that needs the store.
+    /// </summary>
+    private static async Task AcceptOnceAsync(TokenValidatedContext context)
+    {
+        var logger = context.HttpContext.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger(typeof(InternalAuth));
+        if (context.SecurityToken is not JsonWebToken { Id: { Length: > 0 } jti } token)
+        {
+            logger.LogWarning("Refused an internal token without an id (jti) from {Remote}", context.HttpContext.Connection.RemoteIpAddress);
+            context.Fail("The internal token has no id (jti).");
+            return;
+        }
+        var store = context.HttpContext.RequestServices.GetRequiredService<IJtiStore>();
+        var expiresAt = new DateTimeOffset(DateTime.SpecifyKind(token.ValidTo, DateTimeKind.Utc));
+        if (!await store.TryConsumeAsync(jti, expiresAt, context.HttpContext.RequestAborted))
+        {
+            logger.LogWarning("Refused a replayed internal token {Jti} naming {Staff} from {Remote}",
+                jti, context.Principal?.FindFirst(NameClaim)?.Value, context.HttpContext.Connection.RemoteIpAddress);
+            context.Fail("The internal token was already used.");
+        }
     }
 
     public static TokenValidationParameters ValidationParameters(SymmetricSecurityKey key, string audience) => new()

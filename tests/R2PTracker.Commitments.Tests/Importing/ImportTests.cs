@@ -2,9 +2,9 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Microsoft.AspNetCore.Hosting;
 using R2PTracker.Commitments.Tests.Integration;
 using R2PTracker.Testing;
-using Microsoft.AspNetCore.Hosting;
 using Shouldly;
 using static R2PTracker.Commitments.Tests.Importing.ImportFile;
 using static R2PTracker.Commitments.Tests.Integration.PledgeApi;
@@ -217,10 +217,7 @@ public class ImportTests(CommitmentsApp app)
     public async Task An_import_over_its_own_limit_is_413_whether_its_length_is_given_or_not_and_nothing_is_written()
     {
         await using var small = app.Factory.WithWebHostBuilder(b => b.UseSetting("Import:MaxBodyBytes", "4096"));
-        var token = R2PTracker.ServiceDefaults.InternalAuth.IssueToken(
-            R2PTracker.ServiceDefaults.InternalAuth.KeyFrom(TestEnvironment.SigningKey), "Arun Admin", "admin", DateTimeOffset.UtcNow);
-        using var client = small.CreateClient();
-        client.DefaultRequestHeaders.Authorization = new("Bearer", token);
+        using var client = CommitmentsApp.StaffOf(small, "Arun Admin", "admin");
         var (sized, chunked) = (NewId(), NewId());
         foreach (var (id, withLength) in new[] { (sized, true), (chunked, false) })
         {

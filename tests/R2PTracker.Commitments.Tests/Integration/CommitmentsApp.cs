@@ -1,8 +1,6 @@
-using System.Net.Http.Headers;
 using Marten;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
-using R2PTracker.ServiceDefaults;
 using R2PTracker.Testing;
 
 [assembly: AssemblyFixture(typeof(R2PTracker.Commitments.Tests.Integration.CommitmentsApp))]
@@ -61,14 +59,12 @@ public sealed class CommitmentsApp : IAsyncLifetime
 
     public HttpClient Anonymous() => Factory.CreateClient();
 
-    /// <summary>A client carrying the internal JWT the gateway would mint for this staff member.</summary>
-    public HttpClient Staff(string name = "Alice Editor", string role = "admin")
-    {
-        var client = Factory.CreateClient();
-        var token = InternalAuth.IssueToken(InternalAuth.KeyFrom(TestEnvironment.SigningKey), name, role, DateTimeOffset.UtcNow);
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        return client;
-    }
+    /// <summary>A client carrying, on each request, the internal JWT the gateway would mint for this staff member.</summary>
+    public HttpClient Staff(string name = "Alice Editor", string role = "admin") => StaffOf(Factory, name, role);
+
+    /// <inheritdoc cref="Staff"/>
+    public static HttpClient StaffOf(WebApplicationFactory<Program> factory, string name = "Alice Editor", string role = "admin") =>
+        factory.CreateDefaultClient(new FreshInternalToken(TestEnvironment.SigningKey, name, role));
 
     public async ValueTask DisposeAsync()
     {

@@ -10,7 +10,7 @@ builder.AddMessaging();
 // neither the internal signing key nor the log's key.
 var command = args is ["seed" or "import", ..];
 builder.AddPledges(withLog: !command);
-if (!command) builder.AddInternalAuthentication(InternalAuth.Audiences.Commitments);
+if (!command) builder.AddInternalAuthentication(InternalAuth.Audiences.Commitments, jtiSchema: Configuration.Schema);
 
 var app = builder.Build();
 if (args is ["seed", ..]) return await Seeder.RunAsync(app.Services);

@@ -6,7 +6,9 @@ namespace R2PTracker.Gateway.Proxy;
 /// <summary>
 /// Retries a forwarded GET or HEAD when the backend could not be reached (connection refused,
 /// reset before an answer): a second instance or a restarted one may take it. Writes are never
-/// retried, since the backend may have applied them.
+/// retried, since the backend may have applied them. So no attempt resends a spent internal JWT:
+/// only writes carry one (<see cref="Staff.StaffAuthentication"/> mints it per request), and
+/// commitments accepts each token once.
 /// </summary>
 public sealed class IdempotentRetryHandler(HttpMessageHandler inner, int attempts, TimeSpan delay) : DelegatingHandler(inner)
 {

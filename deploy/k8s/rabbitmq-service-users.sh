@@ -21,17 +21,17 @@ server=$!
 trap 'rabbitmqctl stop >/dev/null 2>&1 || kill -TERM "$server"; wait "$server"' TERM INT
 
 rabbitmqctl -q await_startup --timeout 300 >/dev/null
-users() { rabbitmqctl -q list_users --no-table-headers | cut -f1; }
+users=$(rabbitmqctl -q list_users --no-table-headers | cut -f1)
 for service in "${services[@]}"; do
   var="R2P_RABBITMQ_${service^^}_PASSWORD"
   user="r2p-$service"
-  if users | grep -qx -- "$user"; then
+  if grep -qx -- "$user" <<<"$users"; then
     printf '%s' "${!var}" | rabbitmqctl -q change_password "$user" >/dev/null
   else
     printf '%s' "${!var}" | rabbitmqctl -q add_user "$user" >/dev/null
   fi
   rabbitmqctl -q set_permissions -p / "$user" '.*' '.*' '.*' >/dev/null
 done
-if users | grep -qx guest; then rabbitmqctl -q delete_user guest >/dev/null; fi
+if grep -qx guest <<<"$users"; then rabbitmqctl -q delete_user guest >/dev/null; fi
 echo "broker users r2p-commitments, r2p-notifications and r2p-gateway are set up; no guest"
 wait "$server"

@@ -220,20 +220,24 @@ rabbit_stop() {
 # SECRETS_DIR/rabbitmq-SERVICE.password (made once; given to rabbitmqctl on stdin, never on a command
 # line) and rights on VHOST alone. --delete-guest removes the broker's default account.
 rabbit_service_users() {
-  local dir=$1 port=$2 vhost=$3 prefix=$4 secrets=$5 delete_guest=${6:-} service user
+  local dir=$1 port=$2 vhost=$3 prefix=$4 secrets=$5 delete_guest=${6:-} service user users
   mkdir -p "$secrets"
-  rabbit_ctl "$dir" "$port" list_vhosts --no-table-headers name | grep -qx -- "$vhost" || rabbit_ctl "$dir" "$port" add_vhost "$vhost" >/dev/null
+  # (Each rabbitmqctl call starts an Erlang node of its own, a second or more: as few calls as will do.)
+  if [ "$vhost" != / ] && ! rabbit_ctl "$dir" "$port" list_vhosts --no-table-headers name | grep -qx -- "$vhost"; then
+    rabbit_ctl "$dir" "$port" add_vhost "$vhost" >/dev/null
+  fi
+  users=$(rabbit_users "$dir" "$port")
   for service in commitments notifications gateway; do
     user="$prefix-$service"
     secret_file "$secrets/rabbitmq-$service.password"
-    if rabbit_users "$dir" "$port" | grep -qx -- "$user"; then
+    if grep -qx -- "$user" <<<"$users"; then
       rabbit_ctl "$dir" "$port" change_password "$user" < "$secrets/rabbitmq-$service.password" >/dev/null
     else
       rabbit_ctl "$dir" "$port" add_user "$user" < "$secrets/rabbitmq-$service.password" >/dev/null
     fi || die "could not set up the RabbitMQ user $user"
     rabbit_ctl "$dir" "$port" set_permissions -p "$vhost" "$user" '.*' '.*' '.*' >/dev/null
   done
-  if [ "$delete_guest" = --delete-guest ] && rabbit_users "$dir" "$port" | grep -qx guest; then
+  if [ "$delete_guest" = --delete-guest ] && grep -qx guest <<<"$users"; then
     rabbit_ctl "$dir" "$port" delete_user guest >/dev/null || die "could not delete RabbitMQ's guest user"
   fi
 }

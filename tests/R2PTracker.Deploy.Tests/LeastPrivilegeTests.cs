@@ -122,7 +122,6 @@ public sealed class LeastPrivilegeTests
             var uris = (await WithLibAsync(dir, $"""
                 rabbit_ctl "$DIR/rabbit" {port} add_vhost other >/dev/null
                 rabbit_service_users "$DIR/rabbit" {port} / r2p "$DIR/secrets" --delete-guest
-                rabbit_service_users "$DIR/rabbit" {port} / r2p "$DIR/secrets" --delete-guest
                 for s in {string.Join(' ', Services)}; do rabbit_service_uri {port} / r2p "$DIR/secrets" $s; done
                 """)).Split('\n');
             uris.Length.ShouldBe(3);

@@ -32,12 +32,13 @@ public sealed record TimelineView(
         "TargetDateSet" => $"Target date set to {TargetDate}",
         "PledgeBecameOverdue" => $"Overdue: the target date {TargetDate} has passed",
         "PledgeDetailsRevised" => "Details revised" + (Summary is null ? "" : $" ({Summary})"),
+        "TranslationAdded" => Summary ?? "Translation added",
         _ => Title ?? Type,
     };
 
     /// <summary>What is said under the heading: a milestone's description, then the reason given.</summary>
     public IEnumerable<string> Texts =>
-        new[] { Type is "MilestoneLogged" or "MilestoneCorrected" or "TargetDateSet" ? Summary : null, Reason }.OfType<string>();
+        new[] { Type is "MilestoneLogged" or "MilestoneCorrected" or "TargetDateSet" ? Summary : Type is "TranslationAdded" ? Title : null, Reason }.OfType<string>();
 }
 
 /// <summary>One page of the list: its items, how many match in all, and the cursor of the next page.</summary>

@@ -43,8 +43,14 @@ public class TranslationTests(CommitmentsApp app)
         var theme = "theme-" + Guid.NewGuid().ToString("N")[..8];
         (await app.Staff().PostAsJsonAsync("/api/pledges", new
         {
-            id, title = OriginalTitle, quote = "The royal government could appoint a national focal point", actor = "Royal Government of Cambodia",
-            country = "KH", madeOn = "2015-02", theme, source = new { title = "Cambodia can lead on R2P", publisher = "Phnom Penh Post" },
+            id,
+            title = OriginalTitle,
+            quote = "The royal government could appoint a national focal point",
+            actor = "Royal Government of Cambodia",
+            country = "KH",
+            madeOn = "2015-02",
+            theme,
+            source = new { title = "Cambodia can lead on R2P", publisher = "Phnom Penh Post" },
         }, Ct)).EnsureSuccessStatusCode();
         return (id, theme);
     }
@@ -99,6 +105,10 @@ public class TranslationTests(CommitmentsApp app)
         record.GetProperty("quoteLanguage").GetString().ShouldBe("und");
         record.GetProperty("original").GetProperty("title").GetString().ShouldBe(OriginalTitle);
         record.GetProperty("translations").GetProperty("km").GetProperty("title").GetProperty("text").GetString().ShouldBe(KhmerTitle);
+        var today = DateTime.UtcNow.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        var asOf = await Get($"/api/pledges/{id}?asOf={today}&axis=recorded{query.Replace('?', '&')}", acceptLanguage);
+        asOf.GetProperty("title").GetString().ShouldBe(KhmerTitle, "the as-of record reads in the language too");
+        asOf.GetProperty("original").GetProperty("title").GetString().ShouldBe(OriginalTitle);
 
         var english = (await Get($"/api/pledges?theme={theme}&lang=en")).EnumerateArray().Single();
         english.GetProperty("title").GetString().ShouldBe(OriginalTitle);

@@ -18,7 +18,7 @@ public class ApiDescriptionTests(CommitmentsApp app)
                  {
                      "/api/pledges", "/api/pledges/{id}", "/api/pledges/{id}/progress", "/api/pledges/{id}/target-date",
                      "/api/pledges/{id}/details", "/api/pledges/{id}/milestones/{milestoneId}/corrections",
-                     "/api/pledges/{id}/milestones/{milestoneId}/retraction", "/api/pledges/{id}/evidence",
+                     "/api/pledges/{id}/milestones/{milestoneId}/retraction", "/api/pledges/{id}/evidence", "/api/pledges/{id}/translations",
                      "/api/pledges/{id}/history", "/api/pledges/{id}/verify", "/api/pledges/{id}/status-history", "/api/tallies",
                      "/api/tallies/series", "/api/export/events.ndjson",
                  })

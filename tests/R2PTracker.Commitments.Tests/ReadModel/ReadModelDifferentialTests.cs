@@ -192,6 +192,13 @@ public class ReadModelDifferentialTests(CommitmentsApp app)
                 case 8:
                     events.Add(new PledgeDetailsRevised(id, r.Next(2) == 0 ? $"Title {i}" : null, null, r.Next(2) == 0 ? "Minister" : null, null, "typo", RandomDate(r), "bob"));
                     break;
+                case 9 when r.Next(2) == 0:
+                    // Of the title as registered or as revised, or of a milestone's description as logged or corrected.
+                    var milestone = milestones.Count > 0 && r.Next(2) == 0 ? milestones[r.Next(milestones.Count)] : null;
+                    events.Add(new TranslationAdded(id, milestone, milestone is null ? "title" : "description", "km", $"ការពារ {i}",
+                        milestone is null ? (r.Next(2) == 0 ? "Pledge" : $"Title {r.Next(i + 1)}") : (r.Next(2) == 0 ? "d" : "c"),
+                        "Sok Dara", TranslationAdded.Unofficial, null, RandomDate(r), "alice"));
+                    break;
                 default:
                     events.Add(new PledgeBecameOverdue(id, "2020", RandomDate(r), "overdue-monitor"));
                     break;

@@ -26,6 +26,7 @@ using R2PTracker.Commitments.Pledges.Registering;
 using R2PTracker.Commitments.Pledges.RetractingMilestone;
 using R2PTracker.Commitments.Pledges.RevisingDetails;
 using R2PTracker.Commitments.Pledges.SettingTargetDate;
+using R2PTracker.Commitments.Pledges.Translating;
 using R2PTracker.Commitments.Recording;
 using R2PTracker.ServiceDefaults;
 using Scalar.AspNetCore;
@@ -128,6 +129,7 @@ public static class Configuration
         app.MapCorrectMilestone();
         app.MapRetractMilestone();
         app.MapAttachEvidence();
+        app.MapAddTranslation();
         app.MapGetTallies();
         app.MapGetHistory();
         app.MapPledgeFeeds();

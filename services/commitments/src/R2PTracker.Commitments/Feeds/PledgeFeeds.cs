@@ -30,6 +30,7 @@ public static class PledgeFeeds
         TargetDateSet t => $"Target date set: {t.TargetDate}",
         PledgeDetailsRevised d => $"Details revised ({d.Reason})",
         PledgeBecameOverdue o => $"Overdue: the target date {o.TargetDate} passed",
+        TranslationAdded t => $"Translation added: {Pledges.GettingTimeline.TimelineText.Translated(t)}",
         _ => data.GetType().Name,
     };
 

@@ -142,8 +142,22 @@ public sealed partial class Validation
         return result;
     }
 
+    /// <summary>A citation of where a text comes from; null when absent or invalid.</summary>
+    public SourceCitation? OptionalSource(string field, SourceRequest? source)
+    {
+        if (source is null) return null;
+        var title = RequiredText($"{field}.title", source.Title);
+        var publisher = RequiredText($"{field}.publisher", source.Publisher);
+        var publishedOn = OptionalDate($"{field}.publishedOn", source.PublishedOn);
+        var url = OptionalUrl($"{field}.url", source.Url);
+        var note = OptionalText($"{field}.note", source.Note, LongTextMax);
+        return title is not null && publisher is not null ? new SourceCitation(title, publisher, publishedOn?.ToString(), url, note) : null;
+    }
+
     [GeneratedRegex(@"^[a-z0-9]+(-[a-z0-9]+)*\z")]
     private static partial Regex SlugShape();
 }
 
 public record EvidenceRequest(string? Title, string? Url, string? PublishedOn);
+
+public record SourceRequest(string? Title, string? Publisher, string? PublishedOn, string? Url, string? Note);

@@ -4,6 +4,35 @@ namespace R2PTracker.Commitments.Pledges;
 
 public record MilestoneState(string Id, string Title, string Description, string OccurredOn, int EvidenceCount, bool Retracted);
 
+/// <summary>The translation of one text that counts now: the latest for its text and language.</summary>
+public record TextTranslation(string Text, string Translator, string Kind, SourceCitation? Source, string OccurredOn, string RecordedBy);
+
+public record MilestoneTranslations(TextTranslation? Title, TextTranslation? Description);
+
+/// <summary>A pledge's texts in one language; a text not (or no longer) translated is null or absent.</summary>
+public record LanguageTranslations(TextTranslation? Title, TextTranslation? Quote, IReadOnlyDictionary<string, MilestoneTranslations> Milestones)
+{
+    public static readonly LanguageTranslations None = new(null, null, new Dictionary<string, MilestoneTranslations>());
+
+    /// <summary>The translation of the text a target names (see <see cref="TranslationAdded"/>), if any.</summary>
+    public TextTranslation? Of(string? milestoneId, string field) => (milestoneId, field) switch
+    {
+        (null, "title") => Title,
+        (null, _) => Quote,
+        ({ } id, "title") => Milestones.GetValueOrDefault(id)?.Title,
+        ({ } id, _) => Milestones.GetValueOrDefault(id)?.Description,
+    };
+
+    public LanguageTranslations WithMilestone(string milestoneId, Func<MilestoneTranslations, MilestoneTranslations> change) =>
+        this with
+        {
+            Milestones = new Dictionary<string, MilestoneTranslations>(Milestones)
+            {
+                [milestoneId] = change(Milestones.GetValueOrDefault(milestoneId) ?? new MilestoneTranslations(null, null)),
+            },
+        };
+}
+
 /// <summary>The current state of a pledge: the inline snapshot of its event stream.</summary>
 public sealed partial record Pledge
 {
@@ -35,6 +64,9 @@ public sealed partial record Pledge
     /// <summary>True once the current target date passed unfulfilled (set by PledgeBecameOverdue, reset by a new target).</summary>
     public bool Overdue { get; init; }
     public string? OverdueSince { get; init; }
+
+    /// <summary>By language code: the translations of the texts above (see <see cref="TranslationAdded"/>).</summary>
+    public IReadOnlyDictionary<string, LanguageTranslations> Translations { get; init; } = new Dictionary<string, LanguageTranslations>();
 
     /// <summary>The stream version, set by Marten after each event.</summary>
     public long Version { get; set; }
@@ -70,8 +102,17 @@ public sealed partial record Pledge
         };
     }
 
-    public Pledge Apply(MilestoneCorrected e) => WithMilestone(e.MilestoneId,
-        m => m with { Title = e.Title, Description = e.Description, OccurredOn = e.OccurredOn, EvidenceCount = e.Evidence.Count });
+    public Pledge Apply(MilestoneCorrected e)
+    {
+        // A translation is of the text as it stood: a corrected text is no longer what it translates.
+        var before = Milestone(e.MilestoneId);
+        var pledge = before is null ? this : WithoutTranslations(l => l.Milestones.ContainsKey(e.MilestoneId)
+            ? l.WithMilestone(e.MilestoneId, m => new MilestoneTranslations(
+                before.Title == e.Title ? m.Title : null, before.Description == e.Description ? m.Description : null))
+            : l);
+        return pledge.WithMilestone(e.MilestoneId,
+            m => m with { Title = e.Title, Description = e.Description, OccurredOn = e.OccurredOn, EvidenceCount = e.Evidence.Count });
+    }
 
     public Pledge Apply(MilestoneRetracted e) => WithMilestone(e.MilestoneId, m => m with { Retracted = true });
 
@@ -108,13 +149,49 @@ public sealed partial record Pledge
         OverdueSince = null,
     };
 
-    public Pledge Apply(PledgeDetailsRevised e) => this with
+    public Pledge Apply(PledgeDetailsRevised e) => WithoutTranslations(l => l with
+    {
+        Title = e.Title is null || e.Title == Title ? l.Title : null,
+        Quote = e.Quote is null || e.Quote == Quote ? l.Quote : null,
+    }) with
     {
         Title = e.Title ?? Title,
         Quote = e.Quote ?? Quote,
         Actor = e.Actor ?? Actor,
         Theme = e.Theme ?? Theme,
     };
+
+    /// <summary>
+    /// Counts only while the text is still the one translated, so that every fold order (the occurred
+    /// axis folds by date) agrees with a revision that came after it.
+    /// </summary>
+    public Pledge Apply(TranslationAdded e)
+    {
+        if (OriginalOf(e.MilestoneId, e.Field) != e.Original) return this;
+        var translation = new TextTranslation(e.Text, e.Translator, e.Kind, e.Source, e.OccurredOn, e.RecordedBy);
+        var language = Translations.GetValueOrDefault(e.Language) ?? LanguageTranslations.None;
+        language = (e.MilestoneId, e.Field) switch
+        {
+            (null, "title") => language with { Title = translation },
+            (null, _) => language with { Quote = translation },
+            ({ } id, "title") => language.WithMilestone(id, m => m with { Title = translation }),
+            ({ } id, _) => language.WithMilestone(id, m => m with { Description = translation }),
+        };
+        return this with { Translations = new Dictionary<string, LanguageTranslations>(Translations) { [e.Language] = language } };
+    }
+
+    /// <summary>The verbatim text a translation target names, or null if the pledge has no such text.</summary>
+    public string? OriginalOf(string? milestoneId, string field) => (milestoneId, field) switch
+    {
+        (null, "title") => Title,
+        (null, "quote") => Quote,
+        ({ } id, "title") => Milestone(id)?.Title,
+        ({ } id, "description") => Milestone(id)?.Description,
+        _ => null,
+    };
+
+    private Pledge WithoutTranslations(Func<LanguageTranslations, LanguageTranslations> change) =>
+        Translations.Count == 0 ? this : this with { Translations = Translations.ToDictionary(t => t.Key, t => change(t.Value)) };
 
     public Pledge Apply(PledgeBecameOverdue e) => this with { Overdue = true, OverdueSince = e.OccurredOn };
 
@@ -151,6 +228,7 @@ public static class PledgeFolding
         TargetDateSet x => pledge.Apply(x),
         PledgeDetailsRevised x => pledge.Apply(x),
         PledgeBecameOverdue x => pledge.Apply(x),
+        TranslationAdded x => pledge.Apply(x),
         _ => pledge,
     };
 }

@@ -136,13 +136,41 @@ public record PledgeBecameOverdue(
     string OccurredOn,
     string RecordedBy) : IPledgeEvent;
 
+/// <summary>
+/// A translation of one of the pledge's texts: its <see cref="Field"/> ("title" or "quote"; with a
+/// <see cref="MilestoneId"/>, that milestone's "title" or "description") into <see cref="Language"/>.
+/// <see cref="Original"/> is the verbatim text translated, as it stood: a translation counts only while the
+/// text is still that one. A better translation is a new event; the latest per text and language counts.
+/// </summary>
+public record TranslationAdded(
+    string PledgeId,
+    string? MilestoneId,
+    string Field,
+    string Language,
+    string Text,
+    string Original,
+    string Translator,
+    string Kind,
+    SourceCitation? Source,
+    string OccurredOn,
+    string RecordedBy) : IMilestoneEvent
+{
+    public const string Official = "official";
+    public const string Unofficial = "unofficial";
+
+    /// <summary>The text's address as the API writes it: "title", "quote", "milestones/{id}/title" …</summary>
+    public string Target() => TargetOf(MilestoneId, Field);
+
+    public static string TargetOf(string? milestoneId, string field) => milestoneId is null ? field : $"milestones/{milestoneId}/{field}";
+}
+
 public static class PledgeEventTypes
 {
     public static readonly Type[] All =
     [
         typeof(PledgeRegistered), typeof(MilestoneLogged), typeof(StatusAssessed), typeof(PledgeDetailsRevised),
         typeof(MilestoneCorrected), typeof(MilestoneRetracted), typeof(EvidenceAttached), typeof(ProgressAssessed),
-        typeof(TargetDateSet), typeof(PledgeBecameOverdue),
+        typeof(TargetDateSet), typeof(PledgeBecameOverdue), typeof(TranslationAdded),
     ];
 
     private static readonly Dictionary<string, Type> ByDotNetName =

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.OutputCaching;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Primitives;
+using R2PTracker.ServiceDefaults;
 
 namespace R2PTracker.Gateway.Caching;
 
@@ -66,6 +67,11 @@ public static class CachePolicies
             var request = context.HttpContext.Request;
             var parameters = RouteParameters.For(request.Path);
             context.CacheVaryByRules.QueryKeys = new StringValues([.. parameters.Known]);
+            // Without ?lang= the answer's language comes from Accept-Language: the key holds that language
+            // as commitments reads it (km, en or none), not the header, which differs from browser to browser.
+            if (parameters.Localised && !request.Query.ContainsKey(ContentLanguages.QueryName))
+                context.CacheVaryByRules.VaryByValues["accept-language"] =
+                    ContentLanguages.FromAcceptLanguage(request.Headers.AcceptLanguage.ToString()) ?? "";
             if (parameters.OthersRefused && parameters.FirstUnknown(request.Query) is not null)
             {
                 // It is refused further on; neither looked up nor stored.

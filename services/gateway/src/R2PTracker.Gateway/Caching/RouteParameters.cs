@@ -1,3 +1,5 @@
+using R2PTracker.ServiceDefaults;
+
 namespace R2PTracker.Gateway.Caching;
 
 /// <summary>
@@ -23,8 +25,8 @@ public sealed record RouteParameters(IReadOnlyList<string> Known, bool OthersRef
         {
             [] => new(Dashboard.ListQuery.Names, true),
             ["pledges", _] => new(PledgePage, true),
-            ["api", "pledges"] => new([.. Filters, "asOf", "axis", "sort", "limit", "cursor"], true),
-            ["api", "pledges", _] => new(["asOf", "axis"], true),
+            ["api", "pledges"] => new([.. Filters, "asOf", "axis", "sort", "limit", "cursor", ContentLanguages.QueryName], true),
+            ["api", "pledges", _] => new(["asOf", "axis", ContentLanguages.QueryName], true),
             ["api", "pledges", _, "status-history"] => new(["axis"], true),
             ["api", "tallies"] => new([.. Filters, "asOf", "axis"], true),
             ["api", "tallies", "series"] => new([.. Filters, "from", "to", "interval", "axis"], true),
@@ -34,6 +36,9 @@ public sealed record RouteParameters(IReadOnlyList<string> Known, bool OthersRef
             _ => None,
         };
     }
+
+    /// <summary>Whether the route answers in the language asked for (?lang=, else Accept-Language).</summary>
+    public bool Localised => Known.Contains(ContentLanguages.QueryName, StringComparer.Ordinal);
 
     /// <summary>The first parameter of <paramref name="query"/> the route does not read, if any.</summary>
     public string? FirstUnknown(IQueryCollection query) => query.Keys.FirstOrDefault(k => !Known.Contains(k, StringComparer.Ordinal));

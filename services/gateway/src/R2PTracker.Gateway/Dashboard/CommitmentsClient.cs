@@ -9,7 +9,31 @@ public sealed record SourceView(string? Title, string? Publisher, string? Publis
 public sealed record PledgeView(
     string Id, string Title, string? Quote, string? Actor, string? Country, string? Theme, string? MadeOn, string? MadeOnNote,
     string? TargetDate, string? TargetDateNote, string Status, string? StatusReason, string? StatusSince,
-    int Progress, long Version, SourceView? Source, int MilestoneCount);
+    int Progress, long Version, SourceView? Source, int MilestoneCount,
+    IReadOnlyDictionary<string, LanguageTranslationsView>? Translations = null)
+{
+    /// <summary>The translations of the title or (<paramref name="quote"/>) the quote, by language, in the order of <see cref="TranslationText.Languages"/>.</summary>
+    public IEnumerable<(string Language, TextTranslationView Translation)> TranslationsOf(bool quote) =>
+        TranslationText.Languages.Keys
+            .Select(language => (language, Translations?.GetValueOrDefault(language) is { } l ? (quote ? l.Quote : l.Title) : null))
+            .Where(t => t.Item2 is not null)
+            .Select(t => (t.language, t.Item2!));
+}
+
+/// <summary>One translated text of a pledge as commitments gives it (see its README, "Translations of pledge texts").</summary>
+public sealed record TextTranslationView(string Text, string? Translator, string? Kind);
+
+public sealed record LanguageTranslationsView(TextTranslationView? Title, TextTranslationView? Quote);
+
+public static class TranslationText
+{
+    public static readonly IReadOnlyDictionary<string, string> Languages = new Dictionary<string, string> { ["km"] = "Khmer", ["en"] = "English" };
+
+    /// <summary>"Khmer translation (unofficial) by Sok Dara".</summary>
+    public static string Label(string language, TextTranslationView t) =>
+        $"{Languages.GetValueOrDefault(language, language)} translation ({(t.Kind == "official" ? "official" : "unofficial")})"
+        + (t.Translator is null ? "" : $" by {t.Translator}");
+}
 
 public sealed record EvidenceView(string? Title, string? Url, string? PublishedOn);
 
@@ -32,12 +56,13 @@ public sealed record TimelineView(
         "TargetDateSet" => $"Target date set to {TargetDate}",
         "PledgeBecameOverdue" => $"Overdue: the target date {TargetDate} has passed",
         "PledgeDetailsRevised" => "Details revised" + (Summary is null ? "" : $" ({Summary})"),
+        "TranslationAdded" => Summary ?? "Translation added",
         _ => Title ?? Type,
     };
 
     /// <summary>What is said under the heading: a milestone's description, then the reason given.</summary>
     public IEnumerable<string> Texts =>
-        new[] { Type is "MilestoneLogged" or "MilestoneCorrected" or "TargetDateSet" ? Summary : null, Reason }.OfType<string>();
+        new[] { Type is "MilestoneLogged" or "MilestoneCorrected" or "TargetDateSet" ? Summary : Type is "TranslationAdded" ? Title : null, Reason }.OfType<string>();
 }
 
 /// <summary>One page of the list: its items, how many match in all, and the cursor of the next page.</summary>

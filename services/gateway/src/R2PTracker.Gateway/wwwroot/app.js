@@ -20,6 +20,7 @@
     switch (form.dataset.endpoint) {
       case 'status': return { status: f.status.value, reason: f.reason.value.trim(), evidence: evidenceFrom(form), occurredOn };
       case 'progress': return { progress: Number(f.progress.value), reason: f.reason.value.trim(), evidence: evidenceFrom(form), occurredOn };
+      case 'translations': return { target: f.target.value, language: f.language.value, text: f.text.value.trim(), translator: f.translator.value.trim(), kind: f.kind.value };
       default: return { title: f.title.value.trim(), description: f.description.value.trim(), evidence: evidenceFrom(form), occurredOn };
     }
   }

@@ -1,12 +1,15 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using Marten;
 using Microsoft.AspNetCore.WebUtilities;
 using Npgsql;
 using R2PTracker.Commitments.Http;
 using R2PTracker.Commitments.Pledges.AsOf;
 using R2PTracker.Commitments.Pledges.ReadModel;
+using R2PTracker.Commitments.Pledges.Translating;
+using R2PTracker.ServiceDefaults;
 
 namespace R2PTracker.Commitments.Pledges.GettingPledges;
 
@@ -19,8 +22,8 @@ public static class GetPledgesSlice
     public const int DefaultLimit = 100;
     public const int MaxLimit = 500;
 
-    private static readonly string[] ListParameters = [.. PledgeFilter.Names, "asOf", "axis", "sort", "limit", "cursor"];
-    private static readonly string[] OneParameters = ["asOf", "axis"];
+    private static readonly string[] ListParameters = [.. PledgeFilter.Names, "asOf", "axis", "sort", "limit", "cursor", ContentLanguages.QueryName];
+    private static readonly string[] OneParameters = ["asOf", "axis", ContentLanguages.QueryName];
 
     /// <summary>Sort name → the read-model column it orders by (then by id).</summary>
     private static readonly Dictionary<string, string> SortColumns = new(StringComparer.Ordinal)
@@ -41,6 +44,7 @@ public static class GetPledgesSlice
             var v = new Validation();
             if (!PledgeFilter.CheckNames(query, ListParameters, v)) return Problems.Validation(v);
             var filter = PledgeFilter.Parse(query, v);
+            var language = ReadingLanguage.Requested(http, v);
             var sort = PledgeFilter.Single(query, "sort") ?? "id";
             if (!SortColumns.ContainsKey(sort)) v.Add("sort", $"'sort' must be one of {string.Join(", ", SortColumns.Keys)}.");
             var limit = DefaultLimit;
@@ -63,16 +67,17 @@ public static class GetPledgesSlice
             var after = cursor is null ? ""
                 : sort == "id" ? $" and s.pledge_id > {PledgeFilter.Arg(pageArgs, cursor.Id)}"
                 : $" and ({column}, s.pledge_id) > ({PledgeFilter.Arg(pageArgs, cursor.Key)}, {PledgeFilter.Arg(pageArgs, cursor.Id)})";
+            string Item(string data) => language is null ? data : ReadingLanguage.Sql(data, PledgeFilter.Arg(pageArgs, language));
             var order = $"order by {(sort == "id" ? "s.pledge_id" : $"{column}, s.pledge_id")} limit {limit + 1}";
             // Today's page walks the partial indexes of the open spans. An as-of page finds its pledges in
             // the runs (narrow, few a pledge) and then each one's state span by primary key.
             // (The page's runs are taken first, in a subquery of their own, so that only they are looked up.)
             await using var cmd = db.CreateCommand(filter.AsOf is { } day
-                ? $"select st.data::text, p.pledge_id, p.key from (select s.pledge_id, s.axis, {column} as key "
+                ? $"select {Item("st.data")}::text, p.pledge_id, p.key from (select s.pledge_id, s.axis, {column} as key "
                   + $"from {ReadModelSchema.StatusRuns} s where {where}{after} {order}) p cross join lateral ("
                   + $"select x.data from {ReadModelSchema.States} x where x.pledge_id = p.pledge_id and x.axis = p.axis "
                   + $"and x.valid_from <= {PledgeFilter.Arg(pageArgs, day)} order by x.valid_from desc limit 1) st order by p.key, p.pledge_id"
-                : $"select s.data::text, s.pledge_id, {column} from {ReadModelSchema.States} s where {where}{after} {order}");
+                : $"select {Item("s.data")}::text, s.pledge_id, {column} from {ReadModelSchema.States} s where {where}{after} {order}");
             cmd.Parameters.AddRange(pageArgs.ToArray());
             var items = new List<(string Json, string Id, string Key)>(limit + 1);
             await using (var reader = await cmd.ExecuteReaderAsync(ct))
@@ -100,18 +105,23 @@ public static class GetPledgesSlice
         {
             var v = new Validation();
             if (!PledgeFilter.CheckNames(http.Request.Query, OneParameters, v)) return Problems.Validation(v);
-            if (!PledgeAsOf.TryParse(PledgeFilter.Single(http.Request.Query, "asOf"), PledgeFilter.Single(http.Request.Query, "axis"), v, out var date, out var on))
+            var language = ReadingLanguage.Requested(http, v);
+            if (!PledgeAsOf.TryParse(PledgeFilter.Single(http.Request.Query, "asOf"), PledgeFilter.Single(http.Request.Query, "axis"), v, out var date, out var on)
+                || !v.IsValid)
                 return Problems.Validation(v);
             if (date is not null)
             {
-                return await AsOfAsync(db, id, date.Value, on, ct) is { } json
+                if (await AsOfAsync(db, id, date.Value, on, ct) is not { } json) return Problems.NotFound(id);
+                return language is null
                     ? Results.Text(json, "application/json; charset=utf-8")
-                    : Problems.NotFound(id);
+                    : Results.Json(ReadingLanguage.Localise(JsonNode.Parse(json)!.AsObject(), language));
             }
             var pledge = await session.LoadAsync<Pledge>(id, ct);
             if (pledge is null) return Problems.NotFound(id);
             http.Response.Headers.ETag = Problems.ETag(pledge.Version);
-            return Results.Ok(pledge);
+            return language is null
+                ? Results.Ok(pledge)
+                : Results.Json(ReadingLanguage.Localise(JsonSerializer.SerializeToNode(pledge, ReadModelWrites.Json)!.AsObject(), language));
         });
     }
 

@@ -37,8 +37,13 @@ public readonly record struct TimelineText(
         PledgeDetailsRevised d => new(Title: d.Title, Summary: Changed(d)),
         TargetDateSet t => new(Summary: t.Note, TargetDate: t.TargetDate),
         PledgeBecameOverdue o => new(TargetDate: o.TargetDate),
+        TranslationAdded t => new(Title: t.Text, Summary: Translated(t)),
         _ => new(),
     };
+
+    /// <summary>Who translated what into which language: "The title translated into km by Sok Dara (unofficial)".</summary>
+    public static string Translated(TranslationAdded t) =>
+        $"{(t.MilestoneId is null ? "The" : $"Milestone {t.MilestoneId}: the")} {t.Field} translated into {t.Language} by {t.Translator} ({t.Kind})";
 
     private static string Changed(PledgeDetailsRevised d) => string.Join(", ",
         new[] { ("title", d.Title), ("quote", d.Quote), ("actor", d.Actor), ("theme", d.Theme) }.Where(f => f.Item2 is not null).Select(f => f.Item1));

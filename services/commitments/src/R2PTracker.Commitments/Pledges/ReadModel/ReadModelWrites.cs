@@ -122,7 +122,10 @@ public static class ReadModelWrites
     public static string DateKey(string? partialDate) =>
         PartialDate.TryParse(partialDate, out var d) ? d.Latest.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) : "9999-12-31~";
 
-    /// <summary>A list item: the pledge without its milestone list (the full record has it).</summary>
+    /// <summary>
+    /// A list item: the pledge without its milestone list (the full record has it). The translations stay
+    /// whole, milestones' included: the as-of record is this and the milestones' own spans.
+    /// </summary>
     public static JsonObject Slim(Pledge pledge)
     {
         var node = JsonSerializer.SerializeToNode(pledge, Json)!.AsObject();

@@ -6,8 +6,6 @@ using R2PTracker.ServiceDefaults;
 
 namespace R2PTracker.Commitments.Pledges.Registering;
 
-public record SourceRequest(string? Title, string? Publisher, string? PublishedOn, string? Url, string? Note);
-
 public record RegisterPledgeRequest(
     string? Id, string? Title, string? Quote, string? Actor, string? Country, string? MadeOn,
     string? MadeOnNote, string? TargetDate, string? TargetDateNote, string? Theme, SourceRequest? Source);
@@ -46,19 +44,8 @@ public static class RegisterPledgeSlice
         var targetDate = v.OptionalDate("targetDate", request.TargetDate);
         var targetDateNote = v.OptionalText("targetDateNote", request.TargetDateNote, Validation.LongTextMax);
         var theme = v.OptionalText("theme", request.Theme);
-        SourceCitation? source = null;
         if (request.Source is null) v.Add("source", "'source' is required.");
-        else
-        {
-            var s = request.Source;
-            var sTitle = v.RequiredText("source.title", s.Title);
-            var publisher = v.RequiredText("source.publisher", s.Publisher);
-            var publishedOn = v.OptionalDate("source.publishedOn", s.PublishedOn);
-            var url = v.OptionalUrl("source.url", s.Url);
-            var note = v.OptionalText("source.note", s.Note, Validation.LongTextMax);
-            if (sTitle is not null && publisher is not null)
-                source = new SourceCitation(sTitle, publisher, publishedOn?.ToString(), url, note);
-        }
+        var source = v.OptionalSource("source", request.Source);
         if (!v.IsValid) return null;
         return new RegisterPledge(id!, title!, quote!, actor!, country!, madeOn!.Value, madeOnNote, targetDate,
             targetDateNote, theme, source!, recordedBy);

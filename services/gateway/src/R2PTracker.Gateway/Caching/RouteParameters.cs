@@ -12,7 +12,7 @@ public sealed record RouteParameters(IReadOnlyList<string> Known, bool OthersRef
     /// <summary>commitments' list filters (PledgeFilter.Names there).</summary>
     public static readonly string[] Filters = ["status", "theme", "actor", "country", "overdue", "q"];
 
-    public static readonly string[] PledgePage = ["asOf", "axis"];
+    public static readonly string[] PledgePage = ["asOf", "axis", "lang"];
 
     private static readonly RouteParameters None = new([], OthersRefused: false);
 
@@ -23,6 +23,7 @@ public sealed record RouteParameters(IReadOnlyList<string> Known, bool OthersRef
         {
             [] => new(Dashboard.ListQuery.Names, true),
             ["pledges", _] => new(PledgePage, true),
+            ["verify"] => new(["lang"], false),
             ["api", "pledges"] => new([.. Filters, "asOf", "axis", "sort", "limit", "cursor"], true),
             ["api", "pledges", _] => new(["asOf", "axis"], true),
             ["api", "pledges", _, "status-history"] => new(["axis"], true),

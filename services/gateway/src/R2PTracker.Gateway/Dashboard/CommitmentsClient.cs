@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Microsoft.Extensions.Localization;
 
 namespace R2PTracker.Gateway.Dashboard;
 
@@ -19,19 +20,19 @@ public sealed record TimelineView(
     string? Title, string? Summary, string? Reason, string? StatusFrom, string? Status, int? ProgressFrom, int? Progress,
     string? TargetDate, IReadOnlyList<EvidenceView>? Evidence, bool Retracted, long? Corrects, long? LogIndex = null)
 {
-    /// <summary>The entry's heading on the pledge page.</summary>
-    public string Headline => Type switch
+    /// <summary>The entry's heading on the pledge page, in the reader's language (titles and summaries are data, as written).</summary>
+    public string Headline(IStringLocalizer t) => Type switch
     {
-        "PledgeRegistered" => "Pledge made",
-        "StatusAssessed" => $"Status: {StatusText.Label(StatusFrom ?? "?")} → {StatusText.Label(Status ?? "?")}",
-        "ProgressAssessed" => $"Progress: {ProgressFrom}% → {Progress}%",
-        "MilestoneLogged" => Title ?? "Milestone",
-        "MilestoneCorrected" => "Milestone corrected" + (Title is null ? "" : $": {Title}"),
-        "MilestoneRetracted" => "Milestone withdrawn",
-        "EvidenceAttached" => "Evidence attached",
-        "TargetDateSet" => $"Target date set to {TargetDate}",
-        "PledgeBecameOverdue" => $"Overdue: the target date {TargetDate} has passed",
-        "PledgeDetailsRevised" => "Details revised" + (Summary is null ? "" : $" ({Summary})"),
+        "PledgeRegistered" => t["Timeline.PledgeRegistered"],
+        "StatusAssessed" => t["Timeline.StatusAssessed", StatusText.Label(t, StatusFrom ?? "?"), StatusText.Label(t, Status ?? "?")],
+        "ProgressAssessed" => t["Timeline.ProgressAssessed", ProgressFrom ?? 0, Progress ?? 0],
+        "MilestoneLogged" => Title ?? t["Timeline.Milestone"],
+        "MilestoneCorrected" => Title is null ? t["Timeline.MilestoneCorrected"] : t["Timeline.MilestoneCorrected.Titled", Title],
+        "MilestoneRetracted" => t["Timeline.MilestoneRetracted"],
+        "EvidenceAttached" => t["Timeline.EvidenceAttached"],
+        "TargetDateSet" => t["Timeline.TargetDateSet", Localisation.ReaderDates.Partial(TargetDate)],
+        "PledgeBecameOverdue" => t["Timeline.PledgeBecameOverdue", Localisation.ReaderDates.Partial(TargetDate)],
+        "PledgeDetailsRevised" => Summary is null ? t["Timeline.PledgeDetailsRevised"] : t["Timeline.PledgeDetailsRevised.Summary", Summary],
         _ => Title ?? Type,
     };
 

@@ -129,6 +129,16 @@ public class LanguageTests(GatewayApp app) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_scripts_messages_come_in_the_pages_language()
+    {
+        var (_, khmer) = await GetAsync("/?lang=km");
+        khmer.ShouldContain("""data-text-saving="កំពុងរក្សាទុក…" """.TrimEnd());
+        khmer.ShouldContain("""data-text-live-updated="ការប្តេជ្ញានេះទើបតែត្រូវបានធ្វើបច្ចុប្បន្នភាព។" """.TrimEnd());
+        var (_, english) = await GetAsync("/");
+        english.ShouldContain("""data-text-saving="Saving…" """.TrimEnd());
+    }
+
+    [Fact]
     public async Task Partial_dates_are_shown_as_month_and_year_in_the_readers_language()
     {
         _gateway.Backend.Answers["/api/pledges/kh-r2p-dates"] = new BackendAnswer(200,

@@ -31,13 +31,17 @@ ensure_servers_installed() {
     || die "apt-get install ${missing[*]} failed"
 }
 
-# Debian's Chromium for the dashboard's browser tests (Playwright cannot download its own here).
+# Debian's Chromium for the dashboard's browser tests (Playwright cannot download its own here), and a
+# Khmer font (Khmer OS, the first of the dashboard's Khmer font stack) for its pages in Khmer.
 ensure_chromium_installed() {
-  command -v chromium >/dev/null 2>&1 && return 0
-  say "installing chromium from Debian packages (browser tests)"
+  local missing=()
+  command -v chromium >/dev/null 2>&1 || missing+=(chromium)
+  [ -d /usr/share/fonts/truetype/khmeros ] || missing+=(fonts-khmeros)
+  [ ${#missing[@]} -eq 0 ] && return 0
+  say "installing ${missing[*]} from Debian packages (browser tests)"
   as_root apt-get update -qq >/dev/null
-  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends chromium >/dev/null \
-    || die "apt-get install chromium failed"
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
+    || die "apt-get install ${missing[*]} failed"
 }
 
 # The deploy tests validate deploy/docker/compose.yaml with Debian's docker-compose (no engine needed

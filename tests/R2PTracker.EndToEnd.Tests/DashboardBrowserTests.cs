@@ -98,10 +98,50 @@ public class DashboardBrowserTests(Deployment deployment, Browser browser) : IAs
         // Other tests register pledges of their own; the seven seed pledges are all listed.
         foreach (var id in new[] { "kh-r2p-1", "kh-r2p-2", "kh-r2p-3", "kh-r2p-4", "kh-r2p-5", "kh-r2p-6", "kh-r2p-focal-point" })
             (await Row(page, id).CountAsync()).ShouldBe(1, id);
-        (await Row(page, "kh-r2p-focal-point").InnerTextAsync()).ShouldContain("2015-08-31");
+        (await Row(page, "kh-r2p-focal-point").InnerTextAsync()).ShouldContain("31 August 2015");
         (await Row(page, "kh-r2p-focal-point").Locator(".badge").GetAttributeAsync("data-status")).ShouldBe("Kept");
         (await page.Locator("#tallies li[data-status='Kept'] .count").InnerTextAsync()).ShouldNotBe("0");
         await Browser.ScreenshotAsync(page, "list");
+    }
+
+    [Fact]
+    public async Task The_switch_shows_the_list_a_pledge_and_the_sign_in_page_in_Khmer_and_back_in_English()
+    {
+        var context = await NewContextAsync();
+        var page = await OpenAsync("/?status=Kept", context);
+        (await page.Locator("html").GetAttributeAsync("lang")).ShouldBe("en");
+
+        // The switch is a form: it keeps the choice in a cookie and comes back to the same list.
+        await page.GetByRole(AriaRole.Button, new() { Name = "ភាសាខ្មែរ" }).ClickAsync();
+        await page.WaitForURLAsync("**/?status=Kept");
+        (await page.Locator("html").GetAttributeAsync("lang")).ShouldBe("km");
+        (await page.Locator("h1").InnerTextAsync()).ShouldBe("ការប្តេជ្ញា");
+        (await Row(page, "kh-r2p-focal-point").Locator(".badge").InnerTextAsync()).ShouldBe("បានរក្សាការសន្យា");
+        (await Row(page, "kh-r2p-focal-point").InnerTextAsync()).ShouldContain("31 សីហា 2015");
+        (await page.Locator("body").EvaluateAsync<string>("e => getComputedStyle(e).fontFamily")).ShouldStartWith("\"Khmer OS\"");
+        await KhmerScreenshotAsync(page, "km-list");
+
+        await Row(page, "kh-r2p-focal-point").Locator("a").First.ClickAsync();
+        await page.WaitForURLAsync("**/pledges/kh-r2p-focal-point");
+        (await page.Locator("html").GetAttributeAsync("lang")).ShouldBe("km");
+        (await page.Locator("#pledge-view h2, #status-history h2").First.InnerTextAsync()).ShouldBe("ស្ថានភាពតាមពេលវេលា");
+        await KhmerScreenshotAsync(page, "km-pledge");
+
+        await page.GetByRole(AriaRole.Link, new() { Name = "ការចូលសម្រាប់បុគ្គលិក" }).ClickAsync();
+        await page.WaitForURLAsync("**/sign-in");
+        (await page.GetByLabel("ថូខឹនបុគ្គលិក (token)").CountAsync()).ShouldBe(1);
+        await KhmerScreenshotAsync(page, "km-sign-in");
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "English" }).ClickAsync();
+        await page.WaitForURLAsync("**/sign-in");
+        (await page.Locator("html").GetAttributeAsync("lang")).ShouldBe("en");
+        (await page.Locator("h1").InnerTextAsync()).ShouldBe("Staff sign-in");
+    }
+
+    private static async Task KhmerScreenshotAsync(IPage page, string name)
+    {
+        await Browser.ScreenshotAsync(page, name);
+        new FileInfo(Path.Combine(Browser.ScreenshotDir, name + ".png")).Length.ShouldBeGreaterThan(0);
     }
 
     [Fact]
@@ -287,7 +327,7 @@ public class DashboardBrowserTests(Deployment deployment, Browser browser) : IAs
         // The as-of marker: a line within the x axis and its label.
         var marker = svg.Locator(".as-of-marker");
         (await marker.GetAttributeAsync("data-date")).ShouldBe("2018-06-30");
-        (await marker.TextContentAsync() ?? "").ShouldContain("As of 2018-06-30");
+        (await marker.TextContentAsync() ?? "").ShouldContain("As of 30 June 2018");
         var x = double.Parse((await marker.Locator("line").GetAttributeAsync("x1"))!, System.Globalization.CultureInfo.InvariantCulture);
         var axis = await svg.Locator("line.axis").First.EvaluateAsync<double[]>("l => [l.x1.baseVal.value, l.x2.baseVal.value]");
         x.ShouldBeInRange(axis[0], axis[1]);

@@ -67,7 +67,7 @@ public class StatusChartTests
         var expected = chart.Plot.Left + chart.Plot.Width * (asOf.DayNumber - first) / (Series[^1].Date.DayNumber - first);
         chart.AsOf.Value.X.ShouldBe(expected, 1e-9);
         chart.AsOf.Value.X.ShouldBeInRange(chart.Plot.Left, chart.Plot.Right);
-        chart.AsOf.Value.Label.ShouldBe("As of 2021-06-30");
+        chart.AsOf.Value.Date.ShouldBe(new DateOnly(2021, 6, 30));
         // Right of the middle the label goes to the left of the line, left of it to the right: inside the plot.
         StatusChart.Layout(Series, new DateOnly(2024, 6, 30)).AsOf!.Value.LabelLeft.ShouldBeTrue();
         StatusChart.Layout(Series, new DateOnly(2016, 6, 30)).AsOf!.Value.LabelLeft.ShouldBeFalse();

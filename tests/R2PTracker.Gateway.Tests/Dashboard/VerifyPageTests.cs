@@ -67,7 +67,7 @@ public partial class VerifyPageTests(GatewayApp app) : IAsyncLifetime
         var (_, html) = await PageAsync();
 
         WitnessRow(html, "witness.one").ShouldContain("has seen the current tree");
-        WitnessRow(html, "witness.two").ShouldContain("last saw tree 1100 on 2026-11-30 12:05 UTC");
+        WitnessRow(html, "witness.two").ShouldContain("last saw tree 1100 on 30 November 2026, 12:05 UTC");
         WitnessRow(html, "witness.three").ShouldContain("has not cosigned yet");
         WitnessRow(html, "witness.three").ShouldContain("witness.three+0a0b0c0d+BwgJ");
     }

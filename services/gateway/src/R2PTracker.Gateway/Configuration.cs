@@ -1,6 +1,7 @@
 using MassTransit;
 using R2PTracker.Gateway.Caching;
 using R2PTracker.Gateway.Dashboard;
+using R2PTracker.Gateway.Dashboard.Localisation;
 using R2PTracker.Gateway.Live;
 using R2PTracker.Gateway.Proxy;
 using R2PTracker.Gateway.Security;
@@ -30,6 +31,7 @@ public static class Configuration
         // A body that does not bind is a 400 in every environment (Development would throw it, a 500).
         services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = false);
         services.AddRazorComponents();
+        services.AddDashboardLocalisation();
         services.AddRequestTimeouts();
         services.AddSettings<ProxyOptions>(ProxyOptions.Section);
         // An import answers only when it is done, minutes later for a large file: it has a cluster of
@@ -73,6 +75,8 @@ public static class Configuration
         app.UseAuthentication();
         app.UseRateLimiter();
         app.UseRequestTimeouts();
+        // Before the cache: its key holds the language the request was resolved to.
+        app.UseRequestLocalization();
         app.UseOutputCache();
         app.UseMiddleware<StaffAuthentication>();
         app.MapDashboard();

@@ -37,6 +37,8 @@ public static class CachePolicies
             o.AddPolicy(PublicReads, b => b
                 .Tag(AllTag)
                 .AddPolicy<KnownParametersPolicy>()
+                // The dashboard's pages are in the reader's language (cookie, ?lang, Accept-Language).
+                .VaryByValue(http => new("language", Dashboard.Localisation.DashboardLanguages.Of(http)))
                 .Expire(settings.Value.Expiry));
         });
     }

@@ -9,12 +9,12 @@ namespace R2PTracker.Gateway.Caching;
 /// ignored by it (timelines, histories, feeds, exports), so it is left out of the key and
 /// "?r=&lt;random&gt;" is served the cached answer instead of making a new entry.
 /// </summary>
-public sealed record RouteParameters(IReadOnlyList<string> Known, bool OthersRefused)
+public sealed record RouteParameters(IReadOnlyList<string> Known, bool OthersRefused, bool Localised = false)
 {
     /// <summary>commitments' list filters (PledgeFilter.Names there).</summary>
     public static readonly string[] Filters = ["status", "theme", "actor", "country", "overdue", "q"];
 
-    public static readonly string[] PledgePage = ["asOf", "axis"];
+    public static readonly string[] PledgePage = ["asOf", "axis", "lang"];
 
     private static readonly RouteParameters None = new([], OthersRefused: false);
 
@@ -25,8 +25,9 @@ public sealed record RouteParameters(IReadOnlyList<string> Known, bool OthersRef
         {
             [] => new(Dashboard.ListQuery.Names, true),
             ["pledges", _] => new(PledgePage, true),
-            ["api", "pledges"] => new([.. Filters, "asOf", "axis", "sort", "limit", "cursor", ContentLanguages.QueryName], true),
-            ["api", "pledges", _] => new(["asOf", "axis", ContentLanguages.QueryName], true),
+            ["verify"] => new(["lang"], false),
+            ["api", "pledges"] => new([.. Filters, "asOf", "axis", "sort", "limit", "cursor", ContentLanguages.QueryName], true, Localised: true),
+            ["api", "pledges", _] => new(["asOf", "axis", ContentLanguages.QueryName], true, Localised: true),
             ["api", "pledges", _, "status-history"] => new(["axis"], true),
             ["api", "tallies"] => new([.. Filters, "asOf", "axis"], true),
             ["api", "tallies", "series"] => new([.. Filters, "from", "to", "interval", "axis"], true),
@@ -37,8 +38,9 @@ public sealed record RouteParameters(IReadOnlyList<string> Known, bool OthersRef
         };
     }
 
-    /// <summary>Whether the route answers in the language asked for (?lang=, else Accept-Language).</summary>
-    public bool Localised => Known.Contains(ContentLanguages.QueryName, StringComparer.Ordinal);
+    // Localised: commitments answers the API route in the language asked for (?lang=, else Accept-Language),
+    // so its key holds that language. (The dashboard's pages take ?lang= too, for their interface: their
+    // key holds the reader's language, resolved by the request localisation; see CachePolicies.)
 
     /// <summary>The first parameter of <paramref name="query"/> the route does not read, if any.</summary>
     public string? FirstUnknown(IQueryCollection query) => query.Keys.FirstOrDefault(k => !Known.Contains(k, StringComparer.Ordinal));

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using System.Text.Json.Serialization;
+using Microsoft.Extensions.Localization;
 
 namespace R2PTracker.Gateway.Dashboard;
 
@@ -14,7 +15,7 @@ public sealed record PledgeView(
 {
     /// <summary>The translations of the title or (<paramref name="quote"/>) the quote, by language, in the order of <see cref="TranslationText.Languages"/>.</summary>
     public IEnumerable<(string Language, TextTranslationView Translation)> TranslationsOf(bool quote) =>
-        TranslationText.Languages.Keys
+        TranslationText.Languages
             .Select(language => (language, Translations?.GetValueOrDefault(language) is { } l ? (quote ? l.Quote : l.Title) : null))
             .Where(t => t.Item2 is not null)
             .Select(t => (t.language, t.Item2!));
@@ -27,12 +28,21 @@ public sealed record LanguageTranslationsView(TextTranslationView? Title, TextTr
 
 public static class TranslationText
 {
-    public static readonly IReadOnlyDictionary<string, string> Languages = new Dictionary<string, string> { ["km"] = "Khmer", ["en"] = "English" };
+    /// <summary>The languages a text may be translated into, in the order the page shows them.</summary>
+    public static readonly IReadOnlyList<string> Languages = ["km", "en"];
 
-    /// <summary>"Khmer translation (unofficial) by Sok Dara".</summary>
-    public static string Label(string language, TextTranslationView t) =>
-        $"{Languages.GetValueOrDefault(language, language)} translation ({(t.Kind == "official" ? "official" : "unofficial")})"
-        + (t.Translator is null ? "" : $" by {t.Translator}");
+    /// <summary>A language's name in the reader's language ("Khmer", "ខ្មែរ").</summary>
+    public static string Name(IStringLocalizer t, string language) =>
+        Languages.Contains(language) ? t["Language." + language] : language;
+
+    /// <summary>"Khmer translation (unofficial) by Sok Dara", in the reader's language.</summary>
+    public static string Label(IStringLocalizer t, string language, TextTranslationView translation)
+    {
+        string kind = t[translation.Kind == "official" ? "Translation.Official" : "Translation.Unofficial"];
+        return translation.Translator is null
+            ? t["Translation.Label", Name(t, language), kind]
+            : t["Translation.Label.By", Name(t, language), kind, translation.Translator];
+    }
 }
 
 public sealed record EvidenceView(string? Title, string? Url, string? PublishedOn);
@@ -43,20 +53,20 @@ public sealed record TimelineView(
     string? Title, string? Summary, string? Reason, string? StatusFrom, string? Status, int? ProgressFrom, int? Progress,
     string? TargetDate, IReadOnlyList<EvidenceView>? Evidence, bool Retracted, long? Corrects, long? LogIndex = null)
 {
-    /// <summary>The entry's heading on the pledge page.</summary>
-    public string Headline => Type switch
+    /// <summary>The entry's heading on the pledge page, in the reader's language (titles and summaries are data, as written).</summary>
+    public string Headline(IStringLocalizer t) => Type switch
     {
-        "PledgeRegistered" => "Pledge made",
-        "StatusAssessed" => $"Status: {StatusText.Label(StatusFrom ?? "?")} → {StatusText.Label(Status ?? "?")}",
-        "ProgressAssessed" => $"Progress: {ProgressFrom}% → {Progress}%",
-        "MilestoneLogged" => Title ?? "Milestone",
-        "MilestoneCorrected" => "Milestone corrected" + (Title is null ? "" : $": {Title}"),
-        "MilestoneRetracted" => "Milestone withdrawn",
-        "EvidenceAttached" => "Evidence attached",
-        "TargetDateSet" => $"Target date set to {TargetDate}",
-        "PledgeBecameOverdue" => $"Overdue: the target date {TargetDate} has passed",
-        "PledgeDetailsRevised" => "Details revised" + (Summary is null ? "" : $" ({Summary})"),
-        "TranslationAdded" => Summary ?? "Translation added",
+        "PledgeRegistered" => t["Timeline.PledgeRegistered"],
+        "StatusAssessed" => t["Timeline.StatusAssessed", StatusText.Label(t, StatusFrom ?? "?"), StatusText.Label(t, Status ?? "?")],
+        "ProgressAssessed" => t["Timeline.ProgressAssessed", ProgressFrom ?? 0, Progress ?? 0],
+        "MilestoneLogged" => Title ?? t["Timeline.Milestone"],
+        "MilestoneCorrected" => Title is null ? t["Timeline.MilestoneCorrected"] : t["Timeline.MilestoneCorrected.Titled", Title],
+        "MilestoneRetracted" => t["Timeline.MilestoneRetracted"],
+        "EvidenceAttached" => t["Timeline.EvidenceAttached"],
+        "TargetDateSet" => t["Timeline.TargetDateSet", Localisation.ReaderDates.Partial(TargetDate)],
+        "PledgeBecameOverdue" => t["Timeline.PledgeBecameOverdue", Localisation.ReaderDates.Partial(TargetDate)],
+        "PledgeDetailsRevised" => Summary is null ? t["Timeline.PledgeDetailsRevised"] : t["Timeline.PledgeDetailsRevised.Summary", Summary],
+        "TranslationAdded" => Summary ?? t["Timeline.TranslationAdded"],
         _ => Title ?? Type,
     };
 

@@ -2,9 +2,12 @@ using System.Globalization;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Localization;
+using Microsoft.Extensions.Localization;
 using R2PTracker.Gateway.Caching;
 using R2PTracker.Gateway.Dashboard.Charts;
 using R2PTracker.Gateway.Dashboard.Components;
+using R2PTracker.Gateway.Dashboard.Localisation;
 using R2PTracker.Gateway.Dashboard.Log;
 using R2PTracker.Gateway.Proxy;
 using R2PTracker.Gateway.Staff;
@@ -17,9 +20,10 @@ public static class DashboardEndpoints
     public static void MapDashboard(this WebApplication app)
     {
         app.MapGet("/", async (HttpContext http, CommitmentsClient commitments, StaffStore store, IAntiforgery antiforgery,
-            TimeProvider clock, CancellationToken ct) =>
+            TimeProvider clock, IStringLocalizer<DashboardText> t, CancellationToken ct) =>
         {
-            if (UnknownParameter(http) is { } refused) return refused;
+            VaryByLanguage(http);
+            if (UnknownParameter(http, t) is { } refused) return refused;
             var staff = await StaffSession.CurrentAsync(http, store);
             var query = ListQuery.From(http.Request.Query);
             string? error = null;
@@ -35,12 +39,12 @@ public static class DashboardEndpoints
             catch (BackendException e) when (e.ValidationMessage() is { } message)
             {
                 // commitments names the field; the reader sees which value to change.
-                error = "Cannot show this list: " + message;
+                error = t["List.Error.Invalid", message];
                 http.Response.StatusCode = StatusCodes.Status400BadRequest;
             }
             catch (Exception e) when (e is HttpRequestException or BackendException or TaskCanceledException && !ct.IsCancellationRequested)
             {
-                error = "The pledge record is unavailable right now; try again shortly.";
+                error = t["List.Error.Unavailable"];
                 http.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
             }
             return new RazorComponentResult<PledgeListPage>(new
@@ -51,15 +55,16 @@ public static class DashboardEndpoints
         }).CacheOutput(CachePolicies.PublicReads).RequireRateLimiting(RateLimits.PublicReads);
 
         app.MapGet("/pledges/{id}", async (string id, HttpContext http, CommitmentsClient commitments, StaffStore store,
-            IAntiforgery antiforgery, TimeProvider clock, CancellationToken ct) =>
+            IAntiforgery antiforgery, TimeProvider clock, IStringLocalizer<DashboardText> t, CancellationToken ct) =>
         {
-            if (UnknownParameter(http) is { } refused) return refused;
+            VaryByLanguage(http);
+            if (UnknownParameter(http, t) is { } refused) return refused;
             var staff = await StaffSession.CurrentAsync(http, store);
             var pledge = await commitments.GetAsync(id, ct);
             if (pledge is null)
             {
                 http.Response.StatusCode = StatusCodes.Status404NotFound;
-                return (IResult)new RazorComponentResult<ErrorPage>(new { Title = "Pledge not found", Message = $"No pledge has the id '{id}'." });
+                return (IResult)new RazorComponentResult<ErrorPage>(new { Title = t["Error.PledgeNotFound.Title"].Value, Message = t["Error.PledgeNotFound.Message", id].Value });
             }
             var timeline = await commitments.TimelineAsync(id, ct);
             // The bands run to the as-of date the reader came with, or to today; an axis the service refuses is the default one.
@@ -78,8 +83,10 @@ public static class DashboardEndpoints
         }).CacheOutput(CachePolicies.PublicReads).RequireRateLimiting(RateLimits.PublicReads);
 
         app.MapGet("/verify", async (HttpContext http, CommitmentsClient commitments, StaffStore store, IAntiforgery antiforgery,
-            CancellationToken ct) =>
+            IStringLocalizer<DashboardText> t, CancellationToken ct) =>
         {
+            VaryByLanguage(http);
+            if (UnknownParameter(http, t) is { } refused) return refused;
             var staff = await StaffSession.CurrentAsync(http, store);
             var page = await VerifyPageData.ReadAsync(commitments, LogReads.PublicBaseUrl(http.Request), ct);
             if (page.SomethingUnavailable) LogReads.DoNotStore(http);
@@ -90,11 +97,34 @@ public static class DashboardEndpoints
             });
         }).CacheOutput(CachePolicies.PublicReads).RequireRateLimiting(RateLimits.PublicReads);
 
-        app.MapGet("/sign-in", (string? returnUrl) =>
-            new RazorComponentResult<SignInPage>(new { ReturnUrl = returnUrl })).RequireRateLimiting(RateLimits.PublicReads);
+        app.MapGet("/sign-in", (HttpContext http, string? returnUrl) =>
+        {
+            VaryByLanguage(http);
+            return new RazorComponentResult<SignInPage>(new { ReturnUrl = returnUrl });
+        }).RequireRateLimiting(RateLimits.PublicReads);
+
+        // The language switch on every page: kept in the localisation cookie, then back to the page it was
+        // pressed on. Only a path on this site is gone back to, so the switch cannot send a reader elsewhere.
+        app.MapPost("/language", async (HttpContext http) =>
+        {
+            if (!http.Request.HasFormContentType) return Results.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType, title: "The language switch is a form.");
+            var form = await http.Request.ReadFormAsync(http.RequestAborted);
+            var language = form["lang"].ToString();
+            if (!DashboardLanguages.IsLanguage(language))
+                return Results.ValidationProblem(new Dictionary<string, string[]> { ["lang"] = ["The language is 'km' or 'en'."] });
+            var returnUrl = form["returnUrl"].ToString();
+            http.Response.Cookies.Append(CookieRequestCultureProvider.DefaultCookieName,
+                CookieRequestCultureProvider.MakeCookieValue(DashboardLanguages.RequestCultureFor(language)),
+                new CookieOptions
+                {
+                    Path = "/", HttpOnly = true, SameSite = SameSiteMode.Lax, Secure = http.Request.IsHttps, IsEssential = true,
+                    MaxAge = TimeSpan.FromDays(365),
+                });
+            return Results.Redirect(IsLocal(returnUrl) ? returnUrl : "/", permanent: false, preserveMethod: false);
+        }).DisableAntiforgery().RequireRateLimiting(RateLimits.PublicReads);
 
         app.MapPost("/auth/sign-in", async (HttpContext http, StaffStore store, SignInLimiter limiter,
-            ILoggerFactory loggers) =>
+            ILoggerFactory loggers, IStringLocalizer<DashboardText> t) =>
         {
             var logger = loggers.CreateLogger("R2PTracker.Gateway.SignIn");
             if (!http.Request.HasFormContentType)
@@ -108,7 +138,7 @@ public static class DashboardEndpoints
                 logger.LogWarning("Sign-in refused for {Remote}: too many failed attempts", http.Connection.RemoteIpAddress);
                 http.Response.StatusCode = StatusCodes.Status429TooManyRequests;
                 http.Response.Headers.RetryAfter = ((int)limiter.RetryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture);
-                return (IResult)new RazorComponentResult<SignInPage>(new { Error = "Too many failed attempts. Wait a minute and try again.", ReturnUrl = returnUrl });
+                return (IResult)new RazorComponentResult<SignInPage>(new { Error = t["SignIn.Error.TooMany"].Value, ReturnUrl = returnUrl });
             }
             var staff = await store.FindByTokenAsync(form["token"].ToString().Trim(), http.RequestAborted);
             if (staff is null)
@@ -116,7 +146,7 @@ public static class DashboardEndpoints
                 limiter.RecordFailure(http);
                 logger.LogWarning("Sign-in refused for {Remote}: unknown or revoked token", http.Connection.RemoteIpAddress);
                 http.Response.StatusCode = StatusCodes.Status401Unauthorized;
-                return new RazorComponentResult<SignInPage>(new { Error = "That token is not valid.", ReturnUrl = returnUrl });
+                return new RazorComponentResult<SignInPage>(new { Error = t["SignIn.Error.Invalid"].Value, ReturnUrl = returnUrl });
             }
             await StaffSession.SignInAsync(http, staff);
             logger.LogInformation("{Staff} ({Role}) signed in from {Remote}", staff.Name, staff.Role, http.Connection.RemoteIpAddress);
@@ -136,15 +166,20 @@ public static class DashboardEndpoints
     /// client that asks for JSON), rather than answer as if it were not there: a mistyped filter is
     /// seen, and "?r=&lt;random&gt;" can neither miss the cache nor fill it.
     /// </summary>
-    private static IResult? UnknownParameter(HttpContext http)
+    private static IResult? UnknownParameter(HttpContext http, IStringLocalizer<DashboardText> t)
     {
         var parameters = RouteParameters.For(http.Request.Path);
-        if (parameters.FirstUnknown(http.Request.Query) is not { } name) return null;
-        var message = $"'{name}' is not a parameter of this page. It reads: {string.Join(", ", parameters.Known)}.";
+        string name, message;
+        if (parameters.OthersRefused && parameters.FirstUnknown(http.Request.Query) is { } unknown)
+            (name, message) = (unknown, t["Error.UnknownParameter.Message", unknown, string.Join(", ", parameters.Known)]);
+        // Two languages, so "?lang=" makes at most two cache entries; any other value is seen as a mistake.
+        else if (http.Request.Query.ContainsKey(DashboardLanguages.QueryKey) && DashboardLanguages.FromQuery(http) is null)
+            (name, message) = (DashboardLanguages.QueryKey, t["Error.UnknownLanguage.Message", http.Request.Query[DashboardLanguages.QueryKey].ToString()]);
+        else return null;
         if (http.Request.GetTypedHeaders().Accept.Any(a => a.MediaType.Value is "application/json" or "application/problem+json"))
             return Results.ValidationProblem(new Dictionary<string, string[]> { [name] = [message] }, title: "The request is not valid.");
         http.Response.StatusCode = StatusCodes.Status400BadRequest;
-        return new RazorComponentResult<ErrorPage>(new { Title = "Unknown parameter", Message = message });
+        return new RazorComponentResult<ErrorPage>(new { Title = t["Error.UnknownParameter.Title"].Value, Message = message });
     }
 
     /// <summary>
@@ -161,6 +196,9 @@ public static class DashboardEndpoints
         var first = survey.FirstOrDefault(p => p.Total > 0);
         return first is null ? [] : await commitments.SeriesAsync(query, SeriesRange.For(first.Date.Year, to), ct);
     }
+
+    /// <summary>A page's words follow the cookie and Accept-Language, so a shared cache must keep them apart.</summary>
+    private static void VaryByLanguage(HttpContext http) => http.Response.Headers.Append("Vary", "Cookie, Accept-Language");
 
     private static bool IsLocal(string url) =>
         url.StartsWith('/') && !url.StartsWith("//", StringComparison.Ordinal) && !url.StartsWith("/\\", StringComparison.Ordinal);

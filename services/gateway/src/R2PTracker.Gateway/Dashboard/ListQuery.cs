@@ -12,7 +12,7 @@ namespace R2PTracker.Gateway.Dashboard;
 public sealed record ListQuery
 {
     /// <summary>The page's parameters; the output cache varies by exactly these.</summary>
-    public static readonly string[] Names = ["q", "status", "theme", "actor", "country", "overdue", "sort", "limit", "cursor", "asOf", "axis"];
+    public static readonly string[] Names = ["q", "status", "theme", "actor", "country", "overdue", "sort", "limit", "cursor", "asOf", "axis", "lang"];
 
     public static readonly string[] Sorts = ["id", "title", "statusSince", "targetDate"];
 
@@ -28,6 +28,9 @@ public sealed record ListQuery
     public string? AsOf { get; init; }
     public string? Axis { get; init; }
 
+    /// <summary>The page's language when the reader asked for one with ?lang= (km|en): its links keep it.</summary>
+    public string? Lang { get; init; }
+
     public static ListQuery From(IQueryCollection query)
     {
         string? One(string name) => query[name].LastOrDefault(v => !string.IsNullOrWhiteSpace(v))?.Trim();
@@ -36,7 +39,7 @@ public sealed record ListQuery
             Q = One("q"),
             Statuses = query["status"].Where(v => !string.IsNullOrWhiteSpace(v)).Select(v => v!.Trim()).Distinct().ToList(),
             Theme = One("theme"), Actor = One("actor"), Country = One("country"), Overdue = One("overdue"),
-            Sort = One("sort"), Limit = One("limit"), Cursor = One("cursor"), AsOf = One("asOf"), Axis = One("axis"),
+            Sort = One("sort"), Limit = One("limit"), Cursor = One("cursor"), AsOf = One("asOf"), Axis = One("axis"), Lang = One("lang"),
         };
     }
 
@@ -86,7 +89,8 @@ public sealed record ListQuery
     public string PageLink(string? cursor) => "/" + QueryString.Create(Filters()
         .Concat(AsOf is null ? [] : [new KeyValuePair<string, string?>("asOf", AsOf)])
         .Concat(Axis is null ? [] : [new KeyValuePair<string, string?>("axis", Axis)])
-        .Concat(Paging(cursor)));
+        .Concat(Paging(cursor))
+        .Concat(Lang is null ? [] : [new KeyValuePair<string, string?>("lang", Lang)]));
 
     /// <summary>The cursor in commitments' <c>Link: &lt;…&gt;; rel="next"</c> header, if there is a next page.</summary>
     public static string? NextCursor(string? linkHeader)

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Localization;
+
 namespace R2PTracker.Gateway.Dashboard;
 
 public sealed record StaffIdentity(Guid Id, string Name, string Role);
@@ -6,16 +8,9 @@ public static class StatusText
 {
     public static readonly string[] All = ["NotYetRated", "InTheWorks", "Stalled", "Kept", "Compromise", "Broken"];
 
-    public static string Label(string status) => status switch
-    {
-        "NotYetRated" => "Not yet rated",
-        "InTheWorks" => "In the works",
-        "Stalled" => "Stalled",
-        "Kept" => "Promise kept",
-        "Compromise" => "Compromise",
-        "Broken" => "Promise broken",
-        _ => status,
-    };
+    /// <summary>A status's name in the reader's language (resources Status.NotYetRated …); an unknown one as it is.</summary>
+    public static string Label(IStringLocalizer t, string status) =>
+        All.Contains(status) ? t["Status." + status] : status;
 
     /// <summary>Only http(s) links are rendered as links, whatever the data says.</summary>
     public static bool IsSafeLink(string? url) =>

@@ -8,6 +8,10 @@
 
   function text(el, message) { if (el) el.textContent = message; }
 
+  // The page's messages in its language, from data-text-* on <body> (English if one is missing).
+  const words = document.body.dataset;
+  function say(name, fallback) { return words['text' + name] || fallback; }
+
   function evidenceFrom(form) {
     const title = form.elements.evidenceTitle?.value.trim();
     const url = form.elements.evidenceUrl?.value.trim();
@@ -27,22 +31,22 @@
 
   async function explain(response) {
     if (response.status === 412) {
-      return 'This pledge was changed by someone else since you opened it. Reload the page to see the latest version, then make your change again. Nothing was saved.';
+      return say('Conflict', 'This pledge was changed by someone else since you opened it. Reload the page to see the latest version, then make your change again. Nothing was saved.');
     }
     let problem = null;
     try { problem = await response.json(); } catch { /* not JSON */ }
     if (response.status === 400 && problem?.errors) {
-      return 'Not saved: ' + Object.entries(problem.errors).map(([field, messages]) => `${field}: ${messages.join(' ')}`).join('; ');
+      return say('NotSaved', 'Not saved:') + ' ' + Object.entries(problem.errors).map(([field, messages]) => `${field}: ${messages.join(' ')}`).join('; ');
     }
-    if (response.status === 401 || response.status === 403) return 'Not saved: your sign-in has expired. Sign in again.';
-    return 'Not saved: ' + (problem?.title || response.statusText || 'error') + (problem?.detail ? ' ' + problem.detail : '');
+    if (response.status === 401 || response.status === 403) return say('Expired', 'Not saved: your sign-in has expired. Sign in again.');
+    return say('NotSaved', 'Not saved:') + ' ' + (problem?.title || response.statusText || say('Error', 'error')) + (problem?.detail ? ' ' + problem.detail : '');
   }
 
   document.querySelectorAll('form.write').forEach(form => {
     form.addEventListener('submit', async event => {
       event.preventDefault();
       const result = document.getElementById('write-result');
-      text(result, 'Saving…');
+      text(result, say('Saving', 'Saving…'));
       const response = await fetch(`/api/pledges/${encodeURIComponent(pledgeId)}/${form.dataset.endpoint}`, {
         method: 'POST',
         credentials: 'same-origin',
@@ -50,7 +54,7 @@
         body: JSON.stringify(bodyFor(form)),
       });
       if (response.ok) {
-        text(result, 'Saved.');
+        text(result, say('Saved', 'Saved.'));
         window.location.reload();
       } else {
         result.classList.add('error');
@@ -76,8 +80,8 @@
       if (response.ok) {
         const created = await response.json();
         text(out, kind === 'email'
-          ? 'Check your inbox to confirm the subscription.'
-          : `Subscribed. Keep this signing secret, it is shown only once: ${created.secret}`);
+          ? say('CheckInbox', 'Check your inbox to confirm the subscription.')
+          : say('Subscribed', 'Subscribed. Keep this signing secret, it is shown only once:') + ' ' + created.secret);
       } else {
         text(out, await explain(response));
       }
@@ -107,7 +111,7 @@
         await refresh(['pledge-view']);
         const notice = document.getElementById('live-notice');
         notice.hidden = false;
-        text(notice, 'This pledge was just updated.');
+        text(notice, say('LiveUpdated', 'This pledge was just updated.'));
       }
     });
   }

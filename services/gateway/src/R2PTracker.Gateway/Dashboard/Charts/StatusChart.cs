@@ -23,8 +23,8 @@ public sealed record ChartBand(string Status, IReadOnlyList<BandEdge> Edges)
 
 public readonly record struct ChartTick(double Position, string Label);
 
-/// <summary>The as-of line; its label goes on the side with more room (<see cref="LabelLeft"/>: to the left of the line).</summary>
-public readonly record struct ChartMarker(double X, string Label, bool LabelLeft);
+/// <summary>The as-of line at <see cref="Date"/>; its label goes on the side with more room (<see cref="LabelLeft"/>: to the left of the line).</summary>
+public readonly record struct ChartMarker(double X, DateOnly Date, bool LabelLeft);
 
 /// <summary>The plot area inside the SVG: left, top, right and bottom edges.</summary>
 public readonly record struct PlotArea(double Left, double Top, double Right, double Bottom)
@@ -93,7 +93,7 @@ public static class StatusChart
         if (asOf is { } day && day >= first.AddDays(-31) && day <= last)
         {
             var x = Math.Clamp(X(day), plot.Left, plot.Right);
-            marker = new ChartMarker(x, "As of " + day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), x > plot.Left + plot.Width / 2);
+            marker = new ChartMarker(x, day, x > plot.Left + plot.Width / 2);
         }
         return new StatusChartShapes(width, height, plot, max, bands, xTicks, yTicks, marker);
     }

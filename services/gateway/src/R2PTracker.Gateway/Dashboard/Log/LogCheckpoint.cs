@@ -1,4 +1,5 @@
 using System.Globalization;
+using Microsoft.Extensions.Localization;
 
 namespace R2PTracker.Gateway.Dashboard.Log;
 
@@ -26,11 +27,13 @@ public sealed record LogCheckpoint(string Origin, long TreeSize, string RootHash
 /// <summary>A configured witness and the latest tree it cosigned.</summary>
 public sealed record WitnessView(string Name, string? Key, long? TreeSize, DateTimeOffset? CosignedAt, bool SeenCurrent)
 {
-    /// <summary>Where the witness stands, in the words the verify page uses.</summary>
-    public string State => this switch
+    /// <summary>Where the witness stands, in the words the verify page uses, in the reader's language.</summary>
+    public string State(IStringLocalizer t) => this switch
     {
-        { SeenCurrent: true } => "has seen the current tree",
-        { TreeSize: { } size } => $"last saw tree {size}" + (CosignedAt is { } at ? $" on {at.UtcDateTime:yyyy-MM-dd HH:mm} UTC" : ""),
-        _ => "has not cosigned yet",
+        { SeenCurrent: true } => t["Verify.Witness.SeenCurrent"],
+        { TreeSize: { } size } => CosignedAt is { } at
+            ? t["Verify.Witness.LastSawOn", size.ToString(CultureInfo.InvariantCulture), Localisation.ReaderDates.Moment(at)]
+            : t["Verify.Witness.LastSaw", size.ToString(CultureInfo.InvariantCulture)],
+        _ => t["Verify.Witness.NotYet"],
     };
 }

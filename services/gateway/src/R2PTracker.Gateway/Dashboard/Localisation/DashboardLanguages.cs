@@ -39,6 +39,17 @@ public static class DashboardLanguages
     public static string Keep(string href, HttpContext? http) =>
         http is not null && FromQuery(http) is { } lang ? href + (href.Contains('?') ? '&' : '?') + QueryKey + "=" + lang : href;
 
+    /// <summary>
+    /// This page's absolute address in <paramref name="language"/> (<c>?lang=</c> set, every other parameter
+    /// kept), or with no <c>?lang=</c> for null: the hreflang alternates and og:url.
+    /// </summary>
+    public static string Alternate(HttpContext http, string? language)
+    {
+        var query = http.Request.Query.Where(p => p.Key != QueryKey).SelectMany(p => p.Value.Select(v => KeyValuePair.Create(p.Key, v)));
+        if (language is not null) query = query.Append(KeyValuePair.Create(QueryKey, (string?)language));
+        return $"{http.Request.Scheme}://{http.Request.Host}{http.Request.PathBase}{http.Request.Path}{QueryString.Create(query)}";
+    }
+
     /// <summary>The page to come back to after switching: this one, without a <c>?lang=</c> the switch now overrides.</summary>
     public static string ReturnUrl(HttpContext? http)
     {

@@ -63,6 +63,9 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 # --- notifications (issue 5) ------------------------------------------------------------------
 # maildev as the SMTP server of the e-mail tests, on free ports; tests read mail via its REST API.
 ensure_maildev_installed
+# The dashboard's audit (accessibility, best practices, SEO) runs Lighthouse with Debian's chromium.
+ensure_lighthouse_installed
+export R2P_TEST_LIGHTHOUSE="$(lighthouse_bin)"
 maildev_ports=$(free_port_block 2) || die "no free ports for maildev"
 say "starting maildev (SMTP $maildev_ports, REST $((maildev_ports + 1)))"
 maildev_start "$work/maildev" "$maildev_ports" "$((maildev_ports + 1))"

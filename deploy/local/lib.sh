@@ -298,6 +298,19 @@ ensure_maildev_installed() {
   (cd "$dir" && npm install --no-audit --no-fund --silent maildev@3.0.0 >/dev/null 2>&1) || die "npm install maildev failed"
 }
 
+# --- Lighthouse (Google's page audit), from npm, for the dashboard's audit test; run with Debian's chromium.
+lighthouse_bin() { echo "${R2P_TOOLS:-$HOME/.cache/r2p-tracker}/lighthouse/node_modules/.bin/lighthouse"; }
+
+ensure_lighthouse_installed() {
+  [ -x "$(lighthouse_bin)" ] && return 0
+  command -v npm >/dev/null || die "npm is needed to install lighthouse (apt-get install npm)"
+  local dir
+  dir=$(dirname "$(dirname "$(dirname "$(lighthouse_bin)")")")
+  say "installing lighthouse 12.8.2 from npm into $dir"
+  mkdir -p "$dir"
+  (cd "$dir" && npm install --no-audit --no-fund --silent lighthouse@12.8.2 >/dev/null 2>&1) || die "npm install lighthouse failed"
+}
+
 # maildev_start DIR SMTP_PORT WEB_PORT: starts maildev on 127.0.0.1, pid in DIR/maildev.pid.
 maildev_start() {
   local dir=$1 smtp=$2 web=$3

@@ -39,6 +39,7 @@ public class SeedingTests(CommitmentsApp app)
 
         timeline.EnumerateArray().ShouldAllBe(e => e.GetProperty("recordedBy").GetString() == "seed:r2p-tracker");
         var dates = timeline.EnumerateArray().Select(e => e.GetProperty("occurredOn").GetString()).ToList();
-        dates.ShouldBe(["2015-02", "2019-12", "2023-09-16", "2023-09-16"]);
+        // The last two are the Khmer drafts of the title and quote, dated the day they were made.
+        dates.ShouldBe(["2015-02", "2019-12", "2023-09-16", "2023-09-16", "2026-12-03", "2026-12-03"]);
     }
 }

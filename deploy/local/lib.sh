@@ -283,33 +283,28 @@ free_port_block() {
   return 1
 }
 
-# --- maildev (development SMTP server with a web UI and REST API), from npm -----------------
-# Installed once per machine into $R2P_TOOLS (default ~/.cache/r2p-tracker) and started on ports
-# of our own. Used by deploy/local/up.sh (1025/1080) and tests/run.sh (free ports).
-maildev_bin() { echo "${R2P_TOOLS:-$HOME/.cache/r2p-tracker}/maildev/node_modules/.bin/maildev"; }
+# --- Tools from npm, each installed once per machine into $R2P_TOOLS (default ~/.cache/r2p-tracker)/NAME.
+npm_tool_bin() { echo "${R2P_TOOLS:-$HOME/.cache/r2p-tracker}/$1/node_modules/.bin/$1"; }
 
-ensure_maildev_installed() {
-  [ -x "$(maildev_bin)" ] && return 0
-  command -v npm >/dev/null || die "npm is needed to install maildev (apt-get install npm)"
-  local dir
-  dir=$(dirname "$(dirname "$(dirname "$(maildev_bin)")")")
-  say "installing maildev 3.0.0 from npm into $dir"
+# ensure_npm_tool NAME VERSION: installs NAME@VERSION unless it is there.
+ensure_npm_tool() {
+  local name=$1 version=$2 dir
+  [ -x "$(npm_tool_bin "$name")" ] && return 0
+  command -v npm >/dev/null || die "npm is needed to install $name (apt-get install npm)"
+  dir=$(dirname "$(dirname "$(dirname "$(npm_tool_bin "$name")")")")
+  say "installing $name $version from npm into $dir"
   mkdir -p "$dir"
-  (cd "$dir" && npm install --no-audit --no-fund --silent maildev@3.0.0 >/dev/null 2>&1) || die "npm install maildev failed"
+  (cd "$dir" && npm install --no-audit --no-fund --silent "$name@$version" >/dev/null 2>&1) || die "npm install $name failed"
 }
 
-# --- Lighthouse (Google's page audit), from npm, for the dashboard's audit test; run with Debian's chromium.
-lighthouse_bin() { echo "${R2P_TOOLS:-$HOME/.cache/r2p-tracker}/lighthouse/node_modules/.bin/lighthouse"; }
+# maildev (development SMTP server with a web UI and REST API), started on ports of our own. Used by
+# deploy/local/up.sh (1025/1080) and tests/run.sh (free ports).
+maildev_bin() { npm_tool_bin maildev; }
+ensure_maildev_installed() { ensure_npm_tool maildev 3.0.0; }
 
-ensure_lighthouse_installed() {
-  [ -x "$(lighthouse_bin)" ] && return 0
-  command -v npm >/dev/null || die "npm is needed to install lighthouse (apt-get install npm)"
-  local dir
-  dir=$(dirname "$(dirname "$(dirname "$(lighthouse_bin)")")")
-  say "installing lighthouse 12.8.2 from npm into $dir"
-  mkdir -p "$dir"
-  (cd "$dir" && npm install --no-audit --no-fund --silent lighthouse@12.8.2 >/dev/null 2>&1) || die "npm install lighthouse failed"
-}
+# Lighthouse (Google's page audit), for the dashboard's audit test; run with Debian's chromium.
+lighthouse_bin() { npm_tool_bin lighthouse; }
+ensure_lighthouse_installed() { ensure_npm_tool lighthouse 12.8.2; }
 
 # maildev_start DIR SMTP_PORT WEB_PORT: starts maildev on 127.0.0.1, pid in DIR/maildev.pid.
 maildev_start() {

@@ -158,7 +158,7 @@ public sealed class LoggedTracker : IAsyncDisposable
 
     /// <summary>Dumps the database with pg_dump (custom format) into <paramref name="file"/>.</summary>
     public async Task DumpAsync(string file) =>
-        await RunAsync(Path.Combine(await PgBinAsync(), "pg_dump"), ["-Fc", "-f", file, Server(), "-d", Database]);
+        await RunAsync(Path.Combine(await TestEnvironment.PostgresBinariesAsync(), "pg_dump"), ["-Fc", "-f", file, Server(), "-d", Database]);
 
     /// <summary>Drops the database and restores it from a dump, as an operator restoring a backup would (the process is stopped meanwhile).</summary>
     public async Task RestoreAsync(string file)
@@ -172,7 +172,7 @@ public sealed class LoggedTracker : IAsyncDisposable
             await using var create = new NpgsqlCommand($"create database \"{Database}\"", connection);
             await create.ExecuteNonQueryAsync();
         }
-        await RunAsync(Path.Combine(await PgBinAsync(), "pg_restore"), ["-d", Database, Server(), file]);
+        await RunAsync(Path.Combine(await TestEnvironment.PostgresBinariesAsync(), "pg_restore"), ["-d", Database, Server(), file]);
         await StartProcessAsync();
     }
 
@@ -180,12 +180,6 @@ public sealed class LoggedTracker : IAsyncDisposable
     {
         var b = new NpgsqlConnectionStringBuilder(TestEnvironment.PostgresServer);
         return $"--host={b.Host}";
-    }
-
-    private static async Task<string> PgBinAsync()
-    {
-        var root = TestEnvironment.RepositoryRoot();
-        return (await RunAsync("bash", ["-c", $"source '{root}/deploy/local/lib.sh' && pg_bin"])).Trim();
     }
 
     private static async Task<string> RunAsync(string file, IEnumerable<string> args)

@@ -161,6 +161,37 @@ public class TranslationTests(CommitmentsApp app)
         (await Get($"/api/pledges/{id}/timeline")).EnumerateArray().ShouldContain(e => e.GetProperty("type").GetString() == "TranslationAdded");
     }
 
+    private async Task<List<string>> FoundAsync(string theme, string q) =>
+        (await Get($"/api/pledges?theme={theme}&q={Uri.EscapeDataString(q)}")).EnumerateArray().Select(p => p.GetProperty("id").GetString()!).ToList();
+
+    [Fact]
+    public async Task A_word_of_a_khmer_translation_finds_the_pledge_until_the_translation_no_longer_counts()
+    {
+        var (id, theme) = await RegisterThemedAsync();
+        var milestoneId = await WithMilestoneAsync(id);
+        (await FoundAsync(theme, "ទទួលខុសត្រូវ")).ShouldBeEmpty();
+        (await TranslateAsync(id, Translation(), "\"2\"")).EnsureSuccessStatusCode();
+        (await TranslateAsync(id, Translation($"milestones/{milestoneId}/description", KhmerDescription), "\"3\"")).EnsureSuccessStatusCode();
+
+        (await FoundAsync(theme, "ទទួលខុសត្រូវ")).ShouldBe([id], "a word from the Khmer title");
+        (await FoundAsync(theme, "បណ្តុះបណ្តាល")).ShouldBe([id], "a word from a milestone's Khmer description");
+
+        // A better translation replaces the words of the one before it.
+        (await TranslateAsync(id, Translation(text: BetterKhmerTitle), "\"4\"")).EnsureSuccessStatusCode();
+        (await FoundAsync(theme, "មជ្ឈមណ្ឌល")).ShouldBe([id]);
+        (await FoundAsync(theme, "ទទួលខុសត្រូវ")).ShouldBeEmpty("the earlier translation no longer counts");
+
+        // A revised original withdraws its translation, and a retracted milestone takes its translations with it.
+        (await app.Staff().SendAsync(Post($"/api/pledges/{id}/details", new { title = "Appoint a focal point for R2P", reason = "Quoted wrongly" }, "\"5\""), Ct))
+            .EnsureSuccessStatusCode();
+        (await FoundAsync(theme, "មជ្ឈមណ្ឌល")).ShouldBeEmpty();
+        (await FoundAsync(theme, "បណ្តុះបណ្តាល")).ShouldBe([id]);
+        (await app.Staff().SendAsync(Post($"/api/pledges/{id}/milestones/{milestoneId}/retraction", new { reason = "Not this pledge" }, "\"6\""), Ct))
+            .EnsureSuccessStatusCode();
+        (await FoundAsync(theme, "បណ្តុះបណ្តាល")).ShouldBeEmpty();
+        (await FoundAsync(theme, "focal")).ShouldBe([id]);
+    }
+
     public static TheoryData<string, object> BadTranslations => new()
     {
         { "language", new { target = "title", language = "fr", text = KhmerTitle, translator = "Sok Dara", kind = "unofficial" } },

@@ -21,7 +21,7 @@ public static class ReadModelSchema
     /// The tables' layout. When it changes, the tables are dropped and made again on start, and every
     /// stream's read model is written again from its events (<see cref="ReadModelStartup"/>).
     /// </summary>
-    public const int FormatVersion = 3;
+    public const int FormatVersion = 4;
 
     /// <summary>The span that holds a day, as the GiST indexes have it.</summary>
     public const string Span = "daterange(valid_from, valid_to)";

@@ -107,9 +107,10 @@ public static class ReadModelWrites
     private static string DistinctWords(string text) =>
         $"(select coalesce(string_agg(distinct x.word, ' '), '') from regexp_split_to_table(lower(coalesce({text}, '')), '[[:space:]]+') as x(word) where x.word <> '')";
 
-    /// <summary>Whether the new events only bring texts (no correction, retraction or revision of one already there).</summary>
+    /// <summary>Whether the new events only bring texts (no correction, retraction, revision or translation, which can replace one already there).</summary>
     private static bool OnlyAddsTexts(List<StoredEvent> added, bool newStream) =>
-        !added.Any(e => e.Data is MilestoneCorrected or MilestoneRetracted or PledgeDetailsRevised || (e.Data is PledgeRegistered && !newStream));
+        !added.Any(e => e.Data is MilestoneCorrected or MilestoneRetracted or PledgeDetailsRevised or TranslationAdded
+                        || (e.Data is PledgeRegistered && !newStream));
 
     /// <summary>Everything the read model holds of a pledge, before it is written again from its whole stream.</summary>
     public static IEnumerable<SqlStep> Forget(string pledgeId) =>
@@ -196,6 +197,25 @@ public static class ReadModelWrites
             if (e.Data is PledgeRegistered or PledgeDetailsRevised && current is not null)
                 upserts["pledge"] = current.Title + "\n" + current.Quote;
         }
+        // The translations that count now, in every language: a new one, or a revision, correction or
+        // retraction that ends one, changes them, so they are one text gathered again from the state.
+        if (current is not null && added.Any(e => e.Data is TranslationAdded or PledgeDetailsRevised or MilestoneCorrected or MilestoneRetracted))
+        {
+            if (TranslatedTexts(current) is { Length: > 0 } translated) upserts[TranslationsItem] = translated;
+            else deletes.Add(TranslationsItem);
+        }
         return (upserts, deletes);
+    }
+
+    private const string TranslationsItem = "translations";
+
+    /// <summary>Every translation that counts on the pledge, leaving out those of retracted milestones.</summary>
+    private static string TranslatedTexts(Pledge pledge)
+    {
+        var kept = pledge.Milestones.Where(m => !m.Retracted).Select(m => m.Id).ToHashSet(StringComparer.Ordinal);
+        var texts = pledge.Translations.Values.SelectMany(l => new[] { l.Title, l.Quote }.Concat(
+                l.Milestones.Where(m => kept.Contains(m.Key)).SelectMany(m => new[] { m.Value.Title, m.Value.Description })))
+            .OfType<TextTranslation>().Select(t => t.Text);
+        return string.Join("\n", texts);
     }
 }

@@ -45,6 +45,20 @@ public class CacheKeyTests(GatewayApp app) : IAsyncLifetime
         _gateway.Backend.Count(path).ShouldBe(1, "the export is built once for the store's version, not once per URL");
     }
 
+    [Theory]
+    [InlineData("/feeds/pledges.atom")]
+    [InlineData("/feeds/pledges/kh-r2p-2.atom")]
+    public async Task A_feed_in_another_language_is_an_entry_of_its_own(string path)
+    {
+        (await GetAsync(path)).StatusCode.ShouldBe(HttpStatusCode.OK);
+        (await GetAsync($"{path}?lang=km")).Headers.Age.ShouldBeNull("the Khmer feed is not the English one");
+        (await GetAsync($"{path}?lang=km&r=1")).Headers.Age.ShouldNotBeNull("the Khmer feed is cached, and junk is left out of its key");
+        _gateway.Backend.Count(path, "?lang=km").ShouldBe(1);
+        // A language commitments refuses is not the English feed: it goes to commitments, to be refused.
+        await GetAsync($"{path}?lang=fr");
+        _gateway.Backend.Count(path, "?lang=fr").ShouldBe(1);
+    }
+
     [Fact]
     public async Task An_unknown_parameter_on_an_api_read_goes_past_the_cache_and_makes_no_entry()
     {

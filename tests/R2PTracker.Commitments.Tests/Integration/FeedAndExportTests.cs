@@ -57,6 +57,53 @@ public class FeedAndExportTests(CommitmentsApp app)
         (await app.Anonymous().GetAsync("/feeds/pledges/nope-nope.atom", Ct)).StatusCode.ShouldBe(HttpStatusCode.NotFound);
     }
 
+    private async Task<XmlDocument> FeedXml(string url)
+    {
+        var response = await app.Anonymous().GetAsync(url, Ct);
+        response.StatusCode.ShouldBe(HttpStatusCode.OK, await response.Content.ReadAsStringAsync(Ct));
+        var xml = new XmlDocument();
+        xml.LoadXml(await response.Content.ReadAsStringAsync(Ct));
+        return xml;
+    }
+
+    [Fact]
+    public async Task With_lang_km_a_feed_is_in_khmer_names_the_pledge_by_its_khmer_title_and_links_each_language()
+    {
+        const string khmerTitle = "តែងតាំងមជ្ឈមណ្ឌលទំនាក់ទំនងជាតិ";
+        var id = await RegisterAsync(app.Staff());
+        (await app.Staff().SendAsync(Post($"/api/pledges/{id}/status", StatusChange("Stalled"), "\"1\""), Ct)).EnsureSuccessStatusCode();
+        (await app.Staff().SendAsync(Post($"/api/pledges/{id}/translations",
+            new { target = "title", language = "km", text = khmerTitle, translator = "Sok Dara", kind = "unofficial" }, "\"2\""), Ct)).EnsureSuccessStatusCode();
+
+        var khmer = await Feed($"/feeds/pledges/{id}.atom?lang=km");
+        khmer.Language.ShouldBe("km");
+        khmer.Title.Text.ShouldBe($"R2P Tracker — {khmerTitle}");
+        var items = khmer.Items.ToList();
+        items[0].Title.Text.ShouldBe($"{khmerTitle} — បានបន្ថែមការបកប្រែ៖ ចំណងជើង ត្រូវបានបកប្រែជាភាសាខ្មែរ ដោយ Sok Dara (ក្រៅផ្លូវការ)");
+        items[1].Title.Text.ShouldBe($"{khmerTitle} — បានវាយតម្លៃស្ថានភាព៖ មិនទាន់វាយតម្លៃ → ជាប់គាំង");
+        items[1].Links.Single(l => l.RelationshipType == "alternate").Uri.PathAndQuery.ShouldBe($"/pledges/{id}?lang=km");
+        var document = await FeedXml($"/feeds/pledges/{id}.atom?lang=km");
+        document.DocumentElement!.GetAttribute("xml:lang").ShouldBe("km");
+        var atom = new XmlNamespaceManager(document.NameTable);
+        atom.AddNamespace("a", "http://www.w3.org/2005/Atom");
+        document.SelectSingleNode("/a:feed/a:link[@rel='alternate' and @hreflang='en']/@href", atom)!.Value.ShouldEndWith($"/feeds/pledges/{id}.atom");
+
+        var english = await Feed($"/feeds/pledges/{id}.atom");
+        english.Language.ShouldBe("en");
+        english.Items.First().Title.Text.ShouldContain("Translation added: The title translated into km by Sok Dara (unofficial)");
+        english.Items.ShouldAllBe(i => !i.Title.Text.Contains(khmerTitle));
+        (await FeedXml($"/feeds/pledges/{id}.atom")).SelectSingleNode("/a:feed/a:link[@hreflang='km']/@href", atom)!.Value
+            .ShouldEndWith($"/feeds/pledges/{id}.atom?lang=km");
+        (await Feed("/feeds/pledges.atom?lang=km")).Title.Text.ShouldBe("R2P Tracker — ការប្តេជ្ញាទាំងអស់");
+
+        foreach (var url in new[] { "/feeds/pledges.atom?lang=fr", $"/feeds/pledges/{id}.atom?lang=٢" })
+        {
+            var refused = await app.Anonymous().GetAsync(url, Ct);
+            refused.StatusCode.ShouldBe(HttpStatusCode.BadRequest, url);
+            (await refused.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("errors").TryGetProperty("lang", out _).ShouldBeTrue();
+        }
+    }
+
     [Fact]
     public async Task Text_that_looks_like_html_is_escaped_in_the_feed()
     {

@@ -13,7 +13,7 @@ public class ListQueryTests
     public void Only_known_parameters_with_a_value_are_passed_on_and_an_axis_only_with_a_date()
     {
         var query = Parse("?q=svay+rieng&status=Kept&status=Broken&theme=&actor=&country=KH&overdue=&sort=title&limit=10&axis=occurred&debug=1&asOf=");
-        query.PledgesPath().ShouldBe("/api/pledges?q=svay%20rieng&status=Kept&status=Broken&country=KH&sort=title&limit=10");
+        query.PledgesPath("km").ShouldBe("/api/pledges?q=svay%20rieng&status=Kept&status=Broken&country=KH&sort=title&limit=10&lang=km");
         query.TalliesPath().ShouldBe("/api/tallies?q=svay%20rieng&status=Kept&status=Broken&country=KH");
         query.SeriesPath(new SeriesRange("2015", "2026-12-02", "month"))
             .ShouldBe("/api/tallies/series?q=svay%20rieng&status=Kept&status=Broken&country=KH&from=2015&to=2026-12-02&interval=month&axis=occurred");
@@ -23,7 +23,7 @@ public class ListQueryTests
     public void With_an_as_of_date_the_list_and_tallies_take_the_date_and_axis_and_the_series_the_axis()
     {
         var query = Parse("?asOf=2017-01-01&axis=recorded&overdue=true&cursor=abc");
-        query.PledgesPath().ShouldBe("/api/pledges?overdue=true&asOf=2017-01-01&axis=recorded&cursor=abc");
+        query.PledgesPath("en").ShouldBe("/api/pledges?overdue=true&asOf=2017-01-01&axis=recorded&cursor=abc&lang=en");
         query.TalliesPath().ShouldBe("/api/tallies?overdue=true&asOf=2017-01-01&axis=recorded");
         query.SeriesPath(new SeriesRange("2015", "2017-01-01", "month")).ShouldBe("/api/tallies/series?overdue=true&from=2015&to=2017-01-01&interval=month&axis=recorded");
     }
@@ -31,7 +31,7 @@ public class ListQueryTests
     [Fact]
     public void A_bad_value_is_passed_on_as_it_is_for_commitments_to_name()
     {
-        Parse("?sort=sideways&limit=9999&status=Lost").PledgesPath().ShouldBe("/api/pledges?status=Lost&sort=sideways&limit=9999");
+        Parse("?sort=sideways&limit=9999&status=Lost").PledgesPath("en").ShouldBe("/api/pledges?status=Lost&sort=sideways&limit=9999&lang=en");
     }
 
     [Fact]

@@ -72,6 +72,18 @@ public partial class PageMetadataTests(GatewayApp app) : IAsyncLifetime
     }
 
     [Theory]
+    [InlineData("/", "/feeds/pledges.atom")]
+    [InlineData("/?lang=km", "/feeds/pledges.atom?lang=km")]
+    [InlineData($"/pledges/{Pledge}?lang=km", "/feeds/pledges.atom?lang=km")]
+    public async Task The_feed_a_page_announces_and_links_is_in_the_page_s_language(string url, string feed)
+    {
+        var html = await HtmlAsync(url);
+        html.ShouldContain($"""type="application/atom+xml" title=""");
+        Regex.Match(html, """<link rel="alternate" type="application/atom\+xml" title="[^"]*" href="([^"]+)" """).Groups[1].Value.ShouldBe(feed);
+        html.ShouldContain($"""<a href="{feed}">""");
+    }
+
+    [Theory]
     [InlineData("/favicon.ico", "image/x-icon")]
     [InlineData("/favicon.svg", "image/svg+xml")]
     public async Task The_favicon_is_served(string url, string type)

@@ -7,6 +7,7 @@ using R2PTracker.Commitments.Export;
 using R2PTracker.Commitments.Http;
 using R2PTracker.Commitments.Pledges;
 using R2PTracker.Commitments.Pledges.ReadModel;
+using R2PTracker.ServiceDefaults;
 
 namespace R2PTracker.Commitments.Feeds;
 
@@ -18,19 +19,19 @@ public static class PledgeFeeds
 {
     public const int MaxEntries = 200;
 
-    public static string Describe(object data) => data switch
+    public static string Describe(object data, FeedText text) => data switch
     {
-        PledgeRegistered r => $"Pledge registered: {r.Title}",
-        MilestoneLogged m => $"Milestone logged: {m.Title}",
-        MilestoneCorrected c => $"Milestone corrected: {c.Title} ({c.Reason})",
-        MilestoneRetracted r => $"Milestone retracted: {r.MilestoneId} ({r.Reason})",
-        StatusAssessed s => $"Status assessed: {s.From} → {s.To}",
-        ProgressAssessed p => $"Progress assessed: {p.From}% → {p.To}%",
-        EvidenceAttached a => $"Evidence attached: {string.Join("; ", a.Evidence.Select(e => e.Title))}",
-        TargetDateSet t => $"Target date set: {t.TargetDate}",
-        PledgeDetailsRevised d => $"Details revised ({d.Reason})",
-        PledgeBecameOverdue o => $"Overdue: the target date {o.TargetDate} passed",
-        TranslationAdded t => $"Translation added: {Pledges.GettingTimeline.TimelineText.Translated(t)}",
+        PledgeRegistered r => text.Format("Entry.PledgeRegistered", r.Title),
+        MilestoneLogged m => text.Format("Entry.MilestoneLogged", m.Title),
+        MilestoneCorrected c => text.Format("Entry.MilestoneCorrected", c.Title, c.Reason),
+        MilestoneRetracted r => text.Format("Entry.MilestoneRetracted", r.MilestoneId, r.Reason),
+        StatusAssessed s => text.Format("Entry.StatusAssessed", text.Status(s.From), text.Status(s.To)),
+        ProgressAssessed p => text.Format("Entry.ProgressAssessed", p.From, p.To),
+        EvidenceAttached a => text.Format("Entry.EvidenceAttached", string.Join("; ", a.Evidence.Select(e => e.Title))),
+        TargetDateSet t => text.Format("Entry.TargetDateSet", t.TargetDate),
+        PledgeDetailsRevised d => text.Format("Entry.PledgeDetailsRevised", d.Reason),
+        PledgeBecameOverdue o => text.Format("Entry.PledgeBecameOverdue", o.TargetDate),
+        TranslationAdded t => text.Format("Entry.TranslationAdded", text.Translated(t)),
         _ => data.GetType().Name,
     };
 
@@ -46,34 +47,45 @@ public static class PledgeFeeds
     public const string LogNamespace = "urn:r2p-tracker:log";
 
     public static SyndicationFeed Build(string id, string title, Uri self, Uri site, IEnumerable<IEvent> events, IReadOnlyDictionary<string, string> titles,
-        string? checkpoint = null)
+        FeedText text, string? checkpoint = null)
     {
         var items = events.OrderByDescending(e => e.Timestamp).ThenByDescending(e => e.Version).Take(MaxEntries).Select(e =>
         {
             var pledgeId = e.StreamKey!;
             var name = titles.GetValueOrDefault(pledgeId, pledgeId);
-            var page = new Uri(site, $"pledges/{Uri.EscapeDataString(pledgeId)}");
+            var page = new Uri(site, $"pledges/{Uri.EscapeDataString(pledgeId)}{LanguageQuery(text)}");
             var item = new SyndicationItem
             {
                 Id = $"urn:uuid:{e.Id:D}",
-                Title = new TextSyndicationContent(XmlText($"{name} — {Describe(e.Data)}")),
+                Title = new TextSyndicationContent(XmlText($"{name} — {Describe(e.Data, text)}")),
                 LastUpdatedTime = e.Timestamp,
                 PublishDate = e.Timestamp,
                 Summary = new TextSyndicationContent(XmlText(
-                    $"{Describe(e.Data)}. Occurred on {Pledges.AsOf.PledgeAsOf.OccurredOn(e.Data) ?? "—"}; recorded by {Pledges.AsOf.PledgeAsOf.RecordedBy(e.Data)}; version {e.Version}."
+                    text.Format("Entry.Summary", Describe(e.Data, text), Pledges.AsOf.PledgeAsOf.OccurredOn(e.Data) ?? "—", Pledges.AsOf.PledgeAsOf.RecordedBy(e.Data), e.Version)
                     + (Reason(e.Data) is { Length: > 0 } reason ? " " + reason : ""))),
             };
-            item.Authors.Add(new SyndicationPerson { Name = XmlText(Pledges.AsOf.PledgeAsOf.RecordedBy(e.Data) ?? "unknown") });
+            item.Authors.Add(new SyndicationPerson { Name = XmlText(Pledges.AsOf.PledgeAsOf.RecordedBy(e.Data) ?? text["Entry.UnknownAuthor"]) });
             // The entry links to the pledge's page on the dashboard, and to its timeline as JSON.
             item.Links.Add(SyndicationLink.CreateAlternateLink(page, "text/html"));
             item.Links.Add(new SyndicationLink(new Uri(site, $"api/pledges/{Uri.EscapeDataString(pledgeId)}/timeline"), "related", null, "application/json", 0));
             return item;
         }).ToList();
 
-        var feed = new SyndicationFeed(XmlText(title), "Public commitments and what became of them.", site, id,
-            items.Count > 0 ? items[0].LastUpdatedTime : DateTimeOffset.UnixEpoch, items);
+        var feed = new SyndicationFeed(XmlText(title), text["Feed.Subtitle"], site, id,
+            items.Count > 0 ? items[0].LastUpdatedTime : DateTimeOffset.UnixEpoch, items)
+        {
+            // xml:lang on the feed: the language of its labels (titles are in it where a translation exists).
+            Language = text.Language,
+        };
         feed.Authors.Add(new SyndicationPerson { Name = "R2P Tracker" });
         feed.Links.Add(SyndicationLink.CreateSelfLink(self, "application/atom+xml"));
+        foreach (var other in ContentLanguages.Supported.Where(l => l != text.Language))
+        {
+            // The same feed in the other language, as an alternate a reader can switch to.
+            var link = new SyndicationLink(new Uri(self, self.AbsolutePath + LanguageQuery(new FeedText(other))), "alternate", null, "application/atom+xml", 0);
+            link.AttributeExtensions.Add(new XmlQualifiedName("hreflang"), other);
+            feed.Links.Add(link);
+        }
         if (checkpoint is not null)
         {
             // A reader who keeps the feed keeps a signed tree head with it, to hold the tracker to later.
@@ -115,16 +127,37 @@ public static class PledgeFeeds
         return clean.ToString();
     }
 
-    /// <summary>Today's titles of the pledges some entries are about, from the read model.</summary>
-    private static async Task<Dictionary<string, string>> TitlesAsync(NpgsqlDataSource db, IEnumerable<string> ids, CancellationToken ct)
+    /// <summary>Today's titles of the pledges some entries are about, from the read model: in the feed's language where translated.</summary>
+    private static async Task<Dictionary<string, string>> TitlesAsync(NpgsqlDataSource db, IEnumerable<string> ids, FeedText text, CancellationToken ct)
     {
         await using var cmd = db.CreateCommand(
-            $"select pledge_id, title from {ReadModelSchema.States} where axis = 'recorded' and valid_to is null and pledge_id = any($1)");
+            $"""
+             select pledge_id, coalesce(data #>> array['translations', $2, 'title', 'text'], title) from {ReadModelSchema.States}
+             where axis = 'recorded' and valid_to is null and pledge_id = any($1)
+             """);
         cmd.Parameters.Add(new NpgsqlParameter { Value = ids.Distinct().ToArray() });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = text.Language });
         var titles = new Dictionary<string, string>(StringComparer.Ordinal);
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct)) titles[reader.GetString(0)] = reader.GetString(1);
         return titles;
+    }
+
+    /// <summary>English is the feeds' default and needs no parameter; another language is asked for by ?lang=.</summary>
+    private static string LanguageQuery(FeedText text) => text.Language == FeedText.English ? "" : $"?{ContentLanguages.QueryName}={text.Language}";
+
+    /// <summary>
+    /// The language a feed is asked for in: ?lang= alone (a feed is subscribed to by its URL, and the
+    /// gateway caches it by that URL), English without it; an unsupported one is a 400 naming it.
+    /// </summary>
+    private static FeedText? Language(HttpContext http, out IResult? problem)
+    {
+        problem = null;
+        var asked = Pledges.GettingPledges.PledgeFilter.Single(http.Request.Query, ContentLanguages.QueryName);
+        if (asked is null) return FeedText.InEnglish;
+        if (ContentLanguages.Normalise(asked) is { } language) return new FeedText(language);
+        problem = Problems.Validation(ContentLanguages.QueryName, $"'lang' must be one of: {ContentLanguages.Listed}.");
+        return null;
     }
 
     private static readonly string[] GetAndHead = [HttpMethods.Get, HttpMethods.Head];
@@ -133,17 +166,27 @@ public static class PledgeFeeds
     {
         app.MapMethods("/feeds/pledges.atom", GetAndHead, async (HttpContext http, IQuerySession session, NpgsqlDataSource db, PublicLinks links, CancellationToken ct) =>
         {
+            if (Language(http, out var problem) is not { } text)
+            {
+                await problem!.ExecuteAsync(http);
+                return;
+            }
             // Marten fills sequence gaps left by failed appends with tombstone events; they are not changes.
             var events = (await session.Events.QueryAllRawEvents().OrderByDescending(e => e.Sequence).Take(MaxEntries * 2).ToListAsync(ct))
                 .Where(e => e.StreamKey != TombstoneStream).Take(MaxEntries).ToList();
-            var titles = await TitlesAsync(db, events.Select(e => e.StreamKey!), ct);
+            var titles = await TitlesAsync(db, events.Select(e => e.StreamKey!), text, ct);
             var site = links.Site(http);
-            await Write(http, Build("urn:r2p-tracker:feeds:pledges", "R2P Tracker — all pledges", new Uri(site, "feeds/pledges.atom"), site, events, titles,
-                await Log.LogStore.LatestNoteAsync(db, ct)));
+            await Write(http, Build("urn:r2p-tracker:feeds:pledges", text["Feed.All"], new Uri(site, "feeds/pledges.atom" + LanguageQuery(text)), site, events,
+                titles, text, await Log.LogStore.LatestNoteAsync(db, ct)));
         });
 
         app.MapMethods("/feeds/pledges/{id}.atom", GetAndHead, async (string id, HttpContext http, IQuerySession session, NpgsqlDataSource db, PublicLinks links, CancellationToken ct) =>
         {
+            if (Language(http, out var problem) is not { } text)
+            {
+                await problem!.ExecuteAsync(http);
+                return;
+            }
             // The newest entries only: a long history is not read to show its last page.
             var events = await session.Events.QueryAllRawEvents().Where(e => e.StreamKey == id)
                 .OrderByDescending(e => e.Version).Take(MaxEntries).ToListAsync(ct);
@@ -152,11 +195,11 @@ public static class PledgeFeeds
                 await Problems.NotFound(id).ExecuteAsync(http);
                 return;
             }
-            var titles = await TitlesAsync(db, [id], ct);
-            var title = titles.GetValueOrDefault(id, id);
+            var titles = await TitlesAsync(db, [id], text, ct);
             var site = links.Site(http);
-            await Write(http, Build($"urn:r2p-tracker:feeds:pledges:{id}", $"R2P Tracker — {title}",
-                new Uri(site, $"feeds/pledges/{Uri.EscapeDataString(id)}.atom"), site, events, titles, await Log.LogStore.NoteCoveringAsync(db, id, ct)));
+            await Write(http, Build($"urn:r2p-tracker:feeds:pledges:{id}", text.Format("Feed.Pledge", titles.GetValueOrDefault(id, id)),
+                new Uri(site, $"feeds/pledges/{Uri.EscapeDataString(id)}.atom{LanguageQuery(text)}"), site, events, titles, text,
+                await Log.LogStore.NoteCoveringAsync(db, id, ct)));
         });
     }
 }

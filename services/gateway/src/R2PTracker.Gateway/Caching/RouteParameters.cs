@@ -6,7 +6,7 @@ namespace R2PTracker.Gateway.Caching;
 /// The query parameters each cached route reads, and so the only ones its cache key holds. Any other
 /// parameter either is refused by whoever answers the route (commitments' lists, pledges, tallies
 /// and series; the dashboard's pages), so the request goes past the cache to be refused, or is
-/// ignored by it (timelines, histories, feeds, exports), so it is left out of the key and
+/// ignored by it (timelines, histories, feeds but for ?lang=, exports), so it is left out of the key and
 /// "?r=&lt;random&gt;" is served the cached answer instead of making a new entry.
 /// </summary>
 public sealed record RouteParameters(IReadOnlyList<string> Known, bool OthersRefused, bool Localised = false)
@@ -26,6 +26,9 @@ public sealed record RouteParameters(IReadOnlyList<string> Known, bool OthersRef
             [] => new(Dashboard.ListQuery.Names, true),
             ["pledges", _] => new(PledgePage, true),
             ["verify"] => new(["lang"], false),
+            // A feed is in the language its URL names (commitments reads ?lang= only there, not Accept-Language),
+            // so the key holds ?lang= as given: one commitments refuses is not served the English feed.
+            ["feeds", ..] => new([ContentLanguages.QueryName], false),
             ["api", "pledges"] => new([.. Filters, "asOf", "axis", "sort", "limit", "cursor", ContentLanguages.QueryName], true, Localised: true),
             ["api", "pledges", _] => new(["asOf", "axis", ContentLanguages.QueryName], true, Localised: true),
             ["api", "pledges", _, "status-history"] => new(["axis"], true),

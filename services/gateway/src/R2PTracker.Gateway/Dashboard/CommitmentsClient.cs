@@ -11,8 +11,14 @@ public sealed record PledgeView(
     string Id, string Title, string? Quote, string? Actor, string? Country, string? Theme, string? MadeOn, string? MadeOnNote,
     string? TargetDate, string? TargetDateNote, string Status, string? StatusReason, string? StatusSince,
     int Progress, long Version, SourceView? Source, int MilestoneCount,
-    IReadOnlyDictionary<string, LanguageTranslationsView>? Translations = null)
+    IReadOnlyDictionary<string, LanguageTranslationsView>? Translations = null, string? TitleLanguage = null)
 {
+    /// <summary>The language of <see cref="Title"/> when it is a translation (a list read in a language), else null: the original.</summary>
+    public string? TranslatedTitleLanguage => TitleLanguage is { } l && TranslationText.Languages.Contains(l) ? l : null;
+
+    /// <summary>The translation <see cref="Title"/> is, on a list read in a language.</summary>
+    public TextTranslationView? TitleTranslation => TranslatedTitleLanguage is { } l ? Translations?.GetValueOrDefault(l)?.Title : null;
+
     /// <summary>The translations of the title or (<paramref name="quote"/>) the quote, by language, in the order of <see cref="TranslationText.Languages"/>.</summary>
     public IEnumerable<(string Language, TextTranslationView Translation)> TranslationsOf(bool quote) =>
         TranslationText.Languages
@@ -88,9 +94,10 @@ public sealed class CommitmentsClient(HttpClient http)
         NumberHandling = JsonNumberHandling.AllowReadingFromString,
     };
 
-    public async Task<PledgeListPageData> ListAsync(ListQuery query, CancellationToken ct)
+    /// <summary>A page of the list, its titles in <paramref name="language"/> where translated (commitments says which are).</summary>
+    public async Task<PledgeListPageData> ListAsync(ListQuery query, string language, CancellationToken ct)
     {
-        using var response = await http.GetAsync(query.PledgesPath(), ct);
+        using var response = await http.GetAsync(query.PledgesPath(language), ct);
         await EnsureOk(response, ct);
         var items = await response.Content.ReadFromJsonAsync<List<PledgeView>>(Json, ct) ?? [];
         var total = response.Headers.TryGetValues("X-Total-Count", out var counts) && long.TryParse(counts.FirstOrDefault(), out var n) ? n : (long?)null;

@@ -32,7 +32,7 @@ public static class DashboardEndpoints
             IReadOnlyList<SeriesPoint> series = [];
             try
             {
-                page = await commitments.ListAsync(query, ct);
+                page = await commitments.ListAsync(query, Localisation.DashboardLanguages.Of(http), ct);
                 tallies = await commitments.TalliesAsync(query, ct);
                 series = await ChartSeriesAsync(commitments, query, clock, ct);
             }

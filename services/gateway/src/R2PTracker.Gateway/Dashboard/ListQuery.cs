@@ -73,8 +73,9 @@ public sealed record ListQuery
         if (cursor is not null) yield return new("cursor", cursor);
     }
 
-    /// <summary>GET /api/pledges for this page.</summary>
-    public string PledgesPath() => "/api/pledges" + QueryString.Create(Filters().Concat(AsOfPair()).Concat(Paging(Cursor)));
+    /// <summary>GET /api/pledges for this page, read in the reader's language.</summary>
+    public string PledgesPath(string language) => "/api/pledges" + QueryString.Create(Filters().Concat(AsOfPair()).Concat(Paging(Cursor))
+        .Append(new("lang", language)));
 
     /// <summary>GET /api/tallies for the same pledges (all pages).</summary>
     public string TalliesPath() => "/api/tallies" + QueryString.Create(Filters().Concat(AsOfPair()));

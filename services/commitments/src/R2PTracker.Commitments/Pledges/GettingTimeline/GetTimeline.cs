@@ -41,9 +41,8 @@ public readonly record struct TimelineText(
         _ => new(),
     };
 
-    /// <summary>Who translated what into which language: "The title translated into km by Sok Dara (unofficial)".</summary>
-    public static string Translated(TranslationAdded t) =>
-        $"{(t.MilestoneId is null ? "The" : $"Milestone {t.MilestoneId}: the")} {t.Field} translated into {t.Language} by {t.Translator} ({t.Kind})";
+    /// <summary>Who translated what into which language, in English (the feeds say it in their language too).</summary>
+    public static string Translated(TranslationAdded t) => Feeds.FeedText.InEnglish.Translated(t);
 
     private static string Changed(PledgeDetailsRevised d) => string.Join(", ",
         new[] { ("title", d.Title), ("quote", d.Quote), ("actor", d.Actor), ("theme", d.Theme) }.Where(f => f.Item2 is not null).Select(f => f.Item1));

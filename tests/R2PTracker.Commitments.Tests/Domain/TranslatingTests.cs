@@ -51,4 +51,28 @@ public class TranslatingTests
         occurred.Translations.GetValueOrDefault("km")?.Title.ShouldBeNull();
         PledgeAsOf.FoldRecorded(stream, Today)!.Translations["km"].Title.ShouldBeNull();
     }
+
+    private static StatusAssessed Assessed(PledgeStatus from, PledgeStatus to, string reason) =>
+        new("kh-r2p-1", from, to, reason, SomeEvidence, "2024-02", "Chan Sophea");
+
+    [Fact]
+    public void The_reason_of_the_current_status_is_translated_until_a_new_status_brings_another_reason()
+    {
+        var stalled = Given(Registered(), Assessed(PledgeStatus.NotYetRated, PledgeStatus.Stalled, "No budget was allocated"));
+        var e = AddTranslationSlice.Decide(Command(TranslationAdded.StatusReasonField, text: "មិនមានថវិកា"), stalled, Today);
+        e.Original.ShouldBe("No budget was allocated");
+        e.Target().ShouldBe("statusReason");
+
+        var translated = Given(Registered(), Assessed(PledgeStatus.NotYetRated, PledgeStatus.Stalled, "No budget was allocated"), e);
+        translated.Translations["km"].StatusReason!.Text.ShouldBe("មិនមានថវិកា");
+        translated.Translations["km"].Title.ShouldBeNull();
+        Given(Registered(), Assessed(PledgeStatus.NotYetRated, PledgeStatus.Stalled, "No budget was allocated"), e,
+                Assessed(PledgeStatus.Stalled, PledgeStatus.InTheWorks, "A budget line was approved"))
+            .Translations["km"].StatusReason.ShouldBeNull("the new status has a reason of its own");
+    }
+
+    [Fact]
+    public void A_status_reason_is_not_translated_before_there_is_one() =>
+        Should.Throw<PledgeRuleViolation>(() => AddTranslationSlice.Decide(Command(TranslationAdded.StatusReasonField), Given(Registered()), Today))
+            .Field.ShouldBe("target");
 }

@@ -161,6 +161,26 @@ public class TranslationTests(CommitmentsApp app)
         (await Get($"/api/pledges/{id}/timeline")).EnumerateArray().ShouldContain(e => e.GetProperty("type").GetString() == "TranslationAdded");
     }
 
+    [Fact]
+    public async Task The_current_status_reason_is_translated_and_read_in_khmer_until_the_next_assessment()
+    {
+        var id = await RegisterAsync(app.Staff());
+        (await app.Staff().SendAsync(Post($"/api/pledges/{id}/status", StatusChange("Stalled"), "\"1\""), Ct)).EnsureSuccessStatusCode();
+        var reason = (await Get($"/api/pledges/{id}")).GetProperty("statusReason").GetString();
+        (await TranslateAsync(id, Translation("statusReason", "មិនទាន់មានថវិកា"), "\"2\"")).EnsureSuccessStatusCode();
+
+        var khmer = await Get($"/api/pledges/{id}?lang=km");
+        khmer.GetProperty("statusReason").GetString().ShouldBe("មិនទាន់មានថវិកា");
+        khmer.GetProperty("statusReasonLanguage").GetString().ShouldBe("km");
+        khmer.GetProperty("original").GetProperty("statusReason").GetString().ShouldBe(reason);
+        (await Get($"/api/pledges/{id}")).GetProperty("translations").GetProperty("km").GetProperty("statusReason")
+            .GetProperty("translator").GetString().ShouldBe("Sok Dara");
+
+        (await app.Staff().SendAsync(Post($"/api/pledges/{id}/status", StatusChange("InTheWorks", reason: "A budget line was approved"), "\"3\""), Ct)).EnsureSuccessStatusCode();
+        var after = await Get($"/api/pledges/{id}?lang=km");
+        after.GetProperty("statusReasonLanguage").GetString().ShouldBe("und", "the new status came with its own reason");
+    }
+
     private async Task<List<string>> FoundAsync(string theme, string q) =>
         (await Get($"/api/pledges?theme={theme}&q={Uri.EscapeDataString(q)}")).EnumerateArray().Select(p => p.GetProperty("id").GetString()!).ToList();
 

@@ -14,10 +14,14 @@ public record LanguageTranslations(TextTranslation? Title, TextTranslation? Quot
 {
     public static readonly LanguageTranslations None = new(null, null, new Dictionary<string, MilestoneTranslations>());
 
+    /// <summary>The translation of the reason given with the current status.</summary>
+    public TextTranslation? StatusReason { get; init; }
+
     /// <summary>The translation of the text a target names (see <see cref="TranslationAdded"/>), if any.</summary>
     public TextTranslation? Of(string? milestoneId, string field) => (milestoneId, field) switch
     {
         (null, "title") => Title,
+        (null, TranslationAdded.StatusReasonField) => StatusReason,
         (null, _) => Quote,
         ({ } id, "title") => Milestones.GetValueOrDefault(id)?.Title,
         ({ } id, _) => Milestones.GetValueOrDefault(id)?.Description,
@@ -125,7 +129,8 @@ public sealed partial record Pledge
     }
 
     // Kept means fulfilled: progress goes to 100 (see README, "Kept implies 100").
-    public Pledge Apply(StatusAssessed e) => this with
+    // A new status comes with its own reason: the translation of the one before no longer counts.
+    public Pledge Apply(StatusAssessed e) => (e.Reason == StatusReason ? this : WithoutTranslations(l => l with { StatusReason = null })) with
     {
         Status = e.To,
         StatusReason = e.Reason,
@@ -173,6 +178,7 @@ public sealed partial record Pledge
         language = (e.MilestoneId, e.Field) switch
         {
             (null, "title") => language with { Title = translation },
+            (null, TranslationAdded.StatusReasonField) => language with { StatusReason = translation },
             (null, _) => language with { Quote = translation },
             ({ } id, "title") => language.WithMilestone(id, m => m with { Title = translation }),
             ({ } id, _) => language.WithMilestone(id, m => m with { Description = translation }),
@@ -185,6 +191,7 @@ public sealed partial record Pledge
     {
         (null, "title") => Title,
         (null, "quote") => Quote,
+        (null, TranslationAdded.StatusReasonField) => StatusReason,
         ({ } id, "title") => Milestone(id)?.Title,
         ({ } id, "description") => Milestone(id)?.Description,
         _ => null,

@@ -158,7 +158,10 @@ public record TranslationAdded(
     public const string Official = "official";
     public const string Unofficial = "unofficial";
 
-    /// <summary>The text's address as the API writes it: "title", "quote", "milestones/{id}/title" …</summary>
+    /// <summary>The reason given with the current status (the latest StatusAssessed); a new assessment ends its translations.</summary>
+    public const string StatusReasonField = "statusReason";
+
+    /// <summary>The text's address as the API writes it: "title", "quote", "statusReason", "milestones/{id}/title" …</summary>
     public string Target() => TargetOf(MilestoneId, Field);
 
     public static string TargetOf(string? milestoneId, string field) => milestoneId is null ? field : $"milestones/{milestoneId}/{field}";

@@ -7,7 +7,8 @@ namespace R2PTracker.Commitments.Pledges.Translating;
 
 /// <summary>
 /// <c>target</c> names the text as the record's <c>translations</c> object holds it: "title", "quote",
-/// "milestones/{milestoneId}/title" or "milestones/{milestoneId}/description".
+/// "statusReason" (the reason given with the current status), "milestones/{milestoneId}/title" or
+/// "milestones/{milestoneId}/description".
 /// </summary>
 public record AddTranslationRequest(
     string? Target, string? Language, string? Text, string? Translator, string? Kind, SourceRequest? Source, string? OccurredOn);
@@ -29,8 +30,8 @@ public static class AddTranslationSlice
                             ?? throw new PledgeRuleViolation("target", $"'target' names milestone '{milestoneId}', which this pledge does not have.");
             if (milestone.Retracted) throw new PledgeRuleViolation("target", $"'target' names a retracted milestone ('{milestoneId}').");
         }
-        var original = pledge.OriginalOf(command.MilestoneId, command.Field)!;
-        if (original.Length == 0) throw new PledgeRuleViolation("target", $"'{target}' is empty: there is nothing to translate.");
+        var original = pledge.OriginalOf(command.MilestoneId, command.Field);
+        if (string.IsNullOrEmpty(original)) throw new PledgeRuleViolation("target", $"'{target}' is empty: there is nothing to translate.");
         var current = pledge.Translations.GetValueOrDefault(command.Language)?.Of(command.MilestoneId, command.Field);
         if (current is not null && current.Text == command.Text && current.Translator == command.Translator
             && current.Kind == command.Kind && current.Source == command.Source)
@@ -63,12 +64,12 @@ public static class AddTranslationSlice
         var parts = target?.Split('/') ?? [];
         switch (parts)
         {
-            case ["title" or "quote"]:
+            case ["title" or "quote" or TranslationAdded.StatusReasonField]:
                 return (null, parts[0]);
             case ["milestones", { Length: > 0 } id, "title" or "description"] when Validation.Forbidden(id, lineBreaks: false) is null:
                 return (id, parts[2]);
             default:
-                v.Add("target", "'target' must be 'title', 'quote', 'milestones/{milestoneId}/title' or 'milestones/{milestoneId}/description'.");
+                v.Add("target", "'target' must be 'title', 'quote', 'statusReason', 'milestones/{milestoneId}/title' or 'milestones/{milestoneId}/description'.");
                 return (null, null);
         }
     }

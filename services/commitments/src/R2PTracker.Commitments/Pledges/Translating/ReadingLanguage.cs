@@ -9,6 +9,7 @@ namespace R2PTracker.Commitments.Pledges.Translating;
 /// into it is given in it, every text says its language (<c>titleLanguage</c>, <c>quoteLanguage</c>; on a
 /// milestone <c>titleLanguage</c>, <c>descriptionLanguage</c>), and the verbatim originals stay beside
 /// them under <c>original</c>. Without a language the record is the original alone, as it always was.
+/// The record also gives its current status reason so (<c>statusReasonLanguage</c>); a list item, its title and quote.
 /// </summary>
 public static class ReadingLanguage
 {
@@ -40,7 +41,7 @@ public static class ReadingLanguage
     public static JsonObject Localise(JsonObject pledge, string language)
     {
         var translations = pledge["translations"]?[language] as JsonObject;
-        Use(pledge, translations, language, ["title", "quote"]);
+        Use(pledge, translations, language, ["title", "quote", Pledges.TranslationAdded.StatusReasonField]);
         if (pledge["milestones"] is JsonArray milestones)
             foreach (var milestone in milestones.OfType<JsonObject>())
                 Use(milestone, translations?["milestones"]?[(string?)milestone["id"] ?? ""] as JsonObject, language, ["title", "description"]);
@@ -52,6 +53,8 @@ public static class ReadingLanguage
         var original = new JsonObject();
         foreach (var field in fields)
         {
+            // No status reason yet: nothing to give in a language.
+            if (texts[field] is null) continue;
             original[field] = texts[field]?.DeepClone();
             if (translated?[field]?["text"] is JsonValue text)
             {

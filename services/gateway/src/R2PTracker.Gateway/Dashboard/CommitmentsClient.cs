@@ -20,9 +20,18 @@ public sealed record PledgeView(
     public TextTranslationView? TitleTranslation => TranslatedTitleLanguage is { } l ? Translations?.GetValueOrDefault(l)?.Title : null;
 
     /// <summary>The translations of the title or (<paramref name="quote"/>) the quote, by language, in the order of <see cref="TranslationText.Languages"/>.</summary>
-    public IEnumerable<(string Language, TextTranslationView Translation)> TranslationsOf(bool quote) =>
+    public IEnumerable<(string Language, TextTranslationView Translation)> TranslationsOf(bool quote) => TranslationsOf(l => quote ? l.Quote : l.Title);
+
+    /// <summary>The translations of the reason given with the current status.</summary>
+    public IEnumerable<(string Language, TextTranslationView Translation)> TranslationsOfStatusReason() => TranslationsOf(l => l.StatusReason);
+
+    /// <summary>The translations of a milestone's title or (<paramref name="description"/>) description.</summary>
+    public IEnumerable<(string Language, TextTranslationView Translation)> TranslationsOfMilestone(string milestoneId, bool description) =>
+        TranslationsOf(l => l.Milestones?.GetValueOrDefault(milestoneId) is { } m ? (description ? m.Description : m.Title) : null);
+
+    private IEnumerable<(string Language, TextTranslationView Translation)> TranslationsOf(Func<LanguageTranslationsView, TextTranslationView?> text) =>
         TranslationText.Languages
-            .Select(language => (language, Translations?.GetValueOrDefault(language) is { } l ? (quote ? l.Quote : l.Title) : null))
+            .Select(language => (language, Translations?.GetValueOrDefault(language) is { } l ? text(l) : null))
             .Where(t => t.Item2 is not null)
             .Select(t => (t.language, t.Item2!));
 }
@@ -30,7 +39,11 @@ public sealed record PledgeView(
 /// <summary>One translated text of a pledge as commitments gives it (see its README, "Translations of pledge texts").</summary>
 public sealed record TextTranslationView(string Text, string? Translator, string? Kind);
 
-public sealed record LanguageTranslationsView(TextTranslationView? Title, TextTranslationView? Quote);
+public sealed record MilestoneTranslationsView(TextTranslationView? Title, TextTranslationView? Description);
+
+public sealed record LanguageTranslationsView(
+    TextTranslationView? Title, TextTranslationView? Quote, TextTranslationView? StatusReason = null,
+    IReadOnlyDictionary<string, MilestoneTranslationsView>? Milestones = null);
 
 public static class TranslationText
 {
@@ -57,8 +70,22 @@ public sealed record EvidenceView(string? Title, string? Url, string? PublishedO
 public sealed record TimelineView(
     long Version, string Type, string? OccurredOn, DateTimeOffset? RecordedAt, string? RecordedBy,
     string? Title, string? Summary, string? Reason, string? StatusFrom, string? Status, int? ProgressFrom, int? Progress,
-    string? TargetDate, IReadOnlyList<EvidenceView>? Evidence, bool Retracted, long? Corrects, long? LogIndex = null)
+    string? TargetDate, IReadOnlyList<EvidenceView>? Evidence, bool Retracted, long? Corrects, long? LogIndex = null, string? MilestoneId = null)
 {
+    /// <summary>
+    /// The entries that hold each milestone's texts as they stand (its latest logging or correction, unless
+    /// retracted): the texts its translations translate, so the page shows them there.
+    /// </summary>
+    public static IReadOnlySet<long> CurrentMilestoneTexts(IEnumerable<TimelineView> timeline)
+    {
+        var entries = timeline.Where(e => e.MilestoneId is not null).ToList();
+        var retracted = entries.Where(e => e.Type == "MilestoneRetracted").Select(e => e.MilestoneId!).ToHashSet(StringComparer.Ordinal);
+        return entries.Where(e => e.Type is "MilestoneLogged" or "MilestoneCorrected" && !retracted.Contains(e.MilestoneId!))
+            .GroupBy(e => e.MilestoneId!, StringComparer.Ordinal)
+            .Select(g => g.MaxBy(e => e.Version)!.Version)
+            .ToHashSet();
+    }
+
     /// <summary>The entry's heading on the pledge page, in the reader's language (titles and summaries are data, as written).</summary>
     public string Headline(IStringLocalizer t) => Type switch
     {

@@ -68,7 +68,7 @@ public partial class EmailSubscriptionTests(NotificationsApp app)
         all = await MailDev.MailsToAsync(address, Ct);
         all.Count.ShouldBe(2);
         all.Count(m => m.GetProperty("subject").GetString()!.StartsWith("Confirm", StringComparison.Ordinal)).ShouldBe(1);
-        all.ShouldNotContain(m => m.GetProperty("subject").GetString()!.Contains("Kept"));
+        all.ShouldNotContain(m => m.GetProperty("subject").GetString()!.Contains("Promise kept"));
     }
 
     [Fact]
@@ -98,7 +98,7 @@ public partial class EmailSubscriptionTests(NotificationsApp app)
         await app.PublishAsync(Events.StatusChanged(pledgeId, "Kept"), Ct);
         var alert = (await MailDev.WaitForMailsAsync(address, 2, Ct)).Single(m => !m.GetProperty("subject").GetString()!.StartsWith("Confirm", StringComparison.Ordinal));
 
-        alert.GetProperty("subject").GetString().ShouldBe($"R2P Tracker: {pledgeId} is now Kept");
+        alert.GetProperty("subject").GetString().ShouldBe($"R2P Tracker: {pledgeId} is now Promise kept");
         alert.GetProperty("text").GetString()!.ShouldContain("Focal point appointed in 2016");
         alert.GetProperty("html").GetString()!.ShouldContain("Focal point appointed in 2016");
         var source = await MailDev.SourceAsync(alert, Ct);
@@ -145,7 +145,7 @@ public partial class EmailSubscriptionTests(NotificationsApp app)
         await app.PublishAsync(afterConfirmation, Ct);
 
         var mails = await MailDev.WaitForMailsAsync(address, 2, Ct);
-        mails.ShouldContain(m => m.GetProperty("subject").GetString() == $"R2P Tracker: {pledgeId} is now Broken");
+        mails.ShouldContain(m => m.GetProperty("subject").GetString() == $"R2P Tracker: {pledgeId} is now Promise broken");
         await TestEnvironment.Eventually(async () =>
         {
             await using var query = app.Store.QuerySession();

@@ -141,6 +141,12 @@ public static class Events
     public static PledgeDetailsRevised ActorRevised(string pledgeId, string actor, long version = 2) => new(
         Guid.NewGuid(), pledgeId, version, "2016", DateTimeOffset.UtcNow, "Alice", null, null, actor, null, "The actor was misnamed");
 
+    public static PledgeDetailsRevised TitleRevised(string pledgeId, string title, long version = 2) => new(
+        Guid.NewGuid(), pledgeId, version, "2016", DateTimeOffset.UtcNow, "Alice", title, null, null, null, "A clearer title");
+
+    public static PledgeTranslationAdded TitleTranslated(string pledgeId, string language, string text, string original, long version = 2) => new(
+        Guid.NewGuid(), pledgeId, version, "2026-12-01", DateTimeOffset.UtcNow, "Alice", "title", language, text, original, "Sok Dara", "unofficial");
+
     public static MilestoneLogged Milestone(string pledgeId) => new(
         Guid.NewGuid(), pledgeId, 3, "2019-12", DateTimeOffset.UtcNow, "Alice", "m-1", "Outreach", "December 2019 outreach", []);
 }

@@ -89,3 +89,15 @@ public record PledgeBecameOverdue(
 /// feeds) changed. Published after the log's transaction commits; not a pledge change.
 /// </summary>
 public record LogCheckpointed(long TreeSize, IReadOnlyList<string> PledgeIds);
+
+/// <summary>
+/// A translation of one of a pledge's texts into <paramref name="Language"/> (BCP 47, "km" or "en").
+/// <paramref name="Target"/> names the text as commitments' record does: "title", "quote",
+/// "milestones/{milestoneId}/title" or "milestones/{milestoneId}/description". <paramref name="Original"/>
+/// is the verbatim text that was translated: the translation stands for that text only, so a consumer
+/// that sees the text revised (events of one pledge can arrive out of order) can tell it no longer applies.
+/// <paramref name="Kind"/> is "official" or "unofficial".
+/// </summary>
+public record PledgeTranslationAdded(
+    Guid EventId, string PledgeId, long StreamVersion, string OccurredOn, DateTimeOffset RecordedAt, string RecordedBy,
+    string Target, string Language, string Text, string Original, string Translator, string Kind) : IPledgeIntegrationEvent;

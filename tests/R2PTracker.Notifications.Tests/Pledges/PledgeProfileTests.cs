@@ -13,7 +13,64 @@ public class PledgeProfileTests
     {
         var profile = PledgeProfile.Create(Events.Registered("p-1", "Old actor", "KH"));
         var revised = profile.Apply(Events.ActorRevised("p-1", "New actor"));
-        revised.ShouldBe(profile with { Actor = "New actor", Version = 2 });
+        revised.ShouldBe(profile with { Actor = "New actor", ActorVersion = 2, Version = 2 });
+    }
+
+    [Fact]
+    public void A_revision_of_the_actor_arriving_after_a_later_revision_of_the_title_still_changes_the_actor()
+    {
+        var profile = PledgeProfile.Create(Events.Registered("p-1", "Actor", "KH")).Apply(Events.TitleRevised("p-1", "Later title", version: 4));
+        var revised = profile.Apply(Events.ActorRevised("p-1", "Earlier actor", version: 3));
+        revised.Actor.ShouldBe("Earlier actor");
+        revised.Title.ShouldBe("Later title");
+        // … and an older title revision arriving after it does not take the title back.
+        revised.Apply(Events.TitleRevised("p-1", "Older title", version: 2)).Title.ShouldBe("Later title");
+    }
+
+    [Fact]
+    public void A_translation_of_the_title_names_the_pledge_in_its_language_and_the_original_stays_beside_it()
+    {
+        var profile = PledgeProfile.Create(Events.Registered("p-1", "Actor", "KH")).Apply(Events.TitleTranslated("p-1", "km", "ការប្តេជ្ញា", "A pledge"));
+        profile.TitleFor("km").ShouldBe("ការប្តេជ្ញា");
+        profile.TitleFor("en").ShouldBe("A pledge");
+        profile.Titles().Select(t => (t.Key, t.Value)).ShouldBe([("km", "ការប្តេជ្ញា"), ("und", "A pledge")], ignoreOrder: true);
+    }
+
+    [Fact]
+    public void An_older_translation_arriving_after_a_newer_one_changes_nothing()
+    {
+        var profile = PledgeProfile.Create(Events.Registered("p-1", "Actor", "KH"))
+            .Apply(Events.TitleTranslated("p-1", "km", "ថ្មី", "A pledge", version: 5));
+        profile.Apply(Events.TitleTranslated("p-1", "km", "ចាស់", "A pledge", version: 3)).TitleFor("km").ShouldBe("ថ្មី");
+    }
+
+    [Fact]
+    public void A_translation_of_other_texts_than_the_title_changes_nothing()
+    {
+        var profile = PledgeProfile.Create(Events.Registered("p-1", "Actor", "KH"));
+        profile.Apply(Events.TitleTranslated("p-1", "km", "សម្រង់", "The quote") with { Target = "quote" }).ShouldBeSameAs(profile);
+    }
+
+    /// <summary>
+    /// Registered "A pledge" (1), translated (2), title revised (3): the translation of the old wording is
+    /// not the new title's, in whichever order the translation and the revision arrive; a translation of
+    /// the new wording (4) is, whichever order it arrives in too.
+    /// </summary>
+    [Fact]
+    public void A_translation_of_a_title_since_revised_is_not_shown_as_the_new_title_s_whatever_the_order()
+    {
+        var registered = PledgeProfile.Create(Events.Registered("p-1", "Actor", "KH"));
+        var oldTranslation = Events.TitleTranslated("p-1", "km", "ចាស់", "A pledge", version: 2);
+        var revision = Events.TitleRevised("p-1", "A better title", version: 3);
+        var newTranslation = Events.TitleTranslated("p-1", "km", "ថ្មី", "A better title", version: 4);
+
+        registered.Apply(oldTranslation).Apply(revision).TitleFor("km").ShouldBe("A better title");
+        registered.Apply(revision).Apply(oldTranslation).TitleFor("km").ShouldBe("A better title");
+        registered.Apply(revision).Apply(oldTranslation).Titles().Keys.ShouldBe(["und"]);
+
+        registered.Apply(newTranslation).TitleFor("km").ShouldBe("A pledge", "not before the revision it translates has arrived");
+        registered.Apply(newTranslation).Apply(revision).Apply(oldTranslation).TitleFor("km").ShouldBe("ថ្មី");
+        registered.Apply(oldTranslation).Apply(newTranslation).Apply(revision).TitleFor("km").ShouldBe("ថ្មី");
     }
 
     [Fact]

@@ -54,6 +54,7 @@ public static class Configuration
         builder.Services.AddSingleton<WebhookVerifier>();
         builder.Services.AddSingleton<ClientAddress>();
         builder.Services.AddSingleton<WebhookSender>();
+        builder.Services.AddLocalization(o => o.ResourcesPath = "Resources");
         builder.Services.AddSingleton<EmailSender>();
         builder.Services.AddSingleton<DeliveryLease>();
         builder.Services.AddSingleton<DeliveryDispatcher>();
@@ -70,6 +71,7 @@ public static class Configuration
             bus.AddConsumer<MilestoneLoggedConsumer>(typeof(FanOutConsumerDefinition<MilestoneLoggedConsumer>));
             bus.AddConsumer<PledgeRegisteredConsumer>(typeof(FanOutConsumerDefinition<PledgeRegisteredConsumer>));
             bus.AddConsumer<PledgeDetailsRevisedConsumer>(typeof(FanOutConsumerDefinition<PledgeDetailsRevisedConsumer>));
+            bus.AddConsumer<PledgeTranslationAddedConsumer>(typeof(FanOutConsumerDefinition<PledgeTranslationAddedConsumer>));
         });
         return builder;
     }

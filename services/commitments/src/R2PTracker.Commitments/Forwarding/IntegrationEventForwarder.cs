@@ -34,6 +34,7 @@ public sealed class IntegrationEventForwarder : SubscriptionBase
         IncludeType<MilestoneRetracted>();
         IncludeType<EvidenceAttached>();
         IncludeType<PledgeBecameOverdue>();
+        IncludeType<TranslationAdded>();
     }
 
     public override async Task<IChangeListener> ProcessEventsAsync(
@@ -79,6 +80,9 @@ public sealed class IntegrationEventForwarder : SubscriptionBase
             e.Id, a.PledgeId, e.Version, a.OccurredOn, e.Timestamp, a.RecordedBy, a.MilestoneId, a.Evidence.Select(ToLink).ToList()),
         PledgeBecameOverdue o => new Contracts.PledgeBecameOverdue(
             e.Id, o.PledgeId, e.Version, o.OccurredOn, e.Timestamp, o.RecordedBy, o.TargetDate),
+        TranslationAdded t => new Contracts.PledgeTranslationAdded(
+            e.Id, t.PledgeId, e.Version, t.OccurredOn, e.Timestamp, t.RecordedBy, t.Target(), t.Language, t.Text, t.Original,
+            t.Translator, t.Kind),
         _ => null,
     };
 

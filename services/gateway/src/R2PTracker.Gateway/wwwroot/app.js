@@ -72,7 +72,8 @@
       const target = subscribe.elements.target.value.trim();
       const pledge = subscribe.elements.pledgeId.value;
       const body = { kind };
-      if (kind === 'email') body.email = target; else body.url = target;
+      // An e-mail subscriber's mails are in this page's language; a webhook's payload carries every language.
+      if (kind === 'email') { body.email = target; body.language = subscribe.elements.language.value; } else body.url = target;
       if (pledge) body.filter = { pledgeIds: [pledge] };
       const response = await fetch('/api/subscriptions', {
         method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body),

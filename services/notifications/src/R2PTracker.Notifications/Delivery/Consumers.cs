@@ -38,6 +38,21 @@ public sealed class PledgeDetailsRevisedConsumer(PledgeProfiles profiles) : ICon
     }
 }
 
+/// <summary>
+/// Keeps the titles of the pledge profile in each language, so that alerts name a pledge in the
+/// subscriber's language. No alert of its own. A translation seen before its pledge's registration
+/// is retried until the registration has landed; one of another text than the title changes nothing.
+/// </summary>
+public sealed class PledgeTranslationAddedConsumer(PledgeProfiles profiles) : IConsumer<PledgeTranslationAdded>
+{
+    public async Task Consume(ConsumeContext<PledgeTranslationAdded> context)
+    {
+        if (context.Message.Target != "title") return;
+        if (!await profiles.TranslatedAsync(context.Message, context.CancellationToken))
+            throw new PledgeNotKnownYetException(context.Message.PledgeId);
+    }
+}
+
 public static class FanOutConsumerDefinition
 {
     /// <summary>Retries spent waiting for a pledge's registration before filters go without it (about 4 s).</summary>

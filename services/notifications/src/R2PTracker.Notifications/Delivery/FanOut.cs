@@ -27,18 +27,18 @@ public sealed class FanOut(IDocumentStore store, ActiveSubscriptions activeSubsc
     /// </param>
     public async Task RecordAsync(IPledgeIntegrationEvent e, bool waitForRegistration, CancellationToken ct)
     {
-        var payload = WebhookPayload.From(e);
         await using var session = store.LightweightSession();
         if (await session.LoadAsync<FannedOutEvent>(e.EventId, ct) is not null) return;
 
         var subscriptions = await activeSubscriptions.GetAsync(ct);
-        PledgeProfile? profile = null;
-        if (subscriptions.Any(s => s.Filter.NeedsPledgeProfile))
+        // Always read: the payload names the pledge by its titles (the filters below may need it too).
+        var profile = await session.LoadAsync<PledgeProfile>(e.PledgeId, ct);
+        if (profile is null && subscriptions.Any(s => s.Filter.NeedsPledgeProfile))
         {
-            profile = await session.LoadAsync<PledgeProfile>(e.PledgeId, ct);
-            if (profile is null && waitForRegistration) throw new PledgeNotKnownYetException(e.PledgeId);
-            if (profile is null) logger.LogWarning("Pledge {PledgeId} is unknown: country and actor filters do not match event {EventId}", e.PledgeId, e.EventId);
+            if (waitForRegistration) throw new PledgeNotKnownYetException(e.PledgeId);
+            logger.LogWarning("Pledge {PledgeId} is unknown: country and actor filters do not match event {EventId}", e.PledgeId, e.EventId);
         }
+        var payload = WebhookPayload.From(e, profile?.Titles());
 
         var now = clock.GetUtcNow();
         var json = payload.ToJson();

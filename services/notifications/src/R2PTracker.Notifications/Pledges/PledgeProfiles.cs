@@ -27,6 +27,18 @@ public sealed class PledgeProfiles(IDocumentStore store)
         return true;
     }
 
+    /// <returns>False if the pledge's registration has not been seen yet.</returns>
+    public async Task<bool> TranslatedAsync(PledgeTranslationAdded e, CancellationToken ct)
+    {
+        await using var session = await LockedAsync(e.PledgeId, ct);
+        if (await session.LoadAsync<PledgeProfile>(e.PledgeId, ct) is not { } profile) return false;
+        var translated = profile.Apply(e);
+        if (ReferenceEquals(translated, profile)) return true;
+        session.Store(translated);
+        await session.SaveChangesAsync(ct);
+        return true;
+    }
+
     private async Task<IDocumentSession> LockedAsync(string pledgeId, CancellationToken ct)
     {
         var session = store.LightweightSession();

@@ -51,6 +51,11 @@ public sealed record Subscription
     public string? Email { get; init; }
     public SubscriptionFilter Filter { get; init; } = new();
     public required string Status { get; init; }
+    /// <summary>
+    /// The language of an e-mail subscriber's mails (<see cref="SubscriptionLanguages"/>). Subscriptions stored
+    /// before there was a choice have none in their document and read as English.
+    /// </summary>
+    public string Language { get; init; } = SubscriptionLanguages.Default;
 
     /// <summary>A webhook's destination host (lower case), for the cap per host.</summary>
     public string? Host { get; init; }

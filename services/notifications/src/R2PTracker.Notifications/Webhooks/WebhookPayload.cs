@@ -3,30 +3,36 @@ using R2PTracker.Contracts;
 
 namespace R2PTracker.Notifications.Webhooks;
 
-/// <summary>The JSON a subscriber receives: {type, timestamp, data}.</summary>
+/// <summary>
+/// The JSON a subscriber receives: {type, timestamp, data}. The data are the event's, language-neutral,
+/// plus <c>titles</c>: the pledge's title in each language it is available in, the verbatim original under
+/// "und" and each current translation under its language ("km", "en"); null if notifications has not
+/// heard of the pledge's registration. E-mail alerts are written from the same payload.
+/// </summary>
 public record WebhookPayload(string Type, DateTimeOffset Timestamp, object Data)
 {
     public string ToJson() => JsonSerializer.Serialize(this, JsonSerializerOptions.Web);
 
-    public static WebhookPayload From(IPledgeIntegrationEvent e) => e switch
+    /// <param name="titles">The pledge's titles by language (<see cref="Pledges.PledgeProfile.Titles"/>), when known.</param>
+    public static WebhookPayload From(IPledgeIntegrationEvent e, IReadOnlyDictionary<string, string>? titles = null) => e switch
     {
         PledgeStatusChanged s => new("pledge.status_changed", s.RecordedAt, new
         {
             eventId = s.EventId, pledgeId = s.PledgeId, version = s.StreamVersion, previousStatus = s.PreviousStatus,
             status = s.Status, reason = s.Reason, evidence = s.Evidence, occurredOn = s.OccurredOn,
-            recordedAt = s.RecordedAt, recordedBy = s.RecordedBy,
+            recordedAt = s.RecordedAt, recordedBy = s.RecordedBy, titles,
         }),
         MilestoneLogged m => new("pledge.milestone_logged", m.RecordedAt, new
         {
             eventId = m.EventId, pledgeId = m.PledgeId, version = m.StreamVersion, milestoneId = m.MilestoneId,
             title = m.Title, description = m.Description, evidence = m.Evidence, occurredOn = m.OccurredOn,
-            recordedAt = m.RecordedAt, recordedBy = m.RecordedBy,
+            recordedAt = m.RecordedAt, recordedBy = m.RecordedBy, titles,
         }),
         PledgeRegistered r => new("pledge.registered", r.RecordedAt, new
         {
             eventId = r.EventId, pledgeId = r.PledgeId, version = r.StreamVersion, title = r.Title, actor = r.Actor,
             country = r.Country, status = r.Status, madeOn = r.OccurredOn, recordedAt = r.RecordedAt,
-            recordedBy = r.RecordedBy,
+            recordedBy = r.RecordedBy, titles = titles ?? new Dictionary<string, string> { [Pledges.PledgeProfile.OriginalLanguage] = r.Title },
         }),
         _ => throw new ArgumentOutOfRangeException(nameof(e), e.GetType().Name, "No webhook type for this event."),
     };

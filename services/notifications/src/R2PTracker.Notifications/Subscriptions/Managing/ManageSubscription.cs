@@ -8,10 +8,11 @@ namespace R2PTracker.Notifications.Subscriptions.Managing;
 public record SubscriptionView(
     Guid Id, string Kind, string? Url, string? Email, SubscriptionFilter Filter, string Status, DateTimeOffset CreatedAt,
     DateTimeOffset? ConfirmedAt, DateTimeOffset? FailingSince, DateTimeOffset? DisabledAt, string? DisabledReason,
-    DateTimeOffset? PreviousSecretExpiresAt)
+    DateTimeOffset? PreviousSecretExpiresAt, string? Language)
 {
     public static SubscriptionView Of(Subscription s) => new(s.Id, s.Kind, s.Url, s.Email, s.Filter, s.Status, s.CreatedAt,
-        s.ConfirmedAt, s.FailingSince, s.DisabledAt, s.DisabledReason, s.PreviousSecretExpiresAt);
+        s.ConfirmedAt, s.FailingSince, s.DisabledAt, s.DisabledReason, s.PreviousSecretExpiresAt,
+        s.Kind == SubscriptionKinds.Email ? s.Language : null);
 }
 
 public record SecretRotated(Guid Id, string Secret, DateTimeOffset PreviousSecretExpiresAt);

@@ -17,14 +17,18 @@ public record FilterRequest(IReadOnlyList<string?>? PledgeIds, string? Country, 
 
 /// <summary>
 /// A new subscription. <c>pledgeIds</c> at the top level is the walking skeleton's shape and is
-/// still accepted; it means the same as <c>filter.pledgeIds</c>.
+/// still accepted; it means the same as <c>filter.pledgeIds</c>. <c>language</c> ("en" or "km",
+/// English when left out) is the language of an e-mail subscriber's mails; webhooks carry
+/// language-neutral data with the titles in every language, so they take none.
 /// </summary>
-public record SubscribeRequest(string? Kind, string? Url, string? Email = null, FilterRequest? Filter = null, IReadOnlyList<string?>? PledgeIds = null);
+public record SubscribeRequest(
+    string? Kind, string? Url, string? Email = null, FilterRequest? Filter = null, IReadOnlyList<string?>? PledgeIds = null,
+    string? Language = null);
 
 /// <summary>The answer to a new subscription: the only time the manage token and the secret are shown.</summary>
 public record SubscriptionCreated(
     Guid Id, string Kind, string? Url, string? Email, SubscriptionFilter Filter, string Status,
-    string ManageToken, string? Secret, DateTimeOffset CreatedAt);
+    string ManageToken, string? Secret, DateTimeOffset CreatedAt, string? Language);
 
 public static partial class SubscribeSlice
 {
@@ -50,6 +54,8 @@ public static partial class SubscribeSlice
                          || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
                     errors.Add("url", "'url' must be an absolute http or https URL.");
                 if (request.Email is not null) errors.Add("email", "'email' is for e-mail subscriptions; a webhook has a 'url'.");
+                if (request.Language is not null)
+                    errors.Add("language", "'language' is for e-mail subscriptions; a webhook's payload carries the titles in every language.");
                 break;
             case SubscriptionKinds.Email:
                 if (string.IsNullOrWhiteSpace(request.Email)) errors.Add("email", "'email' is required for an e-mail subscription.");
@@ -57,6 +63,8 @@ public static partial class SubscribeSlice
                          || address.Address != request.Email.Trim() || !address.Host.Contains('.') || address.Host.StartsWith('['))
                     errors.Add("email", "'email' must be a plain e-mail address (name@example.org).");
                 if (request.Url is not null) errors.Add("url", "'url' is for webhooks; an e-mail subscription has an 'email'.");
+                if (request.Language is not null && !SubscriptionLanguages.IsLanguage(request.Language))
+                    errors.Add("language", "'language' must be \"en\" (English) or \"km\" (Khmer).");
                 break;
             default:
                 errors.Add("kind", "'kind' must be \"webhook\" or \"email\".");
@@ -175,6 +183,7 @@ public static partial class SubscribeSlice
                     Url = r.Url,
                     Email = email,
                     Filter = ToFilter(r),
+                    Language = r.Language ?? SubscriptionLanguages.Default,
                     Status = email is null ? SubscriptionStatuses.Active : SubscriptionStatuses.PendingConfirmation,
                     Host = host,
                     ClientKey = clientKey,
@@ -187,11 +196,13 @@ public static partial class SubscribeSlice
                 if (email is not null)
                 {
                     // The confirmation mail is a durable delivery like any alert: an SMTP outage delays it, no more.
+                    // It names the pledges followed as they are titled now.
                     var eventId = Guid.NewGuid();
+                    var payload = await ConfirmationPayload.ForAsync(session, subscription.Filter, ct);
                     session.Insert(new Delivery.Delivery
                     {
                         Id = Delivery.Delivery.IdFor(eventId, subscription.Id), EventId = eventId, SubscriptionId = subscription.Id,
-                        Kind = SubscriptionKinds.Email, Type = EmailSender.ConfirmationType, Payload = "{}",
+                        Kind = SubscriptionKinds.Email, Type = EmailSender.ConfirmationType, Payload = payload,
                         Status = DeliveryStatuses.Pending, CreatedAt = now, NextAttemptAt = now,
                     });
                 }
@@ -199,7 +210,8 @@ public static partial class SubscribeSlice
                 if (email is not null) dispatcher.WakeUp();
                 return Results.Created($"/api/subscriptions/{subscription.Id}",
                     new SubscriptionCreated(subscription.Id, subscription.Kind, subscription.Url, subscription.Email, subscription.Filter,
-                        subscription.Status, manageToken, email is null ? subscription.Secret : null, subscription.CreatedAt));
+                        subscription.Status, manageToken, email is null ? subscription.Secret : null, subscription.CreatedAt,
+                        email is null ? null : subscription.Language));
             }
         });
 

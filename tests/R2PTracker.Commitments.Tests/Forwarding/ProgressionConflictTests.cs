@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 using Npgsql;
 using R2PTracker.Commitments.Tests.Integration;
 using R2PTracker.Testing;
@@ -33,8 +34,10 @@ public class ProgressionConflictTests(CommitmentsApp app)
     public async Task After_its_progression_is_moved_behind_its_back_the_forwarder_runs_again_and_forwards_later_changes()
     {
         var database = await TestEnvironment.CreateDatabaseAsync("conflict");
-        await using var host = app.Factory.WithWebHostBuilder(b => b.ConfigureAppConfiguration((_, c) =>
-            c.AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:Postgres"] = database })));
+        var warnings = new Warnings();
+        await using var host = app.Factory.WithWebHostBuilder(b => b
+            .ConfigureAppConfiguration((_, c) => c.AddInMemoryCollection(new Dictionary<string, string?> { ["ConnectionStrings:Postgres"] = database }))
+            .ConfigureLogging(l => l.AddProvider(warnings)));
         _ = host.Server;
         var staff = CommitmentsApp.StaffOf(host);
         var store = host.Services.GetRequiredService<IDocumentStore>();
@@ -65,6 +68,12 @@ public class ProgressionConflictTests(CommitmentsApp app)
         var third = await ChangeStatusAsync(staff, store, id, "Stalled", 3);
         await messages.ReceivedAsync(third.Id);
         daemon.StatusFor(Shard).ShouldBe(AgentStatus.Running);
+        // The tracker tells its observers on a thread of its own.
+        var recovery = await TestEnvironment.Eventually(() => Task.FromResult(
+            warnings.Of<R2PTracker.Commitments.Forwarding.StoppedShardRecovery>() is { Count: 2 } logged ? logged : null),
+            TimeSpan.FromSeconds(10), "the recovery's two warnings");
+        recovery[0].ShouldContain($"{Shard} stopped");
+        recovery[1].ShouldContain($"{Shard} runs again");
     }
 
     private static async Task<long> ProgressionAsync(NpgsqlDataSource db)
@@ -109,6 +118,29 @@ public class ProgressionConflictTests(CommitmentsApp app)
         {
             await channel.DisposeAsync();
             await connection.DisposeAsync();
+        }
+    }
+
+    /// <summary>The Warning messages the host logs, by category.</summary>
+    private sealed class Warnings : ILoggerProvider
+    {
+        private readonly ConcurrentQueue<(string Category, string Message)> _logged = new();
+
+        public IReadOnlyList<string> Of<T>() => _logged.Where(l => l.Category == typeof(T).FullName).Select(l => l.Message).ToList();
+
+        public ILogger CreateLogger(string categoryName) => new Logger(this, categoryName);
+
+        public void Dispose() { }
+
+        private sealed class Logger(Warnings warnings, string category) : ILogger
+        {
+            public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+            public bool IsEnabled(LogLevel logLevel) => logLevel == LogLevel.Warning;
+
+            public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+            {
+                if (IsEnabled(logLevel)) warnings._logged.Enqueue((category, formatter(state, exception)));
+            }
         }
     }
 

@@ -60,6 +60,8 @@ public static class Configuration
             .ApplyAllDatabaseChangesOnStartup()
             .AddAsyncDaemon(DaemonMode.HotCold)
             .AddSubscriptionWithServices<IntegrationEventForwarder>(ServiceLifetime.Singleton);
+        // Marten leaves a shard stopped for good on a progression conflict (as a failover can cause).
+        builder.Services.AddHostedService<StoppedShardRecovery>();
         builder.Services.ConfigureMarten((sp, options) =>
         {
             // How soon the daemon notices new events bounds how soon subscribers, caches and live

@@ -408,6 +408,15 @@ public class DashboardBrowserTests(Deployment deployment, Browser browser) : IAs
         bad!.Status.ShouldBe(400);
         (await page.Locator("#list-error").InnerTextAsync()).ShouldContain("'sort' must be one of");
         await Browser.ScreenshotAsync(page, "bad-value");
+
+        // In Khmer the reader is told in Khmer, naming the parameter.
+        bad = await page.GotoAsync("/?lang=km&limit=9999&sort=sideways");
+        bad!.Status.ShouldBe(400);
+        var khmer = await page.Locator("#list-error").InnerTextAsync();
+        khmer.ShouldContain("'limit' ត្រូវតែជាចំនួនគត់ពី 1 ដល់ 500។");
+        khmer.ShouldContain("'sort' ត្រូវតែជា id, title, statusSince ឬ targetDate។");
+        khmer.ShouldNotContain("must be");
+        await Browser.ScreenshotAsync(page, "bad-value-km");
     }
 
     [Fact]

@@ -211,17 +211,27 @@ public sealed class BackendException(int status, string body) : Exception($"Comm
     public int Status { get; } = status;
     public string Body { get; } = body;
 
-    /// <summary>A 400 problem's field errors as a sentence for the reader ("q: 'q' must …"), or null if it is not one.</summary>
-    public string? ValidationMessage()
+    /// <summary>
+    /// A 400 problem's field errors as a sentence for the reader, in the page's language, or null if it is
+    /// not one. An English page gives commitments' own messages, which say exactly what is wrong; a Khmer
+    /// page explains each field in Khmer: a list parameter by its own resource (<c>List.Error.Field.{name}</c>,
+    /// whose English text is the reference it translates), any other by name.
+    /// </summary>
+    public string? ValidationMessage(IStringLocalizer t)
     {
         if (Status != StatusCodes.Status400BadRequest) return null;
         try
         {
             using var problem = JsonDocument.Parse(Body);
             if (!problem.RootElement.TryGetProperty("errors", out var errors) || errors.ValueKind != JsonValueKind.Object) return null;
-            var messages = errors.EnumerateObject()
-                .SelectMany(field => field.Value.ValueKind == JsonValueKind.Array ? field.Value.EnumerateArray().Select(m => m.GetString()) : [])
-                .OfType<string>().ToList();
+            var english = System.Globalization.CultureInfo.CurrentUICulture.TwoLetterISOLanguageName != Localisation.DashboardLanguages.Khmer;
+            var messages = errors.EnumerateObject().SelectMany(field =>
+            {
+                var given = field.Value.ValueKind == JsonValueKind.Array ? field.Value.EnumerateArray().Select(m => m.GetString()).OfType<string>().ToList() : [];
+                if (english || given.Count == 0) return given;
+                var own = t[$"List.Error.Field.{field.Name}"];
+                return [own.ResourceNotFound ? t["List.Error.Field", field.Name].Value : own.Value];
+            }).ToList();
             return messages.Count == 0 ? null : string.Join(" ", messages);
         }
         catch (JsonException)

@@ -36,7 +36,7 @@ public static class DashboardEndpoints
                 tallies = await commitments.TalliesAsync(query, ct);
                 series = await ChartSeriesAsync(commitments, query, clock, ct);
             }
-            catch (BackendException e) when (e.ValidationMessage() is { } message)
+            catch (BackendException e) when (e.ValidationMessage(t) is { } message)
             {
                 // commitments names the field; the reader sees which value to change.
                 error = t["List.Error.Invalid", message];

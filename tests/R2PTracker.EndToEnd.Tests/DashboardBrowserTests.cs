@@ -218,6 +218,25 @@ public class DashboardBrowserTests(Deployment deployment, Browser browser) : IAs
     }
 
     [Fact]
+    public async Task In_Khmer_a_refused_staff_write_names_the_field_in_Khmer_and_saves_nothing()
+    {
+        var id = (await RegisterAsync(NewTheme(), "A pledge written to in Khmer"))[0];
+        var staff = await SignedInAsync();
+        var page = await OpenAsync($"/pledges/{id}?lang=km", staff);
+        await page.Locator("#ms-title").FillAsync("ដំណាក់កាលដែលមានកាលបរិច្ឆេទខុស");
+        await page.Locator("#ms-ev-title").FillAsync("របាយការណ៍");
+        // Khmer digits the form's pattern lets through, of a month that does not exist: commitments refuses it.
+        await page.Locator("#ms-occurred").FillAsync("២០១៩-១៣");
+        await page.Locator("#milestone-form button[type=submit]").ClickAsync();
+        await WaitFor(page, "() => document.getElementById('write-result').textContent.includes(\"'occurredOn' មិនត្រឹមត្រូវទេ៖\")");
+        (await page.Locator("#write-result").InnerTextAsync()).ShouldStartWith("មិនបានរក្សាទុក៖");
+        await KhmerScreenshotAsync(page, "refused-write");
+
+        var fresh = await OpenAsync($"/pledges/{id}");
+        (await fresh.Locator("#timeline").InnerTextAsync()).ShouldNotContain("ដំណាក់កាលដែលមានកាលបរិច្ឆេទខុស");
+    }
+
+    [Fact]
     public async Task User_text_is_escaped_not_interpreted()
     {
         var id = (await RegisterAsync(NewTheme(), "A pledge with hostile text"))[0];

@@ -36,7 +36,9 @@
     let problem = null;
     try { problem = await response.json(); } catch { /* not JSON */ }
     if (response.status === 400 && problem?.errors) {
-      return say('NotSaved', 'Not saved:') + ' ' + Object.entries(problem.errors).map(([field, messages]) => `${field}: ${messages.join(' ')}`).join('; ');
+      // The service's messages are English; the field is named in the page's language before them.
+      const named = field => say('InvalidField', '{0}:').replace('{0}', field);
+      return say('NotSaved', 'Not saved:') + ' ' + Object.entries(problem.errors).map(([field, messages]) => `${named(field)} ${messages.join(' ')}`).join('; ');
     }
     if (response.status === 401 || response.status === 403) return say('Expired', 'Not saved: your sign-in has expired. Sign in again.');
     return say('NotSaved', 'Not saved:') + ' ' + (problem?.title || response.statusText || say('Error', 'error')) + (problem?.detail ? ' ' + problem.detail : '');

@@ -92,7 +92,7 @@ public record LogCheckpointed(long TreeSize, IReadOnlyList<string> PledgeIds);
 
 /// <summary>
 /// A translation of one of a pledge's texts into <paramref name="Language"/> (BCP 47, "km" or "en").
-/// <paramref name="Target"/> names the text as commitments' record does: "title", "quote",
+/// <paramref name="Target"/> names the text as commitments' record does: "title", "quote", "statusReason",
 /// "milestones/{milestoneId}/title" or "milestones/{milestoneId}/description". <paramref name="Original"/>
 /// is the verbatim text that was translated: the translation stands for that text only, so a consumer
 /// that sees the text revised (events of one pledge can arrive out of order) can tell it no longer applies.

@@ -115,6 +115,16 @@ public partial class EmailLanguageTests(NotificationsApp app)
         (await ContentLanguageAsync(alert)).ShouldBe("en");
     }
 
+    [Fact]
+    public async Task A_language_tag_in_capitals_is_the_same_language_and_stored_as_commitments_writes_it()
+    {
+        var address = NewAddress();
+        var response = await app.Client().PostAsJsonAsync("/api/subscriptions", new { kind = "email", email = address, language = "KM" }, Ct);
+        response.IsSuccessStatusCode.ShouldBeTrue(await response.Content.ReadAsStringAsync(Ct));
+        await using var query = app.Store.QuerySession();
+        (await query.Query<Subscription>().SingleAsync(s => s.Email == address, Ct)).Language.ShouldBe("km");
+    }
+
     [Theory]
     [InlineData("email", "fr")]
     [InlineData("email", "KH")]

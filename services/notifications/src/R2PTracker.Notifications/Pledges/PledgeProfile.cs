@@ -70,18 +70,22 @@ public sealed record PledgeProfile
             {
                 [e.Language] = new(e.Text, e.Original, e.StreamVersion),
             },
+            // The fields' own versions are kept before Version moves on: a revision arriving late still counts.
+            ActorVersion = ActorVersion ?? Version,
+            TitleVersion = TitleVersion ?? Version,
             Version = Math.Max(Version, e.StreamVersion),
         };
     }
 
     /// <summary>
     /// The title's translation into <paramref name="language"/>, if there is one of the title as it stands.
-    /// A translation counts only while the title is the text it translated: once the title is revised,
-    /// the translation of the old wording is not offered as the new title's (commitments drops it too),
-    /// and the original is shown until someone translates the new wording.
+    /// A translation counts only if it was made of the title as it stands, after the title was last set: once
+    /// the title is revised, the translation of the old wording is not offered as the new title's — not even
+    /// if a later revision restores the old wording (commitments drops it for good too) — and the original
+    /// is shown until someone translates the wording of the day.
     /// </summary>
     public string? TitleIn(string language) =>
-        TitleTranslations.TryGetValue(language, out var t) && t.Original == Title ? t.Text : null;
+        TitleTranslations.TryGetValue(language, out var t) && t.Original == Title && t.Version > (TitleVersion ?? 0) ? t.Text : null;
 
     /// <summary>The title for a reader of <paramref name="language"/>: its translation, else the original.</summary>
     public string TitleFor(string language) => TitleIn(language) ?? Title;

@@ -9,7 +9,8 @@ namespace R2PTracker.Commitments.Pledges.Translating;
 /// into it is given in it, every text says its language (<c>titleLanguage</c>, <c>quoteLanguage</c>; on a
 /// milestone <c>titleLanguage</c>, <c>descriptionLanguage</c>), and the verbatim originals stay beside
 /// them under <c>original</c>. Without a language the record is the original alone, as it always was.
-/// The record also gives its current status reason so (<c>statusReasonLanguage</c>); a list item, its title and quote.
+/// The record also gives its current status reason in the language, with <c>statusReasonLanguage</c>; a
+/// list item gives its title and quote only.
 /// </summary>
 public static class ReadingLanguage
 {
@@ -54,7 +55,7 @@ public static class ReadingLanguage
         foreach (var field in fields)
         {
             // No status reason yet: nothing to give in a language.
-            if (texts[field] is null) continue;
+            if (field == Pledges.TranslationAdded.StatusReasonField && texts[field] is null) continue;
             original[field] = texts[field]?.DeepClone();
             if (translated?[field]?["text"] is JsonValue text)
             {

@@ -183,7 +183,7 @@ public static partial class SubscribeSlice
                     Url = r.Url,
                     Email = email,
                     Filter = ToFilter(r),
-                    Language = r.Language ?? SubscriptionLanguages.Default,
+                    Language = SubscriptionLanguages.Normalise(r.Language) ?? SubscriptionLanguages.Default,
                     Status = email is null ? SubscriptionStatuses.Active : SubscriptionStatuses.PendingConfirmation,
                     Host = host,
                     ClientKey = clientKey,

@@ -74,6 +74,25 @@ public class PledgeProfileTests
     }
 
     [Fact]
+    public void A_translation_of_a_wording_the_title_went_back_to_does_not_count_again_as_in_commitments()
+    {
+        var registered = PledgeProfile.Create(Events.Registered("p-1", "Actor", "KH"));
+        var translation = Events.TitleTranslated("p-1", "km", "ចាស់", "A pledge", version: 2);
+        var away = Events.TitleRevised("p-1", "A better title", version: 3);
+        var back = Events.TitleRevised("p-1", "A pledge", version: 4);
+        registered.Apply(translation).Apply(away).Apply(back).TitleFor("km").ShouldBe("A pledge");
+        registered.Apply(back).Apply(away).Apply(translation).TitleFor("km").ShouldBe("A pledge");
+    }
+
+    [Fact]
+    public void A_translation_applied_to_a_profile_stored_before_fields_had_versions_does_not_hide_a_revision_arriving_late()
+    {
+        var stored = PledgeProfile.Create(Events.Registered("p-1", "Actor", "KH")) with { ActorVersion = null, TitleVersion = null };
+        var translated = stored.Apply(Events.TitleTranslated("p-1", "km", "ការប្តេជ្ញា", "A pledge", version: 5));
+        translated.Apply(Events.ActorRevised("p-1", "Revised actor", version: 3)).Actor.ShouldBe("Revised actor");
+    }
+
+    [Fact]
     public void An_older_revision_arriving_late_changes_nothing()
     {
         var profile = PledgeProfile.Create(Events.Registered("p-1", "Actor", "KH")).Apply(Events.ActorRevised("p-1", "Latest", version: 5));

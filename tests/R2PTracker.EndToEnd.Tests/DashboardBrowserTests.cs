@@ -237,6 +237,37 @@ public class DashboardBrowserTests(Deployment deployment, Browser browser) : IAs
     }
 
     [Fact]
+    public async Task Staff_ask_for_a_reply_to_a_verdict_and_record_it_and_readers_see_it_beside_the_verdict()
+    {
+        var id = (await RegisterAsync(NewTheme(), "A pledge with a right of reply"))[0];
+        var staff = await SignedInAsync();
+        var page = await OpenAsync($"/pledges/{id}", staff);
+        await page.GetByLabel("New status").SelectOptionAsync("Stalled");
+        await page.GetByLabel("Reason", new() { Exact = true }).First.FillAsync("No budget line was found.");
+        await page.Locator("#status-form").GetByLabel("Evidence title").FillAsync("Budget review");
+        await SaveAndReloadAsync(page, "Save status");
+
+        await page.GetByLabel("Asked of").FillAsync("Ministry of Economy and Finance");
+        await page.GetByLabel("Reply due by (YYYY, YYYY-MM or YYYY-MM-DD)").FillAsync("2099-06-30");
+        await SaveAndReloadAsync(page, "Record the request");
+        (await page.Locator(".reply").InnerTextAsync()).ShouldContain("Ministry of Economy and Finance has been asked to respond to this verdict by 30 June 2099.");
+
+        await page.GetByLabel("On behalf of").FillAsync("Ministry of Economy and Finance");
+        await page.GetByLabel("The reply, as given").FillAsync("The line is in next year's budget.");
+        await page.GetByLabel("Source (document or letter, optional)").FillAsync("Letter of 2 June");
+        await SaveAndReloadAsync(page, "Record the reply");
+        await Browser.ScreenshotAsync(page, "reply");
+
+        var reader = await OpenAsync($"/pledges/{id}");
+        var reply = await reader.Locator(".reply").InnerTextAsync();
+        reply.ShouldContain("Reply on behalf of Ministry of Economy and Finance");
+        reply.ShouldContain("The line is in next year's budget.");
+        reply.ShouldContain("Source: Letter of 2 June");
+        (await reader.Locator("#timeline").InnerTextAsync()).ShouldContain("Reply requested from Ministry of Economy and Finance by 30 June 2099");
+        (await reader.Locator("#reply-form").CountAsync()).ShouldBe(0);
+    }
+
+    [Fact]
     public async Task User_text_is_escaped_not_interpreted()
     {
         var id = (await RegisterAsync(NewTheme(), "A pledge with hostile text"))[0];

@@ -101,3 +101,16 @@ public record LogCheckpointed(long TreeSize, IReadOnlyList<string> PledgeIds);
 public record PledgeTranslationAdded(
     Guid EventId, string PledgeId, long StreamVersion, string OccurredOn, DateTimeOffset RecordedAt, string RecordedBy,
     string Target, string Language, string Text, string Original, string Translator, string Kind) : IPledgeIntegrationEvent;
+
+/// <summary>
+/// Staff asked <paramref name="To"/> (usually the pledge's actor) for a response to the pledge's current
+/// verdict by <paramref name="By"/> (a date, YYYY[-MM[-DD]]; the deadline is its last day).
+/// </summary>
+public record PledgeReplyRequested(
+    Guid EventId, string PledgeId, long StreamVersion, string OccurredOn, DateTimeOffset RecordedAt, string RecordedBy,
+    string RequestId, string To, string By, string Verdict) : IPledgeIntegrationEvent;
+
+/// <summary>The response to request <paramref name="RequestId"/>, given on behalf of <paramref name="OnBehalfOf"/> on OccurredOn.</summary>
+public record PledgeReplyRecorded(
+    Guid EventId, string PledgeId, long StreamVersion, string OccurredOn, DateTimeOffset RecordedAt, string RecordedBy,
+    string RequestId, string OnBehalfOf, string Text) : IPledgeIntegrationEvent;

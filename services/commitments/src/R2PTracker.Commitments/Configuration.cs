@@ -27,6 +27,7 @@ using R2PTracker.Commitments.Pledges.RetractingMilestone;
 using R2PTracker.Commitments.Pledges.RevisingDetails;
 using R2PTracker.Commitments.Pledges.SettingTargetDate;
 using R2PTracker.Commitments.Pledges.Translating;
+using R2PTracker.Commitments.Pledges.RightOfReply;
 using R2PTracker.Commitments.Recording;
 using R2PTracker.ServiceDefaults;
 using Scalar.AspNetCore;
@@ -132,6 +133,7 @@ public static class Configuration
         app.MapRetractMilestone();
         app.MapAttachEvidence();
         app.MapAddTranslation();
+        app.MapRightOfReply();
         app.MapGetTallies();
         app.MapGetHistory();
         app.MapPledgeFeeds();

@@ -32,6 +32,8 @@ public static class PledgeFeeds
         PledgeDetailsRevised d => text.Format("Entry.PledgeDetailsRevised", d.Reason),
         PledgeBecameOverdue o => text.Format("Entry.PledgeBecameOverdue", o.TargetDate),
         TranslationAdded t => text.Format("Entry.TranslationAdded", text.Translated(t)),
+        ReplyRequested q => text.Format("Entry.ReplyRequested", q.To, q.By),
+        ReplyRecorded r => text.Format("Entry.ReplyRecorded", r.OnBehalfOf),
         _ => data.GetType().Name,
     };
 
@@ -40,6 +42,7 @@ public static class PledgeFeeds
         StatusAssessed s => s.Reason,
         ProgressAssessed p => p.Reason,
         MilestoneLogged m => m.Description,
+        ReplyRecorded r => r.Text,
         _ => null,
     };
 

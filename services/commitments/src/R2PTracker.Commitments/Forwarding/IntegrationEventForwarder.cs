@@ -35,6 +35,8 @@ public sealed class IntegrationEventForwarder : SubscriptionBase
         IncludeType<EvidenceAttached>();
         IncludeType<PledgeBecameOverdue>();
         IncludeType<TranslationAdded>();
+        IncludeType<ReplyRequested>();
+        IncludeType<ReplyRecorded>();
     }
 
     public override async Task<IChangeListener> ProcessEventsAsync(
@@ -83,6 +85,10 @@ public sealed class IntegrationEventForwarder : SubscriptionBase
         TranslationAdded t => new Contracts.PledgeTranslationAdded(
             e.Id, t.PledgeId, e.Version, t.OccurredOn, e.Timestamp, t.RecordedBy, t.Target(), t.Language, t.Text, t.Original,
             t.Translator, t.Kind),
+        ReplyRequested q => new Contracts.PledgeReplyRequested(
+            e.Id, q.PledgeId, e.Version, q.OccurredOn, e.Timestamp, q.RecordedBy, q.RequestId, q.To, q.By, q.Verdict.ToString()),
+        ReplyRecorded r => new Contracts.PledgeReplyRecorded(
+            e.Id, r.PledgeId, e.Version, r.OccurredOn, e.Timestamp, r.RecordedBy, r.RequestId, r.OnBehalfOf, r.Text),
         _ => null,
     };
 

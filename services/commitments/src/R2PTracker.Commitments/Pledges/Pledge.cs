@@ -37,6 +37,14 @@ public record LanguageTranslations(TextTranslation? Title, TextTranslation? Quot
         };
 }
 
+/// <summary>A response given to a reply request.</summary>
+public record ReplyGiven(string OnBehalfOf, string Text, SourceCitation? Source, string RepliedOn, string RecordedBy);
+
+/// <summary>A request for a response to a verdict (right of reply), and the response once recorded.</summary>
+public record ReplyRequest(
+    string Id, string To, string By, string? Note, PledgeStatus Verdict, string? VerdictSince, string RequestedOn, string RequestedBy,
+    ReplyGiven? Reply);
+
 /// <summary>The current state of a pledge: the inline snapshot of its event stream.</summary>
 public sealed partial record Pledge
 {
@@ -68,6 +76,9 @@ public sealed partial record Pledge
     /// <summary>True once the current target date passed unfulfilled (set by PledgeBecameOverdue, reset by a new target).</summary>
     public bool Overdue { get; init; }
     public string? OverdueSince { get; init; }
+
+    /// <summary>Every request for a response (right of reply), oldest first, each with its reply once given.</summary>
+    public IReadOnlyList<ReplyRequest> ReplyRequests { get; init; } = [];
 
     /// <summary>By language code: the translations of the texts above (see <see cref="TranslationAdded"/>).</summary>
     public IReadOnlyDictionary<string, LanguageTranslations> Translations { get; init; } = new Dictionary<string, LanguageTranslations>();
@@ -202,6 +213,24 @@ public sealed partial record Pledge
 
     public Pledge Apply(PledgeBecameOverdue e) => this with { Overdue = true, OverdueSince = e.OccurredOn };
 
+    public Pledge Apply(ReplyRequested e) => this with
+    {
+        ReplyRequests = [.. ReplyRequests, new ReplyRequest(e.RequestId, e.To, e.By, e.Note, e.Verdict, e.VerdictSince, e.OccurredOn, e.RecordedBy, null)],
+    };
+
+    /// <summary>
+    /// The reply joins its request. On the occurred axis a reply is folded after its request (a reply is
+    /// never dated before the day it was asked for); one whose request is not there is left out.
+    /// </summary>
+    public Pledge Apply(ReplyRecorded e) => this with
+    {
+        ReplyRequests = ReplyRequests.Select(r => r.Id == e.RequestId
+            ? r with { Reply = new ReplyGiven(e.OnBehalfOf, e.Text, e.Source, e.OccurredOn, e.RecordedBy) }
+            : r).ToList(),
+    };
+
+    public ReplyRequest? ReplyRequest(string id) => ReplyRequests.FirstOrDefault(r => r.Id == id);
+
     private ImmutableList<MilestoneState> MilestoneList =>
         Milestones as ImmutableList<MilestoneState> ?? ImmutableList.CreateRange(Milestones);
 
@@ -236,6 +265,8 @@ public static class PledgeFolding
         PledgeDetailsRevised x => pledge.Apply(x),
         PledgeBecameOverdue x => pledge.Apply(x),
         TranslationAdded x => pledge.Apply(x),
+        ReplyRequested x => pledge.Apply(x),
+        ReplyRecorded x => pledge.Apply(x),
         _ => pledge,
     };
 }

@@ -167,13 +167,39 @@ public record TranslationAdded(
     public static string TargetOf(string? milestoneId, string field) => milestoneId is null ? field : $"milestones/{milestoneId}/{field}";
 }
 
+/// <summary>
+/// Right of reply: staff asked <see cref="To"/> for a response to the verdict the pledge had then
+/// (<see cref="Verdict"/>, since <see cref="VerdictSince"/>) by <see cref="By"/>; OccurredOn is the day
+/// they asked. <see cref="RequestId"/> ("reply-1", …) is what the reply names.
+/// </summary>
+public record ReplyRequested(
+    string PledgeId,
+    string RequestId,
+    string To,
+    string By,
+    string? Note,
+    PledgeStatus Verdict,
+    string? VerdictSince,
+    string OccurredOn,
+    string RecordedBy) : IPledgeEvent;
+
+/// <summary>The response to a <see cref="ReplyRequested"/>, as given on behalf of <see cref="OnBehalfOf"/>; OccurredOn is the day it was given.</summary>
+public record ReplyRecorded(
+    string PledgeId,
+    string RequestId,
+    string OnBehalfOf,
+    string Text,
+    SourceCitation? Source,
+    string OccurredOn,
+    string RecordedBy) : IPledgeEvent;
+
 public static class PledgeEventTypes
 {
     public static readonly Type[] All =
     [
         typeof(PledgeRegistered), typeof(MilestoneLogged), typeof(StatusAssessed), typeof(PledgeDetailsRevised),
         typeof(MilestoneCorrected), typeof(MilestoneRetracted), typeof(EvidenceAttached), typeof(ProgressAssessed),
-        typeof(TargetDateSet), typeof(PledgeBecameOverdue), typeof(TranslationAdded),
+        typeof(TargetDateSet), typeof(PledgeBecameOverdue), typeof(TranslationAdded), typeof(ReplyRequested), typeof(ReplyRecorded),
     ];
 
     private static readonly Dictionary<string, Type> ByDotNetName =

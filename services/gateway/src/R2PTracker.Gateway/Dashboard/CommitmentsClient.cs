@@ -11,8 +11,16 @@ public sealed record PledgeView(
     string Id, string Title, string? Quote, string? Actor, string? Country, string? Theme, string? MadeOn, string? MadeOnNote,
     string? TargetDate, string? TargetDateNote, string Status, string? StatusReason, string? StatusSince,
     int Progress, long Version, SourceView? Source, int MilestoneCount,
-    IReadOnlyDictionary<string, LanguageTranslationsView>? Translations = null, string? TitleLanguage = null)
+    IReadOnlyDictionary<string, LanguageTranslationsView>? Translations = null, string? TitleLanguage = null,
+    IReadOnlyList<ReplyRequestView>? ReplyRequests = null)
 {
+    /// <summary>The requests for a response to the verdict the pledge has now (right of reply), oldest first.</summary>
+    public IEnumerable<ReplyRequestView> RepliesToVerdict =>
+        (ReplyRequests ?? []).Where(r => r.Verdict == Status && r.VerdictSince == StatusSince);
+
+    /// <summary>The requests still waiting for their reply (the staff form records one).</summary>
+    public IEnumerable<ReplyRequestView> OpenReplyRequests => (ReplyRequests ?? []).Where(r => r.Reply is null);
+
     /// <summary>The language of <see cref="Title"/> when it is a translation (a list read in a language), else null: the original.</summary>
     public string? TranslatedTitleLanguage => TitleLanguage is { } l && TranslationText.Languages.Contains(l) ? l : null;
 
@@ -66,6 +74,16 @@ public static class TranslationText
 
 public sealed record EvidenceView(string? Title, string? Url, string? PublishedOn);
 
+public sealed record ReplyGivenView(string OnBehalfOf, string Text, SourceView? Source, string RepliedOn, string? RecordedBy);
+
+/// <summary>A request for a response to a verdict, as commitments records it (see its README, "Right of reply").</summary>
+public sealed record ReplyRequestView(
+    string Id, string To, string By, string? Note, string Verdict, string? VerdictSince, string RequestedOn, string? RequestedBy, ReplyGivenView? Reply)
+{
+    /// <summary>True once the deadline's last day has passed without a reply.</summary>
+    public bool Missed(DateOnly today) => Reply is null && SeriesRange.LastDayOf(By) is { } deadline && today > deadline;
+}
+
 /// <summary>A timeline entry: the display fields commitments gives each event (its raw data is not read).</summary>
 public sealed record TimelineView(
     long Version, string Type, string? OccurredOn, DateTimeOffset? RecordedAt, string? RecordedBy,
@@ -100,12 +118,14 @@ public sealed record TimelineView(
         "PledgeBecameOverdue" => t["Timeline.PledgeBecameOverdue", Localisation.ReaderDates.Partial(TargetDate)],
         "PledgeDetailsRevised" => Summary is null ? t["Timeline.PledgeDetailsRevised"] : t["Timeline.PledgeDetailsRevised.Summary", Summary],
         "TranslationAdded" => Summary ?? t["Timeline.TranslationAdded"],
+        "ReplyRequested" => t["Timeline.ReplyRequested", Title ?? "?", Localisation.ReaderDates.Partial(TargetDate)],
+        "ReplyRecorded" => t["Timeline.ReplyRecorded", Title ?? "?"],
         _ => Title ?? Type,
     };
 
     /// <summary>What is said under the heading: a milestone's description, then the reason given.</summary>
     public IEnumerable<string> Texts =>
-        new[] { Type is "MilestoneLogged" or "MilestoneCorrected" or "TargetDateSet" ? Summary : Type is "TranslationAdded" ? Title : null, Reason }.OfType<string>();
+        new[] { Type is "MilestoneLogged" or "MilestoneCorrected" or "TargetDateSet" or "ReplyRequested" or "ReplyRecorded" ? Summary : Type is "TranslationAdded" ? Title : null, Reason }.OfType<string>();
 }
 
 /// <summary>One page of the list: its items, how many match in all, and the cursor of the next page.</summary>

@@ -77,6 +77,7 @@ public static class DashboardEndpoints
             return new RazorComponentResult<PledgePage>(new
             {
                 Pledge = pledge, Timeline = timeline, Staff = staff, History = StatusBands.Layout(spans, end), HistoryAxis = axis,
+                Today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime),
                 Checkpoint = checkpoint,
                 CsrfToken = staff is null ? null : antiforgery.GetAndStoreTokens(http).RequestToken,
             });

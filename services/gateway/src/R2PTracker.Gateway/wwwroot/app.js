@@ -25,6 +25,12 @@
       case 'status': return { status: f.status.value, reason: f.reason.value.trim(), evidence: evidenceFrom(form), occurredOn };
       case 'progress': return { progress: Number(f.progress.value), reason: f.reason.value.trim(), evidence: evidenceFrom(form), occurredOn };
       case 'translations': return { target: f.target.value, language: f.language.value, text: f.text.value.trim(), translator: f.translator.value.trim(), kind: f.kind.value };
+      case 'reply-requests': return { to: f.to.value.trim(), by: f.by.value.trim(), note: f.note.value.trim() || null, occurredOn };
+      case 'replies': {
+        const source = f.sourceTitle.value.trim();
+        return { requestId: f.requestId.value, onBehalfOf: f.onBehalfOf.value.trim(), text: f.text.value.trim(),
+          repliedOn: f.repliedOn.value.trim() || null, source: source ? { title: source, publisher: f.onBehalfOf.value.trim() } : null };
+      }
       default: return { title: f.title.value.trim(), description: f.description.value.trim(), evidence: evidenceFrom(form), occurredOn };
     }
   }

@@ -38,6 +38,9 @@ public readonly record struct TimelineText(
         TargetDateSet t => new(Summary: t.Note, TargetDate: t.TargetDate),
         PledgeBecameOverdue o => new(TargetDate: o.TargetDate),
         TranslationAdded t => new(Title: t.Text, Summary: Translated(t)),
+        // Right of reply: whom staff asked, by when (TargetDate holds the deadline); whose reply it is, and what it says.
+        ReplyRequested q => new(Title: q.To, Summary: q.Note, TargetDate: q.By),
+        ReplyRecorded r => new(Title: r.OnBehalfOf, Summary: r.Text),
         _ => new(),
     };
 

@@ -1,6 +1,6 @@
 using System.Text.RegularExpressions;
-using System.Xml.Linq;
 using R2PTracker.Gateway.Dashboard;
+using R2PTracker.Testing;
 using Shouldly;
 
 namespace R2PTracker.Gateway.Tests.Dashboard;
@@ -12,44 +12,22 @@ namespace R2PTracker.Gateway.Tests.Dashboard;
 /// </summary>
 public partial class DashboardTextTests
 {
-    private static readonly string Gateway = Path.Combine(RepositoryRoot(), "services", "gateway", "src", "R2PTracker.Gateway");
+    private static readonly string Gateway = Path.Combine(ResourceTexts.RepositoryRoot(), "services", "gateway", "src", "R2PTracker.Gateway");
 
-    private static readonly string Resources = Path.Combine(Gateway, "Resources", "Dashboard", "Localisation");
-
-    /// <summary>Names, not words: the same in both languages.</summary>
-    private static readonly string[] SameInBothLanguages = ["Site.Name", "Subscribe.Channel.Webhook", "Verify.Checkpoint.RootHash"];
-
-    private static Dictionary<string, string> Strings(string file) =>
-        XDocument.Load(Path.Combine(Resources, file)).Root!.Elements("data")
-            .ToDictionary(d => (string)d.Attribute("name")!, d => (string?)d.Element("value") ?? "");
-
-    private static readonly Dictionary<string, string> English = Strings("DashboardText.resx");
-    private static readonly Dictionary<string, string> Khmer = Strings("DashboardText.km.resx");
+    private static readonly ResourceTexts Texts = ResourceTexts.Dashboard();
+    private static IReadOnlyDictionary<string, string> English => Texts.English;
+    private static IReadOnlyDictionary<string, string> Khmer => Texts.Khmer;
 
     [Fact]
-    public void The_English_and_Khmer_resources_hold_the_same_keys()
-    {
-        English.Keys.Except(Khmer.Keys).ShouldBeEmpty("keys with no Khmer text");
-        Khmer.Keys.Except(English.Keys).ShouldBeEmpty("keys with no English text");
-    }
+    public void The_English_and_Khmer_resources_hold_the_same_keys() => Texts.HoldTheSameKeys();
+
+    /// <summary>Names, not words, are the same in both languages.</summary>
+    [Fact]
+    public void Every_value_is_written_and_the_Khmer_ones_are_in_Khmer() =>
+        Texts.AreWrittenAndKhmerIsInKhmer("Site.Name", "Subscribe.Channel.Webhook", "Verify.Checkpoint.RootHash");
 
     [Fact]
-    public void Every_value_is_written_and_the_Khmer_ones_are_in_Khmer()
-    {
-        English.Where(p => string.IsNullOrWhiteSpace(p.Value)).Select(p => p.Key).ShouldBeEmpty();
-        Khmer.Where(p => !SameInBothLanguages.Contains(p.Key) && !KhmerScript().IsMatch(p.Value)).Select(p => p.Key)
-            .ShouldBeEmpty("Khmer values that are not in Khmer script (left in English?)");
-    }
-
-    [Fact]
-    public void Both_languages_fill_in_the_same_placeholders()
-    {
-        foreach (var (key, english) in English)
-        {
-            var khmer = Khmer.GetValueOrDefault(key, "");
-            Placeholders(khmer).ShouldBe(Placeholders(english), $"{key}: '{english}' / '{khmer}'");
-        }
-    }
+    public void Both_languages_fill_in_the_same_placeholders() => Texts.FillTheSamePlaceholders();
 
     [Fact]
     public void Every_key_the_dashboard_asks_for_is_in_both_resources()
@@ -65,8 +43,8 @@ public partial class DashboardTextTests
     {
         foreach (var status in StatusText.All)
         {
-            English.ShouldContainKey("Status." + status);
-            Khmer.ShouldContainKey("Status." + status);
+            English.ContainsKey("Status." + status).ShouldBeTrue(status);
+            Khmer.ContainsKey("Status." + status).ShouldBeTrue(status);
         }
     }
 
@@ -78,25 +56,9 @@ public partial class DashboardTextTests
             .SelectMany(m => KeyLiteral().Matches(m.Value).Select(k => k.Groups[1].Value))
             .Distinct();
 
-    private static string[] Placeholders(string text) =>
-        Placeholder().Matches(text).Select(m => m.Value).Distinct().Order(StringComparer.Ordinal).ToArray();
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            if (File.Exists(Path.Combine(dir.FullName, "R2PTracker.sln"))) return dir.FullName;
-        throw new InvalidOperationException("R2PTracker.sln not found above " + AppContext.BaseDirectory);
-    }
-
     [GeneratedRegex(@"\b[Tt]\[[^\]]*\]|Markup\(""[^""]+""\)")]
     private static partial Regex LocaliserCall();
 
     [GeneratedRegex(@"""([A-Z]\w*(?:\.\w+)+)""")]
     private static partial Regex KeyLiteral();
-
-    [GeneratedRegex(@"\{\d+\}")]
-    private static partial Regex Placeholder();
-
-    [GeneratedRegex(@"[\u1780-\u17FF]")]
-    private static partial Regex KhmerScript();
 }

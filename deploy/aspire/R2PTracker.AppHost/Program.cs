@@ -4,7 +4,16 @@ using R2PTracker.AppHost;
 var builder = DistributedApplication.CreateBuilder(args);
 
 var root = Path.GetFullPath(Path.Combine(builder.AppHostDirectory, "..", "..", ".."));
-var settings = ServiceSettings.Load(builder.Configuration, root);
+ServiceSettings settings;
+try
+{
+    settings = ServiceSettings.Load(builder.Configuration, root);
+}
+catch (MissingSettingsException missing)
+{
+    Console.Error.WriteLine(missing.Message);
+    return 1;
+}
 
 // Ports of its own (up.sh's services hold 8080-8082 and may keep running: every service runs as several
 // instances on one database and broker); 0 lets Aspire choose.
@@ -36,3 +45,4 @@ gateway
     .WithEnvironment("ReverseProxy__Clusters__notifications__Destinations__primary__Address", ReferenceExpression.Create($"{notifications.GetEndpoint("http")}/"));
 
 builder.Build().Run();
+return 0;

@@ -25,7 +25,7 @@ public sealed record ServiceSettings(IReadOnlyDictionary<string, IReadOnlyDictio
         var missing = Names.Select(name => Path.Combine(state, name + ".env")).Where(file => !File.Exists(file)).ToList();
         if (missing.Count > 0)
         {
-            throw new InvalidOperationException(
+            throw new MissingSettingsException(
                 $"The services' settings are not there ({string.Join(", ", missing)}): run deploy/local/up.sh first. " +
                 "It starts PostgreSQL, RabbitMQ and maildev and writes .local/NAME.env, which the AppHost reads " +
                 "(or hand every service's settings in as configuration, R2P:Services:NAME:SETTING).");
@@ -52,7 +52,7 @@ public sealed record ServiceSettings(IReadOnlyDictionary<string, IReadOnlyDictio
         {
             var service = section.GetSection(name);
             if (!service.GetChildren().Any())
-                throw new InvalidOperationException($"R2P:Services has no settings for {name} (R2P:Services:{name}:SETTING); every service needs its own.");
+                throw new MissingSettingsException($"R2P:Services has no settings for {name} (R2P:Services:{name}:SETTING); every service needs its own.");
             services[name] = service.AsEnumerable(makePathsRelative: true)
                 .Where(pair => pair.Value is not null)
                 .ToDictionary(pair => pair.Key.Replace(":", "__", StringComparison.Ordinal), pair => pair.Value!);
@@ -60,3 +60,6 @@ public sealed record ServiceSettings(IReadOnlyDictionary<string, IReadOnlyDictio
         return new ServiceSettings(services, "configuration (R2P:Services)");
     }
 }
+
+/// <summary>The AppHost cannot start the services: what to do is in the message (Program prints it alone).</summary>
+public sealed class MissingSettingsException(string message) : Exception(message);

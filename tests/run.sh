@@ -45,7 +45,7 @@ rabbit_start "$work/rabbit" "$rabbit_port"
 # The integration tests of each assembly use guest (loopback only) on a virtual host of their own; the
 # end-to-end deployment runs each service as its own user, as up.sh does (this broker is thrown away, so
 # guest stays; up.sh deletes it from its own).
-for vhost in commitments-tests notifications-tests gateway-tests e2e e2e-log; do
+for vhost in commitments-tests notifications-tests gateway-tests e2e e2e-log apphost-tests; do
   rabbit_ctl "$work/rabbit" "$rabbit_port" add_vhost "$vhost" >/dev/null
   rabbit_ctl "$work/rabbit" "$rabbit_port" set_permissions -p "$vhost" guest '.*' '.*' '.*' >/dev/null
 done

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -389,6 +390,69 @@ public class FaultTests(FaultDeployment deployment)
         {
             if (rabbitDown) await deployment.StartRabbitAsync();
             await deployment.RestartNotificationsWithAsync(null);
+        }
+    }
+
+    [Fact]
+    public async Task Fault_7_the_RabbitMQ_node_leading_the_queue_stopped_in_the_middle_of_300_writes_to_a_three_node_cluster_loses_none_of_them()
+    {
+        var clock = Stopwatch.StartNew();
+        await deployment.UseRabbitClusterAsync();
+        var clusterUp = clock.Elapsed;
+        try
+        {
+            // Every durable queue the services declared is a quorum queue (a classic one lives on one node only).
+            var queues = (await deployment.ClusterCtlAsync(1, "list_queues -p / --no-table-headers name type durable leader"))
+                .Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => line.Split('\t')).ToList();
+            var durable = queues.Where(q => q[2] == "true").ToList();
+            durable.Select(q => q[0]).ShouldContain("pledge-status-changed");
+            durable.ShouldAllBe(q => q[1] == "quorum", string.Join("\n", queues.Select(q => string.Join(' ', q))));
+
+            await using var receiver = await WebhookReceiver.StartAsync();
+            await SubscribeAsync(receiver.BaseUrl + "/cluster", "kh-r2p-6");
+            using var staff = deployment.StaffThroughGateway();
+            var etag = await ETagOf("kh-r2p-6");
+            var status = (await deployment.Gateway().GetFromJsonAsync<JsonElement>("/api/pledges/kh-r2p-6", Ct)).GetProperty("status").GetString();
+            var versions = new List<long>();
+            Task? stop = null;
+            var leader = 0;
+            var stoppedAt = TimeSpan.Zero;
+            for (var i = 0; i < 300; i++)
+            {
+                if (i == 150)
+                {
+                    // The node holding the leader of the queue the status changes go to, stopped while writes go on.
+                    var name = queues.Single(q => q[0] == "pledge-status-changed")[3];
+                    leader = deployment.ClusterNodeOf(name);
+                    stoppedAt = clock.Elapsed;
+                    stop = Task.Run(() => deployment.StopClusterNodeAsync(leader), Ct);
+                }
+                status = status == "Stalled" ? "InTheWorks" : "Stalled";
+                etag = await ChangeStatusAsync("kh-r2p-6", status, etag, staff);
+                versions.Add(long.Parse(etag.Trim('"'), System.Globalization.CultureInfo.InvariantCulture));
+            }
+            await stop!;
+            var written = clock.Elapsed;
+
+            long VersionOf(ReceivedWebhook hook) => JsonDocument.Parse(hook.Body).RootElement.GetProperty("data").GetProperty("version").GetInt64();
+            await WaitUntilAsync(() => receiver.Received.Select(VersionOf).Distinct().Count() >= 300, TimeSpan.FromSeconds(120), "300 distinct webhooks");
+            var delivered = clock.Elapsed;
+            receiver.Received.Select(VersionOf).ToHashSet().SetEquals(versions).ShouldBeTrue();
+            receiver.Received.GroupBy(EventIdOf).ShouldAllBe(g => g.Select(h => h.WebhookId).Distinct().Count() == 1);
+
+            // The queue has a new leader on a node still running.
+            var survivor = leader == 1 ? 2 : 1;
+            var now = (await deployment.ClusterCtlAsync(survivor, "list_queues -p / --no-table-headers name leader"))
+                .Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => line.Split('\t')).Single(q => q[0] == "pledge-status-changed")[1];
+            deployment.ClusterNodeOf(now).ShouldNotBe(leader);
+            TestContext.Current.TestOutputHelper?.WriteLine(
+                $"cluster up and services on it: {clusterUp.TotalSeconds:F1} s; 300 writes: {(written - clusterUp).TotalSeconds:F1} s "
+                + $"(leader node {leader} stopped at write 150, {(stoppedAt - clusterUp).TotalSeconds:F1} s in); "
+                + $"last webhook {(delivered - written).TotalSeconds:F1} s after the last write; 300/300 delivered");
+        }
+        finally
+        {
+            await deployment.UseSingleRabbitAsync();
         }
     }
 }

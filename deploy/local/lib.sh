@@ -303,6 +303,31 @@ rabbit_service_users() {
 
 rabbit_users() { rabbit_ctl "$1" "$2" list_users --no-table-headers | cut -f1; }
 
+# rabbit_quorum_migrate DIR PORT VHOST: makes way for the quorum queues the services declare. A queue
+# cannot change its type, and the services' durable queues (and their _error and _skipped queues) were
+# classic before: declaring them again as quorum fails (PRECONDITION_FAILED). So each durable classic
+# queue of VHOST is deleted when it is empty and unused; one that a running service consumes, or that
+# holds messages, is left as it is and the start refused, saying which and what to do (no message is
+# thrown away). Temporary (auto-delete) queues are classic by design and left alone.
+rabbit_quorum_migrate() {
+  local dir=$1 port=$2 vhost=$3 name type durable auto_delete consumers messages refused=0
+  while IFS=$'\t' read -r name type durable auto_delete consumers messages; do
+    [ "$type" = classic ] && [ "$durable" = true ] && [ "$auto_delete" = false ] || continue
+    if [ "$consumers" != 0 ]; then
+      say "the classic queue '$name' is consumed by a running service of an earlier version: stop it (deploy/local/down.sh), then start again"
+      refused=1
+    elif [ "$messages" != 0 ]; then
+      say "the classic queue '$name' holds $messages messages: let the earlier version consume them (or move them), or, if they are not wanted, delete it: rabbitmqctl delete_queue -p '$vhost' '$name'"
+      refused=1
+    else
+      # (</dev/null: rabbitmqctl would read the rest of the list the loop reads.)
+      rabbit_ctl "$dir" "$port" delete_queue -p "$vhost" "$name" </dev/null >/dev/null || die "could not delete the classic queue '$name'"
+      say "deleted the empty classic queue '$name' (the services declare it again as a quorum queue)"
+    fi
+  done < <(rabbit_ctl "$dir" "$port" list_queues -p "$vhost" --no-table-headers name type durable auto_delete consumers messages)
+  [ $refused = 0 ] || die "RabbitMQ's virtual host '$vhost' holds classic queues that cannot yet become quorum queues (above)"
+}
+
 # rabbit_service_uri PORT VHOST PREFIX SECRETS_DIR SERVICE: the service's amqp URI (its own user).
 rabbit_service_uri() {
   local port=$1 vhost=$2 prefix=$3 secrets=$4 service=$5 path

@@ -167,7 +167,9 @@ pg_service_connection() {
   echo "Host=127.0.0.1;Port=$port;Username=${prefix}_$service;Password=$(cat "$secrets/postgres-$service.password");Database=$db"
 }
 
-# rabbit_env DIR NODE_PORT: the environment of a broker of our own (node name, ports, dirs).
+# rabbit_env DIR NODE_PORT: the environment of a broker of our own (node name, ports, dirs). In a
+# cluster of our own (R2P_RABBIT_CLUSTER set to the cluster's dir, see rabbit_cluster_start) the nodes
+# share the first node's epmd port, so that they find each other, and one Erlang cookie, the cluster's.
 rabbit_env() {
   local dir=$1 port=$2
   export RABBITMQ_NODENAME="r2p-$port@localhost"
@@ -175,6 +177,11 @@ rabbit_env() {
   export RABBITMQ_NODE_PORT=$port
   export RABBITMQ_DIST_PORT=$((port + 1))
   export ERL_EPMD_PORT=$((port + 2))
+  if [ -n "${R2P_RABBIT_CLUSTER:-}" ]; then
+    ERL_EPMD_PORT=$(cat "$R2P_RABBIT_CLUSTER/epmd-port")
+    # The server and rabbitmqctl both read the cookie from $HOME/.erlang.cookie.
+    export HOME=$R2P_RABBIT_CLUSTER
+  fi
   export RABBITMQ_MNESIA_BASE="$dir/mnesia"
   export RABBITMQ_LOG_BASE="$dir/log"
   export RABBITMQ_PID_FILE="$dir/rabbitmq.pid"
@@ -214,10 +221,58 @@ rabbit_stop() {
         || kill -9 "$(cat "$RABBITMQ_PID_FILE")" 2>/dev/null
     fi
     rm -f "$RABBITMQ_PID_FILE"
-    # epmd runs on a port of our own, so stopping it touches no other Erlang node.
-    epmd -port "$ERL_EPMD_PORT" -kill >/dev/null 2>&1 || true
+    # epmd runs on a port of our own, so stopping it touches no other Erlang node (in a cluster, the
+    # other nodes still use it: rabbit_cluster_stop stops it last).
+    [ -n "${R2P_RABBIT_CLUSTER:-}" ] || epmd -port "$ERL_EPMD_PORT" -kill >/dev/null 2>&1 || true
   ) || true
 }
+
+# --- A three-node RabbitMQ cluster of our own, on this machine: node i (1-3) is the single-node broker
+# of rabbit_start in DIR/node-i on port BASE+3(i-1) (BASE from free_port_block 9), named
+# r2p-PORT@localhost. All three share one Erlang cookie (DIR/.erlang.cookie) and the first node's epmd.
+
+# rabbit_cluster_port BASE I: node I's AMQP port.
+rabbit_cluster_port() { echo $(($1 + 3 * ($2 - 1))); }
+
+# rabbit_cluster_node DIR BASE I FUNCTION [ARGS...]: runs a single-node function (rabbit_start,
+# rabbit_stop, rabbit_ctl) on node I of the cluster.
+rabbit_cluster_node() {
+  local dir=$1 base=$2 i=$3 fn=$4; shift 4
+  ( export R2P_RABBIT_CLUSTER=$dir; "$fn" "$dir/node-$i" "$(rabbit_cluster_port "$base" "$i")" "$@" )
+}
+
+# rabbit_cluster_start DIR BASE: starts the three nodes (first start: makes the cookie and joins nodes
+# 2 and 3 to node 1; later starts: each node rejoins the cluster it belongs to).
+rabbit_cluster_start() {
+  local dir=$1 base=$2 i first
+  mkdir -p "$dir"
+  if [ ! -s "$dir/.erlang.cookie" ]; then
+    (umask 077; head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' > "$dir/.erlang.cookie")
+    chmod 400 "$dir/.erlang.cookie"
+  fi
+  echo $((base + 2)) > "$dir/epmd-port"
+  first="r2p-$base@localhost"
+  for i in 1 2 3; do
+    rabbit_cluster_node "$dir" "$base" "$i" rabbit_start
+    if [ "$i" != 1 ] && [ ! -f "$dir/node-$i/joined" ]; then
+      rabbit_cluster_node "$dir" "$base" "$i" rabbit_ctl stop_app >/dev/null \
+        && rabbit_cluster_node "$dir" "$base" "$i" rabbit_ctl join_cluster "$first" >/dev/null \
+        && rabbit_cluster_node "$dir" "$base" "$i" rabbit_ctl start_app >/dev/null \
+        || die "RabbitMQ node $i did not join the cluster of $first"
+      touch "$dir/node-$i/joined"
+    fi
+  done
+}
+
+# rabbit_cluster_stop DIR BASE: stops the three nodes, then their epmd.
+rabbit_cluster_stop() {
+  local dir=$1 base=$2 i
+  for i in 3 2 1; do rabbit_cluster_node "$dir" "$base" "$i" rabbit_stop; done
+  [ -s "$dir/epmd-port" ] && { epmd -port "$(cat "$dir/epmd-port")" -kill >/dev/null 2>&1 || true; }
+}
+
+# rabbit_cluster_nodes BASE: the nodes' addresses as the services' RabbitMq:ClusterNodes setting takes them.
+rabbit_cluster_nodes() { echo "127.0.0.1:$1,127.0.0.1:$(($1 + 3)),127.0.0.1:$(($1 + 6))"; }
 
 # rabbit_service_users DIR PORT VHOST PREFIX SECRETS_DIR [--delete-guest]: a RabbitMQ user per service
 # (PREFIX-commitments, PREFIX-notifications, PREFIX-gateway), each with a password of its own from
@@ -247,6 +302,31 @@ rabbit_service_users() {
 }
 
 rabbit_users() { rabbit_ctl "$1" "$2" list_users --no-table-headers | cut -f1; }
+
+# rabbit_quorum_migrate DIR PORT VHOST: makes way for the quorum queues the services declare. A queue
+# cannot change its type, and the services' durable queues (and their _error and _skipped queues) were
+# classic before: declaring them again as quorum fails (PRECONDITION_FAILED). So each durable classic
+# queue of VHOST is deleted when it is empty and unused; one that a running service consumes, or that
+# holds messages, is left as it is and the start refused, saying which and what to do (no message is
+# thrown away). Temporary (auto-delete) queues are classic by design and left alone.
+rabbit_quorum_migrate() {
+  local dir=$1 port=$2 vhost=$3 name type durable auto_delete consumers messages refused=0
+  while IFS=$'\t' read -r name type durable auto_delete consumers messages; do
+    [ "$type" = classic ] && [ "$durable" = true ] && [ "$auto_delete" = false ] || continue
+    if [ "$consumers" != 0 ]; then
+      say "the classic queue '$name' is consumed by a running service of an earlier version: stop it (deploy/local/down.sh), then start again"
+      refused=1
+    elif [ "$messages" != 0 ]; then
+      say "the classic queue '$name' holds $messages messages: let the earlier version consume them (or move them), or, if they are not wanted, delete it: rabbitmqctl delete_queue -p '$vhost' '$name'"
+      refused=1
+    else
+      # (</dev/null: rabbitmqctl would read the rest of the list the loop reads.)
+      rabbit_ctl "$dir" "$port" delete_queue -p "$vhost" "$name" </dev/null >/dev/null || die "could not delete the classic queue '$name'"
+      say "deleted the empty classic queue '$name' (the services declare it again as a quorum queue)"
+    fi
+  done < <(rabbit_ctl "$dir" "$port" list_queues -p "$vhost" --no-table-headers name type durable auto_delete consumers messages)
+  [ $refused = 0 ] || die "RabbitMQ's virtual host '$vhost' holds classic queues that cannot yet become quorum queues (above)"
+}
 
 # rabbit_service_uri PORT VHOST PREFIX SECRETS_DIR SERVICE: the service's amqp URI (its own user).
 rabbit_service_uri() {

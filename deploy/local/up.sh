@@ -73,6 +73,8 @@ else
 fi
 # …and a broker user of its own (.local/rabbitmq-SERVICE.password); the default guest account is deleted.
 rabbit_service_users "$state/rabbitmq" "$RABBIT_PORT" / r2p "$state" --delete-guest
+# The services' queues are quorum queues; a broker from a version before them holds classic ones.
+rabbit_quorum_migrate "$state/rabbitmq" "$RABBIT_PORT" /
 
 # --- notifications: maildev as the SMTP server (its web UI and REST API on $MAILDEV_WEB_PORT) ---
 ensure_maildev_installed

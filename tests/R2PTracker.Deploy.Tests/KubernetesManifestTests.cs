@@ -147,4 +147,59 @@ public sealed class KubernetesManifestTests
         documents.Where(d => d.Text("kind") == "Secret" && !d.Text("metadata", "name")!.StartsWith("r2p-log-signing-key-"))
             .SelectMany(d => ((Dictionary<object, object>)d.At("data")!).Keys.Cast<string>()).ShouldNotContain(k => k.StartsWith("Log__"));
     }
+
+    [Fact]
+    public async Task RabbitMQ_runs_three_nodes_that_find_each_other_through_a_headless_service_and_share_one_cookie()
+    {
+        var documents = await Rendered.Value;
+        var broker = Single(documents, "StatefulSet", "rabbitmq");
+        int.Parse(broker.Text("spec", "replicas")!).ShouldBe(3);
+        // (Parallel: after a full stop each node waits for the others it last saw.)
+        broker.Text("spec", "podManagementPolicy").ShouldBe("Parallel");
+
+        // The nodes' names are the pods' stable names under the headless Service the StatefulSet is governed by.
+        var headless = Single(documents, "Service", broker.Text("spec", "serviceName")!);
+        headless.Text("spec", "clusterIP").ShouldBe("None");
+        headless.Text("spec", "publishNotReadyAddresses").ShouldBe("true");
+        headless.Text("spec", "selector", "app.kubernetes.io/name").ShouldBe(broker.Text("spec", "template", "metadata", "labels", "app.kubernetes.io/name"));
+        headless.Items("spec", "ports").Select(p => p.Text("port")).ShouldBe(["5672", "4369", "25672"], ignoreOrder: true);
+        var container = broker.At("spec", "template", "spec", "containers", 0);
+        var env = container.Items("env").ToDictionary(e => e.Text("name")!, e => e.Text("value"));
+        env["RABBITMQ_USE_LONGNAME"].ShouldBe("true");
+        var suffix = $".{headless.Text("metadata", "name")}.r2p-tracker.svc.cluster.local";
+        env["RABBITMQ_NODENAME"].ShouldBe($"rabbit@$(POD_NAME){suffix.Replace("r2p-tracker", "$(POD_NAMESPACE)")}");
+
+        // Peer discovery: the k8s plugin enabled, reading that Service's endpoints, naming nodes as above.
+        var config = Single(documents, "ConfigMap", "rabbitmq-config");
+        config.Text("data", "enabled_plugins")!.ShouldContain("rabbitmq_peer_discovery_k8s");
+        var conf = config.Text("data", "rabbitmq.conf")!.Split('\n').Select(l => l.Trim()).Where(l => l.Length > 0 && !l.StartsWith('#'))
+            .Select(l => l.Split('=', 2)).ToDictionary(kv => kv[0].Trim(), kv => kv[1].Trim());
+        conf["cluster_formation.peer_discovery_backend"].ShouldBe("rabbit_peer_discovery_k8s");
+        conf["cluster_formation.k8s.service_name"].ShouldBe(headless.Text("metadata", "name"));
+        conf["cluster_formation.k8s.address_type"].ShouldBe("hostname");
+        conf["cluster_formation.k8s.hostname_suffix"].ShouldBe(suffix);
+        var volumes = broker.Items("spec", "template", "spec", "volumes").ToDictionary(v => v.Text("name")!);
+        container.Items("volumeMounts").Where(m => m.Text("subPath") is "rabbitmq.conf" or "enabled_plugins")
+            .Select(m => (m.Text("mountPath"), volumes[m.Text("name")!].Text("configMap", "name")))
+            .ShouldBe([("/etc/rabbitmq/rabbitmq.conf", "rabbitmq-config"), ("/etc/rabbitmq/enabled_plugins", "rabbitmq-config")], ignoreOrder: true);
+
+        // The plugin may read the endpoints, as the pods' service account and with no more rights.
+        var account = broker.Text("spec", "template", "spec", "serviceAccountName")!;
+        var binding = documents.Single(d => d.Text("kind") == "RoleBinding" && d.Items("subjects").Any(s => s.Text("name") == account));
+        var role = Single(documents, "Role", binding.Text("roleRef", "name")!);
+        role.Items("rules").Single().Items("resources").ShouldBe(["endpoints"]);
+        role.Items("rules").Single().Items("verbs").ShouldBe(["get"]);
+
+        // One Erlang cookie for the three, from the broker's secret, which no service is given.
+        Given(documents, "StatefulSet", "rabbitmq").FromSecrets.ShouldContain("R2P_RABBITMQ_ERLANG_COOKIE");
+        foreach (var service in Services)
+            Given(documents, "Deployment", service).FromSecrets.ShouldNotContain("R2P_RABBITMQ_ERLANG_COOKIE");
+
+        // The services are given every node, each by its stable name.
+        var nodes = Data(documents, "ConfigMap", "r2p-settings")["RabbitMq__ClusterNodes"].ToString()!.Split(',');
+        nodes.ShouldBe(Enumerable.Range(0, 3).Select(i => $"rabbitmq-{i}.{headless.Text("metadata", "name")}:5672"));
+        // A drain takes at most one node: two of three keep each quorum queue's majority.
+        var budget = documents.Single(d => d.Text("kind") == "PodDisruptionBudget" && d.Text("spec", "selector", "matchLabels", "app.kubernetes.io/name") == "rabbitmq");
+        budget.Text("spec", "maxUnavailable").ShouldBe("1");
+    }
 }

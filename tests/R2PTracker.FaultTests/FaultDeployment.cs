@@ -19,7 +19,7 @@ public sealed class FaultDeployment : IAsyncLifetime
     private readonly Dictionary<string, string> _postgres = [], _rabbit = [];
     private Dictionary<string, string> _notificationsEnvironment = [];
     private ServiceProcess? _commitments, _notifications, _gateway;
-    private Dictionary<string, string> _commitmentsEnvironment = [];
+    private Dictionary<string, string> _commitmentsEnvironment = [], _gatewayEnvironment = [];
     private (ServiceProcess Process, string Url)? _defaultNotifications;
 
     public int RabbitPort { get; private set; }
@@ -90,12 +90,13 @@ public sealed class FaultDeployment : IAsyncLifetime
         };
         _commitments = ServiceProcess.Start(CommitmentsDll, _commitmentsEnvironment);
         _notifications = ServiceProcess.Start(NotificationsDll, _notificationsEnvironment);
-        _gateway = ServiceProcess.Start(gateway, new Dictionary<string, string>(For("gateway"))
+        _gatewayEnvironment = new Dictionary<string, string>(For("gateway"))
         {
             ["Urls"] = GatewayUrl,
             ["ReverseProxy__Clusters__commitments__Destinations__primary__Address"] = commitmentsUrl + "/",
             ["ReverseProxy__Clusters__notifications__Destinations__primary__Address"] = NotificationsUrl + "/",
-        });
+        };
+        _gateway = ServiceProcess.Start(gateway, _gatewayEnvironment);
         foreach (var url in new[] { commitmentsUrl, NotificationsUrl, GatewayUrl }) await WaitReadyAsync(url);
         await ServiceProcess.RunCommandAsync(ServiceProcess.DllPath("commitments", "R2PTracker.Commitments"),
             new Dictionary<string, string>(For("commitments")) { ["InternalAuth__SigningKey"] = "" }, "seed");
@@ -176,6 +177,68 @@ public sealed class FaultDeployment : IAsyncLifetime
             ["InternalAuth__SigningKey"] = "",
         });
 
+    private string ClusterDir => Path.Combine(_work, "rabbit-cluster");
+
+    /// <summary>The first of the three-node cluster's port block (0: no cluster started).</summary>
+    public int ClusterBase { get; private set; }
+
+    /// <summary>
+    /// Starts a three-node RabbitMQ cluster of its own (lib.sh's rabbit_cluster_start) with the same
+    /// broker users as the single broker, and restarts the three services against it, each given every
+    /// node (RabbitMq:ClusterNodes). <see cref="UseSingleRabbitAsync"/> undoes it.
+    /// </summary>
+    public async Task UseRabbitClusterAsync()
+    {
+        ClusterBase = int.Parse(await LibAsync("free_port_block 9"));
+        await LibAsync($"rabbit_cluster_start '{ClusterDir}' {ClusterBase} && rabbit_cluster_node '{ClusterDir}' {ClusterBase} 1 rabbit_service_users / r2p '{Secrets}' --delete-guest");
+        var nodes = await LibAsync($"rabbit_cluster_nodes {ClusterBase}");
+        var first = await LibAsync($"rabbit_cluster_port {ClusterBase} 1");
+        var settings = new Dictionary<string, Dictionary<string, string>>();
+        foreach (var service in new[] { "commitments", "notifications", "gateway" })
+            settings[service] = new()
+            {
+                ["ConnectionStrings__RabbitMq"] = await LibAsync($"rabbit_service_uri {first} / r2p '{Secrets}' {service}"),
+                ["RabbitMq__ClusterNodes"] = nodes,
+            };
+        await RestartAllWithAsync(settings);
+    }
+
+    /// <summary>The services back on the single broker; the cluster stopped.</summary>
+    public async Task UseSingleRabbitAsync()
+    {
+        await RestartAllWithAsync(null);
+        if (ClusterBase != 0) await LibAsync($"rabbit_cluster_stop '{ClusterDir}' {ClusterBase}");
+        ClusterBase = 0;
+    }
+
+    /// <summary>rabbitmqctl on the cluster's node <paramref name="node"/> (1-3); its standard output.</summary>
+    public Task<string> ClusterCtlAsync(int node, string arguments) =>
+        LibAsync($"rabbit_cluster_node '{ClusterDir}' {ClusterBase} {node} rabbit_ctl {arguments}");
+
+    public Task StopClusterNodeAsync(int node) => LibAsync($"rabbit_cluster_node '{ClusterDir}' {ClusterBase} {node} rabbit_stop");
+
+    public Task StartClusterNodeAsync(int node) => LibAsync($"rabbit_cluster_node '{ClusterDir}' {ClusterBase} {node} rabbit_start");
+
+    /// <summary>The cluster node (1-3) named <paramref name="nodeName"/> (r2p-PORT@localhost).</summary>
+    public int ClusterNodeOf(string nodeName) =>
+        (int.Parse(nodeName.Split('@')[0]["r2p-".Length..], System.Globalization.CultureInfo.InvariantCulture) - ClusterBase) / 3 + 1;
+
+    /// <summary>Stops the three services and starts them again, each with its <paramref name="settings"/> over the usual ones.</summary>
+    private async Task RestartAllWithAsync(Dictionary<string, Dictionary<string, string>>? settings)
+    {
+        foreach (var service in new[] { _gateway, _notifications, _commitments }) if (service is not null) await service.DisposeAsync();
+        Dictionary<string, string> With(Dictionary<string, string> usual, string service)
+        {
+            var environment = new Dictionary<string, string>(usual);
+            if (settings is not null) foreach (var (key, value) in settings[service]) environment[key] = value;
+            return environment;
+        }
+        _commitments = ServiceProcess.Start(CommitmentsDll, With(_commitmentsEnvironment, "commitments"));
+        _notifications = ServiceProcess.Start(NotificationsDll, With(_notificationsEnvironment, "notifications"));
+        _gateway = ServiceProcess.Start(ServiceProcess.DllPath("gateway", "R2PTracker.Gateway"), With(_gatewayEnvironment, "gateway"));
+        foreach (var url in new[] { CommitmentsUrl, NotificationsUrl, GatewayUrl }) await WaitReadyAsync(url);
+    }
+
     public string ServiceOutput => string.Join("\n----\n", new[] { _commitments, _notifications, _gateway }.Select(s => s?.Output));
 
     /// <summary>Runs a function of deploy/local/lib.sh and returns its standard output.</summary>
@@ -212,6 +275,7 @@ public sealed class FaultDeployment : IAsyncLifetime
             if (service is not null) await service.DisposeAsync();
         }
         try { await StopRabbitAsync(); } catch (InvalidOperationException) { }
+        if (ClusterBase != 0) try { await LibAsync($"rabbit_cluster_stop '{ClusterDir}' {ClusterBase}"); } catch (InvalidOperationException) { }
         try { await StopPostgresAsync(); } catch (InvalidOperationException) { }
         try { Directory.Delete(_work, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }

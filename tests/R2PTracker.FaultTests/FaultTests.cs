@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -389,6 +390,74 @@ public class FaultTests(FaultDeployment deployment)
         {
             if (rabbitDown) await deployment.StartRabbitAsync();
             await deployment.RestartNotificationsWithAsync(null);
+        }
+    }
+
+    [Fact]
+    public async Task Fault_7_the_RabbitMQ_node_leading_the_queue_stopped_in_the_middle_of_300_writes_to_a_three_node_cluster_loses_none_of_them()
+    {
+        var clock = Stopwatch.StartNew();
+        await deployment.UseRabbitClusterAsync();
+        var clusterUp = clock.Elapsed;
+        try
+        {
+            // Every durable queue the services declared is a quorum queue (a classic one lives on one node only).
+            var queues = (await deployment.ClusterCtlAsync(1, "list_queues -p / --no-table-headers name type durable leader"))
+                .Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => line.Split('\t')).ToList();
+            var durable = queues.Where(q => q[2] == "true").ToList();
+            durable.Select(q => q[0]).ShouldContain("pledge-status-changed");
+            durable.Where(q => q[1] != "quorum").Select(q => $"{q[0]} ({q[1]})").ShouldBeEmpty("durable queues that are not quorum queues");
+
+            await using var receiver = await WebhookReceiver.StartAsync();
+            await SubscribeAsync(receiver.BaseUrl + "/cluster", "kh-r2p-6");
+            using var staff = deployment.StaffThroughGateway();
+            var etag = await ETagOf("kh-r2p-6");
+            var status = (await deployment.Gateway().GetFromJsonAsync<JsonElement>("/api/pledges/kh-r2p-6", Ct)).GetProperty("status").GetString();
+            var versions = new List<long>();
+            var leader = 0;
+            var stoppedAt = TimeSpan.Zero;
+            var connections = "";
+            for (var i = 0; i < 300; i++)
+            {
+                if (i == 150)
+                {
+                    // The node holding the leader of the queue the status changes go to, stopped (writes 150-299
+                    // come after it is down; the changes of the first 150 may still be in its queue).
+                    var name = queues.Single(q => q[0] == "pledge-status-changed")[3];
+                    connections = await deployment.ClusterCtlAsync(1, "list_connections --no-table-headers user port");
+                    leader = deployment.ClusterNodeOf(name);
+                    stoppedAt = clock.Elapsed;
+                    await deployment.StopClusterNodeAsync(leader);
+                }
+                status = status == "Stalled" ? "InTheWorks" : "Stalled";
+                etag = await ChangeStatusAsync("kh-r2p-6", status, etag, staff);
+                versions.Add(long.Parse(etag.Trim('"'), System.Globalization.CultureInfo.InvariantCulture));
+            }
+            var written = clock.Elapsed;
+            var survivor = leader == 1 ? 2 : 1;
+            var connectionsAfter = await deployment.ClusterCtlAsync(survivor, "list_connections --no-table-headers user port");
+
+            long VersionOf(ReceivedWebhook hook) => JsonDocument.Parse(hook.Body).RootElement.GetProperty("data").GetProperty("version").GetInt64();
+            await WaitUntilAsync(() => receiver.Received.Select(VersionOf).Distinct().Count() >= 300, TimeSpan.FromSeconds(120), "300 distinct webhooks");
+            var delivered = clock.Elapsed;
+            receiver.Received.Select(VersionOf).ToHashSet().SetEquals(versions).ShouldBeTrue();
+            receiver.Received.GroupBy(EventIdOf).ShouldAllBe(g => g.Select(h => h.WebhookId).Distinct().Count() == 1);
+
+            // The queue has a new leader on a node still running.
+            var now = (await deployment.ClusterCtlAsync(survivor, "list_queues -p / --no-table-headers name leader"))
+                .Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => line.Split('\t')).Single(q => q[0] == "pledge-status-changed")[1];
+            deployment.ClusterNodeOf(now).ShouldNotBe(leader);
+            var figures =
+                $"cluster up and services on it: {clusterUp.TotalSeconds:F1} s; 300 writes: {(written - clusterUp).TotalSeconds:F1} s "
+                + $"(leader node {leader} stopped at write 150, {(stoppedAt - clusterUp).TotalSeconds:F1} s in); "
+                + $"last webhook {(delivered - written).TotalSeconds:F1} s after the last write; 300/300 delivered\n"
+                + $"leader {leader} was {queues.Single(q => q[0] == "pledge-status-changed")[3]}, now {now}; connections before the stop:\n{connections}\nafter the last write:\n{connectionsAfter}";
+            TestContext.Current.TestOutputHelper?.WriteLine(figures);
+            if (Environment.GetEnvironmentVariable("R2P_FAULT_FIGURES") is { Length: > 0 } file) await File.WriteAllTextAsync(file, figures, Ct);
+        }
+        finally
+        {
+            await deployment.UseSingleRabbitAsync();
         }
     }
 }

@@ -1,6 +1,7 @@
 using MassTransit;
 using R2PTracker.Contracts;
 using R2PTracker.Notifications.Pledges;
+using R2PTracker.ServiceDefaults;
 
 namespace R2PTracker.Notifications.Delivery;
 
@@ -71,6 +72,8 @@ public sealed class FanOutConsumerDefinition<TConsumer> : ConsumerDefinition<TCo
     protected override void ConfigureConsumer(
         IReceiveEndpointConfigurator endpoint, IConsumerConfigurator<TConsumer> consumer, IRegistrationContext context)
     {
+        // Replicated, so that no single broker node holds the only copy of a change not yet fanned out.
+        endpoint.UseQuorumQueue();
         endpoint.UseMessageRetry(r => r.Intervals(200, 1_000, 3_000, 10_000, 30_000, 60_000));
     }
 }

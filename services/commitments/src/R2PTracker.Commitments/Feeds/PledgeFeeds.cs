@@ -135,7 +135,7 @@ public static class PledgeFeeds
     {
         await using var cmd = db.CreateCommand(
             $"""
-             select pledge_id, coalesce(data #>> array['translations', $2, 'title', 'text'], title) from {ReadModelSchema.States}
+             select pledge_id, coalesce({Pledges.Translating.ReadingLanguage.TranslatedSql("data", "$2", "title")}, title) from {ReadModelSchema.States}
              where axis = 'recorded' and valid_to is null and pledge_id = any($1)
              """);
         cmd.Parameters.Add(new NpgsqlParameter { Value = ids.Distinct().ToArray() });

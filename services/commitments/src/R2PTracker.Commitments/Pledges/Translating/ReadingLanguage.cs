@@ -30,13 +30,20 @@ public static class ReadingLanguage
     /// </summary>
     public static string Sql(string data, string language)
     {
-        string Text(string field) => $"{data} #>> array['translations', {language}, '{field}', 'text']";
+        string Text(string field) => TranslatedSql(data, language, field);
         string Pair(string field) =>
             $"'{field}', coalesce({Text(field)}, {data}->>'{field}'), "
             + $"'{field}Language', case when {Text(field)} is null then '{ContentLanguages.Original}' else {language} end";
         return $"({data} || jsonb_build_object({Pair("title")}, {Pair("quote")}, 'original', jsonb_build_object("
                + $"'title', {data}->'title', 'quote', {data}->'quote', 'language', '{ContentLanguages.Original}')))";
     }
+
+    /// <summary>
+    /// The translation into <paramref name="language"/> (an SQL expression) of a stored item's text
+    /// <paramref name="field"/> that counts, or SQL null: the one place the read side reads a translation.
+    /// </summary>
+    public static string TranslatedSql(string data, string language, string field) =>
+        $"{data} #>> array['translations', {language}, '{field}', 'text']";
 
     /// <summary>A whole record (with its milestones) in a language.</summary>
     public static JsonObject Localise(JsonObject pledge, string language)

@@ -31,13 +31,16 @@ public static class ReadModelWrites
         {
             var spans = PledgeHistory.Spans(all, axis);
             if (axis == Axis.Recorded && spans.Count > 0) current = spans[^1].State;
+            // What the read model holds now: the same computation over the stored events alone. Rows that
+            // come out the same are left where they are, so an append writes what it changes, not every
+            // milestone its pledge has (which made an append's cost grow with the pledge's history).
+            var before = storedEvents.Count == 0 ? [] : PledgeHistory.Spans(storedEvents, axis);
             var changed = PledgeHistory.ChangedFrom(storedEvents, pledgeEvents, axis);
             // The last span that starts before the change may end differently now: it is written again.
             var from = spans.LastOrDefault(s => s.From < changed)?.From ?? DateOnly.MinValue;
             var axisName = Name(axis);
             const string keep = "pledge_id = ? and axis = ? and (valid_from >= ? or valid_to is null or valid_to > ?)";
             yield return new SqlStep($"delete from {ReadModelSchema.States} where {keep}", [pledgeId, axisName, from, from]);
-            yield return new SqlStep($"delete from {ReadModelSchema.Milestones} where {keep}", [pledgeId, axisName, from, from]);
             bool Rewritten(DateOnly f, DateOnly? t) => f >= from || t is null || t > from;
 
             var states = spans.Where(s => Rewritten(s.From, s.To)).Select(s => ToRow(pledgeId, axisName, s)).ToList();
@@ -50,18 +53,33 @@ public static class ReadModelWrites
                        status text, title text, theme text, actor text, country text, overdue boolean, status_since_key text,
                        target_key text, milestone_count integer, data jsonb)
                      """, [JsonSerializer.Serialize(states, RowJson)]);
-            // The status runs are few a pledge: written again whole.
-            yield return new SqlStep($"delete from {ReadModelSchema.StatusRuns} where pledge_id = ? and axis = ?", [pledgeId, axisName]);
-            var runs = StatusRuns(pledgeId, axisName, spans);
-            if (runs.Count > 0)
+
+            // The status runs are few a pledge, and a milestone or a progress step leaves them as they were.
+            var (goneRuns, newRuns) = Difference(StatusRuns(pledgeId, axisName, before), StatusRuns(pledgeId, axisName, spans));
+            if (goneRuns.Count > 0)
+                yield return new SqlStep(
+                    $"delete from {ReadModelSchema.StatusRuns} where pledge_id = ? and axis = ? and valid_from = any(?)",
+                    [pledgeId, axisName, goneRuns.Select(r => r.ValidFrom).ToArray()]);
+            if (newRuns.Count > 0)
                 yield return new SqlStep(
                     $"""
                      insert into {ReadModelSchema.StatusRuns} (pledge_id, axis, valid_from, valid_to, status, title, theme, actor, country,
                        overdue, status_since_key, target_key)
                      select * from jsonb_to_recordset(?::jsonb) as x(pledge_id text, axis text, valid_from date, valid_to date,
                        status text, title text, theme text, actor text, country text, overdue boolean, status_since_key text, target_key text)
-                     """, [JsonSerializer.Serialize(runs, RowJson)]);
-            var milestones = PledgeHistory.Milestones(spans).Where(m => Rewritten(m.From, m.To))
+                     """, [JsonSerializer.Serialize(newRuns, RowJson)]);
+
+            var (goneMilestones, newMilestones) = Difference(
+                PledgeHistory.Milestones(before).Where(m => Rewritten(m.From, m.To)).ToList(),
+                PledgeHistory.Milestones(spans).Where(m => Rewritten(m.From, m.To)).ToList());
+            if (goneMilestones.Count > 0)
+                yield return new SqlStep(
+                    $"""
+                     delete from {ReadModelSchema.Milestones} m using unnest(?::integer[], ?::date[]) as gone(position, valid_from)
+                     where m.pledge_id = ? and m.axis = ? and m.position = gone.position and m.valid_from = gone.valid_from
+                     """,
+                    [goneMilestones.Select(m => m.Position).ToArray(), goneMilestones.Select(m => m.From).ToArray(), pledgeId, axisName]);
+            var milestones = newMilestones
                 .Select(m => new MilestoneRow(pledgeId, axisName, m.Position, m.From, m.To, JsonSerializer.SerializeToNode(m.Milestone, Json)!))
                 .ToList();
             if (milestones.Count > 0)
@@ -101,6 +119,17 @@ public static class ReadModelWrites
         yield return new SqlStep(
             $"insert into {ReadModelSchema.Versions} (pledge_id, version) values (?, ?) on conflict (pledge_id) do update set version = excluded.version",
             [pledgeId, all.Max(e => e.Version)]);
+    }
+
+    /// <summary>
+    /// The rows to delete (in <paramref name="before"/>, not in <paramref name="after"/>) and to insert (the
+    /// other way round); a row that stays exactly as it was is neither. Rows are records of values.
+    /// </summary>
+    private static (List<T> Gone, List<T> New) Difference<T>(IReadOnlyList<T> before, IReadOnlyList<T> after)
+    {
+        var kept = new HashSet<T>(before);
+        kept.IntersectWith(after);
+        return (before.Where(r => !kept.Contains(r)).ToList(), after.Where(r => !kept.Contains(r)).ToList());
     }
 
     /// <summary>The distinct words (split at white space, lower case) of a text expression, space-separated.</summary>

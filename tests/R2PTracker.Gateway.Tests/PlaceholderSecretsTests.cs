@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.Configuration;
 using R2PTracker.ServiceDefaults;
+using R2PTracker.Testing;
 using Shouldly;
 
 namespace R2PTracker.Gateway.Tests;
@@ -74,8 +75,9 @@ public class PlaceholderSecretsTests(GatewayApp app)
         refusal.Message.ShouldNotContain("db.internal");
     }
 
+    // Gated: a start that fails before the factory listens would report ObjectDisposedException instead.
     private Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactory<Program> WithPlaceholderPassword(string environment, string? username = null) =>
-        app.Factory.WithWebHostBuilder(b => b.UseEnvironment(environment)
+        new GatedStartFactory<Program>(b => b.UseEnvironment(environment)
             .UseSetting("ConnectionStrings:Postgres", app.ConnectionString
                 + (username is null ? "" : $";Username={username}") + ";Password=change-me"));
 

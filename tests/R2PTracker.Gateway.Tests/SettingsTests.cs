@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Options;
+using R2PTracker.Testing;
 using Shouldly;
 
 namespace R2PTracker.Gateway.Tests;
@@ -43,7 +44,9 @@ public class SettingsTests(GatewayApp app)
     [InlineData("RequestBody:MaxBytes", "0")]
     public void A_bad_setting_stops_the_start_and_names_itself(string key, string value)
     {
-        using var gateway = app.Factory.WithWebHostBuilder(b => b.UseSetting(key, value));
+        // Gated: a start that fails before the factory listens would report ObjectDisposedException instead.
+        // (The rest of its environment is the one GatewayApp sets for the process.)
+        using var gateway = new GatedStartFactory<Program>(b => b.UseSetting("ConnectionStrings:Postgres", app.ConnectionString).UseSetting(key, value));
         var error = Should.Throw<OptionsValidationException>(() => gateway.Server);
         error.Message.ShouldContain(key.Split(':')[1]);
     }

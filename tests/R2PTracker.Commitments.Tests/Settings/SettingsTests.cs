@@ -12,6 +12,7 @@ using R2PTracker.Commitments.Pledges.BecomingOverdue;
 using R2PTracker.Commitments.Pledges.Importing;
 using R2PTracker.Commitments.Tests.Integration;
 using R2PTracker.ServiceDefaults;
+using R2PTracker.Testing;
 using Shouldly;
 
 namespace R2PTracker.Commitments.Tests.Settings;
@@ -128,57 +129,8 @@ public class SettingsTests
     [InlineData("PublicBaseUrl", "gateway")]
     public async Task A_bad_setting_stops_the_host_naming_it(string key, string value)
     {
-        await using var variant = new GatedStartFactory(new Dictionary<string, string?> { [key] = value });
+        await using var variant = new GatedStartFactory<Program>(b => b.ConfigureAppConfiguration((_, c) => c.AddInMemoryCollection(new Dictionary<string, string?> { [key] = value })));
         (await FailureOf(() => Task.FromResult(variant.Server))).ToString().ShouldContain(key);
-    }
-
-    /// <summary>
-    /// The service's own Program (configured by <see cref="CommitmentsApp"/>'s environment) over the given
-    /// settings, whose start waits until the factory is listening for its outcome.
-    /// <para>
-    /// Program starts the host itself, on the entry point's thread, and a failed start disposes the host
-    /// (RunAsync) before the exception leaves Main. WebApplicationFactory's deferred host reads
-    /// host.Services when asked to start, to wait for ApplicationStarted or the entry point's exception:
-    /// when the entry point had already failed and disposed the host, that read threw
-    /// ObjectDisposedException ('IServiceProvider') and the exception naming the setting was lost (seen
-    /// in full runs, under load). Here the host's lifetime holds its start until the deferred host has
-    /// registered, so the start's exception is always the one reported.
-    /// </para>
-    /// </summary>
-    private sealed class GatedStartFactory(Dictionary<string, string?> settings) : WebApplicationFactory<Program>
-    {
-        private readonly TaskCompletionSource _listening = new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-        protected override void ConfigureWebHost(IWebHostBuilder builder)
-        {
-            builder.ConfigureAppConfiguration((_, c) => c.AddInMemoryCollection(settings));
-            builder.ConfigureServices(s => s.AddSingleton<IHostLifetime>(new GatedLifetime(_listening.Task)));
-        }
-
-        protected override IHost CreateHost(IHostBuilder builder)
-        {
-            var host = builder.Build();
-            // The deferred host registers for the outcome before its first await, so once StartAsync
-            // returns the entry point may start (and fail, and dispose the host).
-            var started = host.StartAsync();
-            _listening.TrySetResult();
-            started.GetAwaiter().GetResult();
-            return host;
-        }
-
-        public override async ValueTask DisposeAsync()
-        {
-            _listening.TrySetResult();
-            await base.DisposeAsync();
-        }
-    }
-
-    /// <summary>Holds Host.StartAsync, which asks the lifetime first, before it resolves or starts any hosted service.</summary>
-    private sealed class GatedLifetime(Task gate) : IHostLifetime
-    {
-        public Task WaitForStartAsync(CancellationToken ct) => gate.WaitAsync(ct);
-
-        public Task StopAsync(CancellationToken ct) => Task.CompletedTask;
     }
 
     [Fact]

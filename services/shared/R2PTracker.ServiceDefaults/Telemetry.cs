@@ -72,9 +72,6 @@ public static class Telemetry
             http.Request.Path == MetricsPath && (port == 0 || http.Connection.LocalPort == port));
     }
 
-    /// <summary>True when this process records spans: only then is a trace context worth storing with the work it starts.</summary>
-    public static bool IsTracing(this ActivitySource source) => source.HasListeners();
-
     /// <summary>The current trace context as a traceparent value, if tracing is on and there is one.</summary>
     public static string? CurrentTraceParent(this ActivitySource source) =>
         source.HasListeners() && Activity.Current is { IdFormat: ActivityIdFormat.W3C } current ? current.Id : null;

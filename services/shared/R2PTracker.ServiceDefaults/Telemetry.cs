@@ -38,6 +38,7 @@ public static class Telemetry
         if (exporter is not ("none" or "console" or "otlp"))
             throw new InvalidOperationException($"Telemetry:Exporter must be none, console or otlp, not '{exporter}'.");
         var scrape = ScrapeSetting(builder);
+        if (exporter == "none" && !scrape.Enabled) return;
 
         var otel = builder.Services.AddOpenTelemetry().ConfigureResource(r => r.AddService(serviceName));
         if (exporter != "none")
@@ -51,7 +52,6 @@ public static class Telemetry
                 if (exporter == "otlp") t.AddOtlpExporter(); else t.AddConsoleExporter();
             });
         }
-        if (exporter == "none" && !scrape.Enabled) return;
         otel.WithMetrics(m =>
         {
             m.AddAspNetCoreInstrumentation()

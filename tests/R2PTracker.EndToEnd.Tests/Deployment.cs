@@ -18,6 +18,13 @@ public sealed class Deployment : IAsyncLifetime
 
     public string GatewayUrl { get; private set; } = "";
     public string CommitmentsUrl { get; private set; } = "";
+    public string NotificationsUrl { get; private set; } = "";
+
+    /// <summary>The gateway's Prometheus endpoint, on a port of its own (its public port does not answer /metrics).</summary>
+    public string GatewayMetricsUrl { get; private set; } = "";
+
+    /// <summary>Every span the services export (they run with Telemetry:Exporter=otlp, to this receiver).</summary>
+    public OtlpReceiver Spans { get; private set; } = null!;
     public string StaffToken { get; private set; } = "";
 
     /// <summary>The services' internal key, for tests that act as another gateway instance would.</summary>
@@ -85,6 +92,12 @@ public sealed class Deployment : IAsyncLifetime
             // The overdue monitor's pass runs every second here instead of every minute (OverdueTests).
             ["Overdue__Interval"] = "00:00:01",
         };
+        // Traces go over OTLP/HTTP to a receiver of the test's, in batches sent every 100 ms.
+        Spans = await OtlpReceiver.StartAsync();
+        common["Telemetry__Exporter"] = "otlp";
+        common["OTEL_EXPORTER_OTLP_ENDPOINT"] = Spans.BaseUrl;
+        common["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf";
+        common["OTEL_BSP_SCHEDULE_DELAY"] = "100";
         int gatewayPort = ServiceProcess.FreePort(), commitmentsPort = ServiceProcess.FreePort(), notificationsPort = ServiceProcess.FreePort();
         GatewayUrl = $"http://127.0.0.1:{gatewayPort}";
         // E-mail goes to the maildev tests/run.sh starts; links in it point at the gateway.
@@ -93,7 +106,8 @@ public sealed class Deployment : IAsyncLifetime
         common["Email__Security"] = "None";
         common["Email__PublicBaseUrl"] = GatewayUrl;
         CommitmentsUrl = $"http://127.0.0.1:{commitmentsPort}";
-        var notificationsUrl = $"http://127.0.0.1:{notificationsPort}";
+        var notificationsUrl = NotificationsUrl = $"http://127.0.0.1:{notificationsPort}";
+        GatewayMetricsUrl = $"http://127.0.0.1:{ServiceProcess.FreePort()}";
 
         var commitments = ServiceProcess.DllPath("commitments", "R2PTracker.Commitments");
         var notifications = ServiceProcess.DllPath("notifications", "R2PTracker.Notifications");
@@ -110,7 +124,7 @@ public sealed class Deployment : IAsyncLifetime
         // The internal signing key only where it is used: the gateway signs, commitments checks;
         // notifications and the seed run without it.
         _services.Add(ServiceProcess.Start(notifications, Without(With(As("notifications"), "Urls", notificationsUrl), "InternalAuth__SigningKey")));
-        GatewayEnvironment = With(With(With(gatewayCommon, "Urls", GatewayUrl),
+        GatewayEnvironment = With(With(With(With(gatewayCommon, "Urls", GatewayUrl), "Telemetry__Prometheus", GatewayMetricsUrl),
             "ReverseProxy__Clusters__commitments__Destinations__primary__Address", CommitmentsUrl + "/"),
             "ReverseProxy__Clusters__notifications__Destinations__primary__Address", notificationsUrl + "/");
         _services.Add(ServiceProcess.Start(gateway, GatewayEnvironment));
@@ -132,7 +146,10 @@ public sealed class Deployment : IAsyncLifetime
     public async Task<(ServiceProcess Process, string Url, DirectoryInfo Home)> AnotherGatewayAsync(IReadOnlyDictionary<string, string>? settings = null)
     {
         var home = Directory.CreateTempSubdirectory("r2p-gateway-home-");
-        var environment = new Dictionary<string, string>(GatewayEnvironment) { ["HOME"] = home.FullName };
+        var environment = new Dictionary<string, string>(GatewayEnvironment)
+        {
+            ["HOME"] = home.FullName, ["Telemetry__Prometheus"] = $"http://127.0.0.1:{ServiceProcess.FreePort()}",
+        };
         foreach (var (key, value) in settings ?? new Dictionary<string, string>()) environment[key] = value;
         var (process, url) = await ServiceProcess.StartOnFreePortAsync(ServiceProcess.DllPath("gateway", "R2PTracker.Gateway"), environment);
         return (process, url, home);
@@ -160,5 +177,6 @@ public sealed class Deployment : IAsyncLifetime
     public async ValueTask DisposeAsync()
     {
         foreach (var service in _services) await service.DisposeAsync();
+        if (Spans is not null) await Spans.DisposeAsync();
     }
 }

@@ -7,9 +7,6 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Npgsql;
-using OpenTelemetry.Metrics;
-using OpenTelemetry.Resources;
-using OpenTelemetry.Trace;
 
 namespace R2PTracker.ServiceDefaults;
 
@@ -44,36 +41,10 @@ public static class ServiceDefaultsExtensions
         return builder;
     }
 
-    private static void AddTelemetry(this WebApplicationBuilder builder, string serviceName)
-    {
-        var exporter = builder.Configuration["Telemetry:Exporter"] ?? "none"; // none | console | otlp
-        if (exporter == "none")
-        {
-            return;
-        }
-
-        builder.Services.AddOpenTelemetry()
-            .ConfigureResource(r => r.AddService(serviceName))
-            .WithTracing(t =>
-            {
-                t.AddAspNetCoreInstrumentation()
-                    .AddHttpClientInstrumentation()
-                    .AddNpgsql()
-                    .AddSource("MassTransit");
-                if (exporter == "otlp") t.AddOtlpExporter(); else t.AddConsoleExporter();
-            })
-            .WithMetrics(m =>
-            {
-                m.AddAspNetCoreInstrumentation()
-                    .AddHttpClientInstrumentation()
-                    .AddMeter("MassTransit");
-                if (exporter == "otlp") m.AddOtlpExporter(); else m.AddConsoleExporter();
-            });
-    }
-
     /// <summary>Error handling as RFC 9457 problem details, and the three health endpoints.</summary>
     public static WebApplication UseServiceDefaults(this WebApplication app)
     {
+        app.UseMetricsScraping();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
 

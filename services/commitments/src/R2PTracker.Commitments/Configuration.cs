@@ -29,6 +29,7 @@ using R2PTracker.Commitments.Pledges.SettingTargetDate;
 using R2PTracker.Commitments.Pledges.Translating;
 using R2PTracker.Commitments.Pledges.RightOfReply;
 using R2PTracker.Commitments.Recording;
+using R2PTracker.Commitments.Telemetry;
 using R2PTracker.ServiceDefaults;
 using Scalar.AspNetCore;
 using Weasel.Core;
@@ -54,6 +55,7 @@ public static class Configuration
         builder.Services.AddSingleton<Microsoft.Extensions.Options.IValidateOptions<Log.LogOptions>, Log.LogOptionsValidation>();
         builder.Services.AddValidatedOptions<DaemonOptions>(DaemonOptions.Section);
         builder.Services.AddSingleton(sp => new AppendWakeup(sp.GetRequiredService<DaemonOptions>().MinimumWakeInterval));
+        builder.Services.AddCommitmentsTelemetry();
         // Marten on the process's one data source (AddServiceDefaults).
         builder.Services.AddMarten(options => options.ConfigurePledges())
             .UseNpgsqlDataSource()

@@ -28,6 +28,7 @@ public static class Configuration
         services.AddClientRateLimits();
         services.AddPublicReadCache();
         services.AddLive();
+        services.AddSingleton<Telemetry.GatewayTelemetry>();
         // A body that does not bind is a 400 in every environment (Development would throw it, a 500).
         services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = false);
         services.AddRazorComponents();
@@ -70,6 +71,8 @@ public static class Configuration
     /// <summary>Everything after the forwarded headers and the error handling (Program.cs).</summary>
     public static void MapGateway(this WebApplication app)
     {
+        // Made now, so that its gauge of live streams is there from the start.
+        app.Services.GetRequiredService<Telemetry.GatewayTelemetry>();
         app.UseBodyLimits();
         app.UseStaticFiles();
         app.UseAuthentication();

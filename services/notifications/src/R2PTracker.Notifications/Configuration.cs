@@ -58,6 +58,7 @@ public static class Configuration
         builder.Services.AddSingleton<EmailSender>();
         builder.Services.AddSingleton<DeliveryLease>();
         builder.Services.AddSingleton<DeliveryDispatcher>();
+        builder.Services.AddSingleton<Telemetry.NotificationsTelemetry>();
         builder.Services.AddHostedService(services => services.GetRequiredService<DeliveryDispatcher>());
         builder.Services.AddSingleton<UnconfirmedPurge>();
         builder.Services.AddHostedService(services => services.GetRequiredService<UnconfirmedPurge>());

@@ -4,7 +4,10 @@ using JasperFx.Events.Projections;
 using Marten;
 using Marten.Subscriptions;
 using MassTransit;
+using System.Diagnostics;
 using R2PTracker.Commitments.Pledges;
+using R2PTracker.Commitments.Telemetry;
+using R2PTracker.ServiceDefaults;
 using Contracts = R2PTracker.Contracts;
 
 namespace R2PTracker.Commitments.Forwarding;
@@ -19,10 +22,14 @@ namespace R2PTracker.Commitments.Forwarding;
 public sealed class IntegrationEventForwarder : SubscriptionBase
 {
     private readonly IBus _bus;
+    private readonly CommitmentsTelemetry _telemetry;
+    private readonly TimeProvider _clock;
 
-    public IntegrationEventForwarder(IBus bus)
+    public IntegrationEventForwarder(IBus bus, CommitmentsTelemetry telemetry, TimeProvider clock)
     {
         _bus = bus;
+        _telemetry = telemetry;
+        _clock = clock;
         Name = "integration-event-forwarder";
         IncludeType<PledgeRegistered>();
         IncludeType<MilestoneLogged>();
@@ -48,11 +55,29 @@ public sealed class IntegrationEventForwarder : SubscriptionBase
         foreach (var e in page.Events)
         {
             if (ToIntegrationEvent(e) is not { } message) continue;
-            confirms.Add(_bus.Publish(message, message.GetType(), ctx => ctx.MessageId = e.Id, ct));
+            confirms.Add(PublishAsync(e, message, ct));
         }
         await Task.WhenAll(confirms);
         return NullChangeListener.Instance;
     }
+
+    /// <summary>
+    /// Publishes in a span that continues the trace of the write that appended the event (its
+    /// traceparent header), so MassTransit's send span, and the traceparent it puts on the message,
+    /// belong to that trace. (The span is current in this call alone: an async method's change to
+    /// Activity.Current does not reach its caller.)
+    /// </summary>
+    private async Task PublishAsync(IEvent e, Contracts.IPledgeIntegrationEvent message, CancellationToken ct)
+    {
+        using var span = CommitmentsTelemetry.Source.StartContinuing("forward " + e.EventTypeName, ActivityKind.Producer, TraceParentOf(e));
+        span?.SetTag("r2p.event.id", e.Id.ToString());
+        span?.SetTag("r2p.pledge.id", e.StreamKey);
+        await _bus.Publish(message, message.GetType(), ctx => ctx.MessageId = e.Id, ct);
+        _telemetry.Forwarded(e.Timestamp, _clock.GetUtcNow());
+    }
+
+    private static string? TraceParentOf(IEvent e) =>
+        e.Headers?.GetValueOrDefault(ServiceDefaults.Telemetry.TraceParentHeader)?.ToString() is { Length: > 0 } value ? value : null;
 
     public static Contracts.IPledgeIntegrationEvent? ToIntegrationEvent(IEvent e) => e.Data switch
     {

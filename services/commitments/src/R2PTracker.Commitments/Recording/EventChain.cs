@@ -1,6 +1,7 @@
 using JasperFx.Events;
 using Marten;
 using Npgsql;
+using R2PTracker.ServiceDefaults;
 
 namespace R2PTracker.Commitments.Recording;
 
@@ -25,6 +26,7 @@ public static class EventChain
             : await HashAtAsync(session, streamId, currentVersion, ct) ?? throw new ChainHeadMissing(streamId, currentVersion);
         var recordedAt = EventHashing.ToMicroseconds(clock.GetUtcNow());
         var stamped = new List<IEvent>(events.Count);
+        var traceParent = Telemetry.CommitmentsTelemetry.Source.CurrentTraceParent();
         var version = currentVersion;
         foreach (var data in events)
         {
@@ -36,6 +38,8 @@ public static class EventChain
             var hash = EventHashing.Hash(previous,
                 EventHashing.Canonical(streamId, version, e.Id, e.EventTypeName, recordedAt, json));
             e.SetHeader(HashHeader, hash);
+            // The write's trace, for the forwarder to continue (only while tracing is on).
+            if (traceParent is not null) e.SetHeader(ServiceDefaults.Telemetry.TraceParentHeader, traceParent);
             stamped.Add(e);
             previous = hash;
         }

@@ -62,7 +62,7 @@ public static class CachePolicies
         if (pledgeId is not null) await cache.EvictByTagAsync(PledgeTag(pledgeId), ct);
     }
 
-    private sealed class KnownParametersPolicy : IOutputCachePolicy
+    private sealed class KnownParametersPolicy(Telemetry.GatewayTelemetry telemetry) : IOutputCachePolicy
     {
         public ValueTask CacheRequestAsync(OutputCacheContext context, CancellationToken ct)
         {
@@ -85,8 +85,17 @@ public static class CachePolicies
             return ValueTask.CompletedTask;
         }
 
-        public ValueTask ServeFromCacheAsync(OutputCacheContext context, CancellationToken ct) => ValueTask.CompletedTask;
+        public ValueTask ServeFromCacheAsync(OutputCacheContext context, CancellationToken ct)
+        {
+            telemetry.CacheHit();
+            return ValueTask.CompletedTask;
+        }
 
-        public ValueTask ServeResponseAsync(OutputCacheContext context, CancellationToken ct) => ValueTask.CompletedTask;
+        /// <summary>Called for a response made by the backend (not served from the cache) that may be stored.</summary>
+        public ValueTask ServeResponseAsync(OutputCacheContext context, CancellationToken ct)
+        {
+            if (context.AllowCacheLookup) telemetry.CacheMiss();
+            return ValueTask.CompletedTask;
+        }
     }
 }

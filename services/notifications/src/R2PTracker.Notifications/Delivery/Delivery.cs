@@ -35,6 +35,8 @@ public sealed record Delivery
     public DateTimeOffset? DeliveredAt { get; init; }
     public string? DeadReason { get; init; }
     public IReadOnlyList<DeliveryAttempt> Attempts { get; init; } = [];
+    /// <summary>The W3C trace context of the change this delivery announces (while tracing is on), continued by each attempt.</summary>
+    public string? TraceParent { get; init; }
 
     public static string IdFor(Guid eventId, Guid subscriptionId) => $"{eventId:N}:{subscriptionId:N}";
 }

@@ -5,6 +5,7 @@ using Marten;
 using Polly.CircuitBreaker;
 using R2PTracker.Notifications.Email;
 using R2PTracker.Notifications.Subscriptions;
+using R2PTracker.Notifications.Telemetry;
 
 namespace R2PTracker.Notifications.Delivery;
 
@@ -22,6 +23,7 @@ public sealed class DeliveryDispatcher(
     EmailSender email,
     DeliveryLease lease,
     DeliveryOptions options,
+    NotificationsTelemetry telemetry,
     TimeProvider clock,
     ILogger<DeliveryDispatcher> logger) : BackgroundService
 {
@@ -207,7 +209,13 @@ public sealed class DeliveryDispatcher(
 
     private async Task<(Delivery Updated, bool? Succeeded)> AttemptAsync(Delivery delivery, Subscription? subscription, CancellationToken ct)
     {
-        if (DeliveryPolicy.Settled(delivery, subscription) is { } settled) return (settled, null);
+        if (DeliveryPolicy.Settled(delivery, subscription) is { } settled)
+        {
+            telemetry.Attempted(delivery, settled, null, circuitOpen: false);
+            return (settled, null);
+        }
+        // The webhook request (HttpClient's span and traceparent header) or the mail is part of the change's trace.
+        using var span = NotificationsTelemetry.StartAttempt(delivery);
         var startedAt = clock.GetUtcNow();
         var watch = Stopwatch.StartNew();
         AttemptOutcome outcome;
@@ -235,6 +243,8 @@ public sealed class DeliveryDispatcher(
             outcome = AttemptOutcome.Failed(DeliveryPolicy.Describe(ex, options.AttemptTimeout));
         }
         var (updated, succeeded) = DeliveryPolicy.After(delivery, outcome, startedAt, watch.Elapsed, clock.GetUtcNow(), options, Random.Shared);
+        telemetry.Attempted(delivery, updated, succeeded, outcome.CircuitOpen);
+        if (succeeded != true) span?.SetStatus(ActivityStatusCode.Error, outcome.Error);
         if (succeeded == false && !outcome.CircuitOpen)
             logger.LogWarning("Delivery {DeliveryId} attempt {Attempt} failed: {Error}; {Next}", delivery.Id, updated.Attempts.Count,
                 outcome.Error, updated.Status == DeliveryStatuses.Dead ? "dead" : $"next at {updated.NextAttemptAt:O}");

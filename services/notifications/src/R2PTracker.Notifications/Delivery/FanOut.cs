@@ -5,6 +5,8 @@ using R2PTracker.Contracts;
 using R2PTracker.Notifications.Pledges;
 using R2PTracker.Notifications.Subscriptions;
 using R2PTracker.Notifications.Webhooks;
+using R2PTracker.Notifications.Telemetry;
+using R2PTracker.ServiceDefaults;
 
 namespace R2PTracker.Notifications.Delivery;
 
@@ -42,6 +44,8 @@ public sealed class FanOut(IDocumentStore store, ActiveSubscriptions activeSubsc
 
         var now = clock.GetUtcNow();
         var json = payload.ToJson();
+        // The consume span's context (MassTransit continues the trace of the change from the message's headers).
+        var traceParent = NotificationsTelemetry.Source.CurrentTraceParent();
         var deliveries = subscriptions.Where(s => s.Covers(e) && s.Filter.Matches(e, payload.Type, profile)).Select(subscription => new Delivery
         {
             Id = Delivery.IdFor(e.EventId, subscription.Id),
@@ -54,6 +58,7 @@ public sealed class FanOut(IDocumentStore store, ActiveSubscriptions activeSubsc
             Status = DeliveryStatuses.Pending,
             CreatedAt = now,
             NextAttemptAt = now,
+            TraceParent = traceParent,
         }).ToList();
         var marker = new FannedOutEvent { Id = e.EventId, Type = payload.Type, Deliveries = deliveries.Count, At = now };
         void LogRecorded() => logger.LogInformation("Event {EventId} ({Type}) recorded for {Count} subscription(s)", e.EventId, payload.Type, deliveries.Count);

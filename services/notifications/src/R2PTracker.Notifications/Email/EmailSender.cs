@@ -102,6 +102,9 @@ public sealed class EmailSender(EmailOptions options, IStringLocalizer<EmailText
 
     public async Task SendAsync(MimeMessage message, CancellationToken ct)
     {
+        // The trace of the change the mail announces, for an operator following one alert end to end.
+        if (System.Diagnostics.Activity.Current is { IdFormat: System.Diagnostics.ActivityIdFormat.W3C, Id: { } traceParent })
+            message.Headers.Replace(ServiceDefaults.Telemetry.TraceParentHeader, traceParent);
         using var client = new SmtpClient();
         await client.ConnectAsync(options.SmtpHost, options.SmtpPort, options.SecureSocketOptions, ct);
         if (!string.IsNullOrEmpty(options.UserName)) await client.AuthenticateAsync(options.UserName, options.Password ?? "", ct);

@@ -204,6 +204,7 @@ public static partial class SubscribeSlice
                         Id = Delivery.Delivery.IdFor(eventId, subscription.Id), EventId = eventId, SubscriptionId = subscription.Id,
                         Kind = SubscriptionKinds.Email, Type = EmailSender.ConfirmationType, Payload = payload,
                         Status = DeliveryStatuses.Pending, CreatedAt = now, NextAttemptAt = now,
+                        TraceParent = ServiceDefaults.Telemetry.CurrentTraceParent(Telemetry.NotificationsTelemetry.Source),
                     });
                 }
                 await session.SaveChangesAsync(ct);

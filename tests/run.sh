@@ -89,4 +89,18 @@ rc=${PIPESTATUS[0]}
 passed=$(grep -Eo '^\s*succeeded: [0-9]+' "$log" | tail -n 1 | grep -Eo '[0-9]+' || echo 0)
 failed=$(grep -Eo '^\s*failed: [0-9]+' "$log" | tail -n 1 | grep -Eo '[0-9]+' || echo 0)
 if [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ]; then failed=1; fi
+
+# --- containers (issue 16) --------------------------------------------------------------------
+# The images built and compose.yaml run in podman (tests/containers/run.sh), after the .NET tests rather
+# than beside them, so neither starves the other on two cores. Its checks add to the counts.
+say "running the container tier (tests/containers/run.sh)"
+bash tests/containers/run.sh 2>&1 | tee "$work/containers.log"
+containers_rc=${PIPESTATUS[0]}
+containers=$(grep -Eo '^containers: [0-9]+ passed, [0-9]+ failed' "$work/containers.log" | tail -n 1)
+containers_passed=$(echo "$containers" | grep -Eo '[0-9]+ passed' | grep -Eo '[0-9]+' || echo 0)
+containers_failed=$(echo "$containers" | grep -Eo '[0-9]+ failed' | grep -Eo '[0-9]+' || echo 0)
+if [ "$containers_rc" -ne 0 ] && [ "${containers_failed:-0}" -eq 0 ]; then containers_failed=1; fi
+passed=$((passed + ${containers_passed:-0})); failed=$((failed + ${containers_failed:-0}))
+[ "$containers_rc" -ne 0 ] && rc=1
+# --- end containers ---------------------------------------------------------------------------
 exit "$rc"

@@ -400,3 +400,33 @@ maildev_stop() {
   [ -s "$dir/maildev.pid" ] && kill "$(cat "$dir/maildev.pid")" 2>/dev/null
   rm -f "$dir/maildev.pid"
 }
+
+# --- Containers (issue 16): Debian's podman, runc and mmdebstrap, for tests/containers/run.sh. -----------
+# podman-compose runs deploy/docker/compose.yaml; mmdebstrap makes the Debian base image (no registry here).
+ensure_podman_installed() {
+  local missing=()
+  command -v podman >/dev/null 2>&1 || missing+=(podman)
+  command -v runc >/dev/null 2>&1 || missing+=(runc)
+  command -v mmdebstrap >/dev/null 2>&1 || missing+=(mmdebstrap)
+  command -v podman-compose >/dev/null 2>&1 || missing+=(podman-compose)
+  [ ${#missing[@]} -eq 0 ] && return 0
+  say "installing ${missing[*]} from Debian packages (container tests)"
+  as_root apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
+    || die "apt-get install ${missing[*]} failed"
+}
+
+# podman_conf FILE: writes the containers.conf podman needs on this machine and exports CONTAINERS_CONF:
+# the runc runtime (crun fails on a cgroup v1 hierarchy) and no default ulimits (setting RLIMIT_NOFILE or
+# RLIMIT_NPROC is not permitted here).
+podman_conf() {
+  mkdir -p "$(dirname "$1")"
+  cat > "$1" <<'CONF'
+[containers]
+default_ulimits = []
+
+[engine]
+runtime = "runc"
+CONF
+  export CONTAINERS_CONF=$1
+}

@@ -4,8 +4,9 @@ using Shouldly;
 namespace R2PTracker.Deploy.Tests;
 
 /// <summary>
-/// deploy/docker/Dockerfile cannot be built here (no container engine), so its build stage is
-/// replayed outside one: each COPY into an empty directory (minus what .dockerignore leaves out),
+/// deploy/docker/Dockerfile's build stage needs Microsoft's SDK image, which no registry here serves
+/// (tests/containers/run.sh builds and runs the `prebuilt` target instead), so the build stage is
+/// replayed outside a container: each COPY into an empty directory (minus what .dockerignore leaves out),
 /// each RUN as written there. A project file, props file or asset the COPY lines miss fails the
 /// restore or publish just as in `docker build`; and the published output must hold what the
 /// runtime stage's ENV APP_DLL names, plus the service's assets.

@@ -28,7 +28,7 @@ public static class ApiDescriptions
           <title>R2P Tracker API reference</title>
         </head>
         <body>
-          <div id="api-reference"></div>
+          <div id="reference"></div>
           <script src="/api/docs/scalar.js"></script>
           <script src="/api/docs/reference.js"></script>
         </body>
@@ -37,7 +37,7 @@ public static class ApiDescriptions
 
     private const string Script =
         """
-        Scalar.createApiReference('#api-reference', {
+        Scalar.createApiReference('#reference', {
           url: '/openapi/v1.json',
           withDefaultFonts: false,
           hideClientButton: true,
@@ -65,8 +65,18 @@ public static class ApiDescriptions
             .ExcludeFromDescription().RequireRateLimiting(Proxy.RateLimits.PublicReads).WithMetadata(new PagePolicy(ReferencePolicy));
         app.MapGet(ReferencePath + "/reference.js", () => Results.Content(Script, "text/javascript; charset=utf-8"))
             .ExcludeFromDescription().RequireRateLimiting(Proxy.RateLimits.PublicReads);
-        // Scalar's own script (and its favicon), from the package.
-        app.MapScalarApiReference(ReferencePath).ExcludeFromDescription().RequireRateLimiting(Proxy.RateLimits.PublicReads);
+        // Scalar's script (and its favicon) from the package. Its own page has an inline script, which the
+        // policy refuses: it sends the reader to the page above instead.
+        app.MapScalarApiReference(ReferencePath).ExcludeFromDescription().RequireRateLimiting(Proxy.RateLimits.PublicReads)
+            .Add(endpoint =>
+            {
+                if (endpoint is RouteEndpointBuilder route && route.RoutePattern.GetParameter("documentName") is not null)
+                    route.RequestDelegate = http =>
+                    {
+                        http.Response.Redirect(ReferencePath);
+                        return Task.CompletedTask;
+                    };
+            });
     }
 }
 

@@ -41,15 +41,18 @@ public sealed class PublicApiDocument(
     {
         var document = (JsonObject)JsonNode.Parse(await (await own.GetOpenApiDocumentAsync(ct)).SerializeAsJsonAsync(OpenApiSpecVersion.OpenApi3_1, ct))!;
         var routes = PublicRoute.From(proxy);
-        // One document per backend address: the import cluster has the same destinations as commitments.
-        var backends = routes.GroupBy(r => r.ClusterId)
-            .Select(g => (Cluster: g.Key, Address: Address(g.Key)))
-            .Where(b => b.Address is not null)
-            .GroupBy(b => b.Address!, StringComparer.OrdinalIgnoreCase);
+        // One document per backend (its destinations): the import cluster has the same ones as commitments.
+        var backends = routes.Select(r => r.ClusterId).Distinct()
+            .Select(c => (Cluster: c, Addresses: Addresses(c)))
+            .Where(b => b.Addresses.Count > 0)
+            .GroupBy(b => string.Join(' ', b.Addresses), StringComparer.OrdinalIgnoreCase);
         foreach (var backend in backends)
         {
             var service = backend.OrderBy(b => b.Cluster.Length).First().Cluster;
-            var text = await ReadAsync(backend.Key, ct);
+            // Any instance will do: they run the same build.
+            string? text = null;
+            foreach (var address in backend.First().Addresses)
+                if ((text = await ReadAsync(address, ct)) is not null) break;
             if (text is null) return null;
             var clusters = backend.Select(b => b.Cluster).ToHashSet(StringComparer.Ordinal);
             ApiDocumentMerge.AddBackend(document, (JsonObject)JsonNode.Parse(text)!, service, routes.Where(r => clusters.Contains(r.ClusterId)).ToList());
@@ -58,10 +61,10 @@ public sealed class PublicApiDocument(
         return document.ToJsonString();
     }
 
-    private string? Address(string clusterId) =>
+    private List<string> Addresses(string clusterId) =>
         proxy.TryGetCluster(clusterId, out var cluster)
-            ? cluster.Destinations.Values.Select(d => d.Model.Config.Address).OrderBy(a => a, StringComparer.Ordinal).FirstOrDefault()
-            : null;
+            ? cluster.Destinations.Values.Select(d => d.Model.Config.Address).Order(StringComparer.OrdinalIgnoreCase).ToList()
+            : [];
 
     private async Task<string?> ReadAsync(string address, CancellationToken ct)
     {

@@ -5,7 +5,8 @@ namespace R2PTracker.Gateway.Tests.ApiDescription;
 /// <summary>
 /// Commitments (with its transparency log) and notifications as processes on free ports, on a
 /// database of their own and the "gateway-tests" virtual host: the backends whose own OpenAPI
-/// documents the gateway publishes. They take no requests but for those documents.
+/// documents the gateway publishes. They take no requests but for those documents. Their builds come
+/// from the solution's (a project reference here would copy their appsettings.json over the gateway's).
 /// </summary>
 public sealed class RealBackends : IAsyncLifetime
 {

@@ -12,11 +12,12 @@ public static class DashboardDescription
 {
     private const string Html = "text/html";
 
-    /// <summary>An HTML page, and the HTML pages it answers with each of <paramref name="statuses"/>.</summary>
+    /// <summary>An HTML page, and the HTML pages it answers with each of <paramref name="statuses"/> (429, the rate limiter's, is a problem).</summary>
     public static RouteHandlerBuilder DashboardPage(this RouteHandlerBuilder builder, string? summary, params int[] statuses)
     {
         if (summary is not null) builder = builder.WithTags("Dashboard").WithSummary(summary).Produces<string>(StatusCodes.Status200OK, Html);
-        foreach (var status in statuses) builder = builder.Produces<string>(status, Html);
+        foreach (var status in statuses)
+            builder = status == StatusCodes.Status429TooManyRequests ? builder.ProducesProblem(status) : builder.Produces<string>(status, Html);
         return builder;
     }
 

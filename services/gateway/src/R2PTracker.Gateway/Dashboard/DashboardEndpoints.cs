@@ -159,7 +159,7 @@ public static class DashboardEndpoints
             return Results.LocalRedirect(returnUrl);
         }).DisableAntiforgery().RequireRateLimiting(RateLimits.PublicReads)
         .DashboardForm<SignInForm>("Sign in with a staff token (a form; redirects to returnUrl, or shows the form again with 401 or 429).", 415)
-        .DashboardPage(null, 401, 429);
+        .DashboardPage(null, 401);
 
         app.MapPost("/auth/sign-out", async (HttpContext http, IAntiforgery antiforgery) =>
         {

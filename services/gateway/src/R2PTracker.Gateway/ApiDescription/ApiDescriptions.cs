@@ -39,9 +39,12 @@ public static class ApiDescriptions
         """
         Scalar.createApiReference('#reference', {
           url: '/openapi/v1.json',
+          // Nothing that would reach beyond the gateway: Scalar's fonts, its telemetry, its AI agent and
+          // its developer toolbar (shown on localhost by default) are all off.
           withDefaultFonts: false,
-          hideClientButton: true,
           telemetry: false,
+          agent: { disabled: true },
+          showDeveloperTools: 'never',
         });
         """;
 

@@ -66,6 +66,9 @@ ensure_maildev_installed
 # The dashboard's audit (accessibility, best practices, SEO) runs Lighthouse with Debian's chromium.
 ensure_lighthouse_installed
 export R2P_TEST_LIGHTHOUSE="$(lighthouse_bin)"
+# The gateway's OpenAPI document is checked by a validator independent of .NET's.
+ensure_swagger_parser_installed
+export R2P_TEST_SWAGGER_PARSER="$(swagger_parser_dir)"
 maildev_ports=$(free_port_block 2) || die "no free ports for maildev"
 say "starting maildev (SMTP $maildev_ports, REST $((maildev_ports + 1)))"
 maildev_start "$work/maildev" "$maildev_ports" "$((maildev_ports + 1))"

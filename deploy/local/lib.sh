@@ -386,6 +386,19 @@ ensure_maildev_installed() { ensure_npm_tool maildev 3.0.0; }
 lighthouse_bin() { npm_tool_bin lighthouse; }
 ensure_lighthouse_installed() { ensure_npm_tool lighthouse 12.8.2; }
 
+# swagger-parser (an OpenAPI validator that shares nothing with .NET's), for the gateway's API
+# description tests. A library without a command, so it has a check of its own.
+swagger_parser_dir() { echo "${R2P_TOOLS:-$HOME/.cache/r2p-tracker}/swagger-parser"; }
+ensure_swagger_parser_installed() {
+  local dir version=13.1.0
+  dir=$(swagger_parser_dir)
+  grep -qs "\"version\": \"$version\"" "$dir/node_modules/@apidevtools/swagger-parser/package.json" && return 0
+  command -v npm >/dev/null || die "npm is needed to install swagger-parser (apt-get install npm)"
+  say "installing @apidevtools/swagger-parser $version from npm into $dir"
+  mkdir -p "$dir"
+  (cd "$dir" && npm install --no-audit --no-fund --silent "@apidevtools/swagger-parser@$version" >/dev/null 2>&1) || die "npm install swagger-parser failed"
+}
+
 # maildev_start DIR SMTP_PORT WEB_PORT: starts maildev on 127.0.0.1, pid in DIR/maildev.pid.
 maildev_start() {
   local dir=$1 smtp=$2 web=$3

@@ -1,4 +1,5 @@
 using MassTransit;
+using R2PTracker.Gateway.ApiDescription;
 using R2PTracker.Gateway.Caching;
 using R2PTracker.Gateway.Dashboard;
 using R2PTracker.Gateway.Dashboard.Localisation;
@@ -29,6 +30,7 @@ public static class Configuration
         services.AddPublicReadCache();
         services.AddLive();
         services.AddSingleton<Telemetry.GatewayTelemetry>();
+        services.AddApiDescriptions();
         // A body that does not bind is a 400 in every environment (Development would throw it, a 500).
         services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(o => o.ThrowOnBadRequest = false);
         services.AddRazorComponents();
@@ -85,6 +87,7 @@ public static class Configuration
         app.MapDashboard();
         app.MapLive();
         app.MapStaffAdmin();
+        app.MapApiDescriptions();
         app.MapReverseProxy(proxy =>
         {
             proxy.Use(ProxyErrors.WriteProblemOnFailure);

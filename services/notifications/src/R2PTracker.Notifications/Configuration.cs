@@ -65,6 +65,7 @@ public static class Configuration
         builder.Services.AddSingleton<ActiveSubscriptions>();
         builder.Services.AddSingleton<FanOut>();
         builder.Services.AddSingleton<PledgeProfiles>();
+        builder.Services.AddOpenApi();
 
         builder.AddMessaging(bus =>
         {
@@ -82,6 +83,8 @@ public static class Configuration
         app.MapSubscribe();
         app.MapManageSubscription();
         app.MapConfirmAndUnsubscribe();
+        // On the internal port; the gateway publishes the routes it forwards (its /openapi/v1.json).
+        app.MapOpenApi();
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using R2PTracker.Commitments.Http;
 using System.Data;
 using System.Globalization;
 using System.Runtime.CompilerServices;
@@ -179,7 +180,11 @@ public static class OpenDataExport
                 if (digest.Announce(http, contentType)) return;
                 if (HttpMethods.IsHead(http.Request.Method)) return;
                 await write(connection, http.Response.Body, ct);
-            });
+            })
+            .WithTags("Open data").WithSummary($"The open-data export {fileName}, with its digest, length and the signed checkpoint it was taken at.")
+            .Produces(StatusCodes.Status200OK, contentType.EndsWith("json; charset=utf-8", StringComparison.Ordinal) ? typeof(PledgeExportRow[]) : typeof(string),
+                contentType.Split(';')[0])
+            .Produces(StatusCodes.Status304NotModified);
         }
     }
 }

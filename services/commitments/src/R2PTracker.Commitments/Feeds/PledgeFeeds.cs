@@ -181,7 +181,10 @@ public static class PledgeFeeds
             var site = links.Site(http);
             await Write(http, Build("urn:r2p-tracker:feeds:pledges", text["Feed.All"], new Uri(site, "feeds/pledges.atom" + LanguageQuery(text)), site, events,
                 titles, text, await Log.LogStore.LatestNoteAsync(db, ct)));
-        });
+        })
+        .WithTags("Feeds").WithSummary("An Atom feed of the latest changes to every pledge.")
+        .Produces<string>(StatusCodes.Status200OK, "application/atom+xml").Problems(StatusCodes.Status400BadRequest)
+        .WithQuery([ContentLanguages.QueryName]);
 
         app.MapMethods("/feeds/pledges/{id}.atom", GetAndHead, async (string id, HttpContext http, IQuerySession session, NpgsqlDataSource db, PublicLinks links, CancellationToken ct) =>
         {
@@ -203,6 +206,9 @@ public static class PledgeFeeds
             await Write(http, Build($"urn:r2p-tracker:feeds:pledges:{id}", text.Format("Feed.Pledge", titles.GetValueOrDefault(id, id)),
                 new Uri(site, $"feeds/pledges/{Uri.EscapeDataString(id)}.atom{LanguageQuery(text)}"), site, events, titles, text,
                 await Log.LogStore.NoteCoveringAsync(db, id, ct)));
-        });
+        })
+        .WithTags("Feeds").WithSummary("An Atom feed of one pledge's latest changes.")
+        .Produces<string>(StatusCodes.Status200OK, "application/atom+xml").Problems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound)
+        .WithQuery([ContentLanguages.QueryName]);
     }
 }

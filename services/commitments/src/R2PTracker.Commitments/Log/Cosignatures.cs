@@ -53,7 +53,7 @@ public static class Cosignatures
         if (accepted.Count == 0)
             return Results.Problem(statusCode: StatusCodes.Status403Forbidden, title: "No valid cosignature from a witness of this log.",
                 detail: "The note carries no valid tlog-cosignature by a key in Log:WitnessKeys.");
-        return Results.Ok(new { treeSize = checkpoint.TreeSize, accepted });
+        return Results.Ok(new CosignaturesAccepted(checkpoint.TreeSize, accepted));
     }
 
     private static string EnsureNewline(string line) => line.EndsWith('\n') ? line : line + "\n";

@@ -13,6 +13,9 @@ public sealed record ConsistencyProof(long From, long To, IReadOnlyList<string> 
 
 public sealed record LogEntry(long Index, Guid EventId, string PledgeId, long Version, string? Leaf);
 
+/// <summary>The witnesses whose cosignatures of the tree of <c>TreeSize</c> were accepted.</summary>
+public sealed record CosignaturesAccepted(long TreeSize, IReadOnlyList<string> Accepted);
+
 public sealed record WitnessView(string Name, string Key, long? TreeSize, DateTimeOffset? CosignedAt, bool SeenCurrent);
 
 /// <summary>
@@ -28,13 +31,14 @@ public static class LogEndpoints
 
     public static void MapTransparencyLog(this IEndpointRouteBuilder app)
     {
-        var log = app.MapGroup("/api/log");
+        var log = app.MapGroup("/api/log").WithTags("Transparency log");
 
         log.MapGet("/key", (LogKeys keys, HttpContext http) =>
         {
             http.Response.Headers.CacheControl = "public, max-age=3600";
             return Results.Text(keys.Signer.VerifierKey + "\n", "text/plain; charset=utf-8");
-        });
+        })
+        .WithSummary("The log's signing key (a C2SP note verifier key).").Produces<string>(StatusCodes.Status200OK, "text/plain");
 
         log.MapGet("/checkpoint", async (HttpContext http, NpgsqlDataSource db, CancellationToken ct) =>
         {
@@ -42,7 +46,9 @@ public static class LogEndpoints
             if (await LogStore.LatestNoteAsync(db, ct) is not { } note) return Empty();
             http.Response.Headers.CacheControl = "no-cache";
             return Results.Text(note, "text/plain; charset=utf-8");
-        });
+        })
+        .WithSummary("The latest signed checkpoint (a C2SP signed note).").Produces<string>(StatusCodes.Status200OK, "text/plain")
+        .Problems(StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound);
 
         log.MapGet("/proof/inclusion", async (HttpContext http, NpgsqlDataSource db, CancellationToken ct) =>
         {
@@ -62,7 +68,9 @@ public static class LogEndpoints
             http.Response.Headers.CacheControl = Immutable;
             return Results.Ok(new InclusionProof(index.Value, treeSize.Value, Convert.ToBase64String(hashes[0]),
                 hashes.Skip(1).Select(Convert.ToBase64String).ToList()));
-        });
+        })
+        .Reads<InclusionProof>("Transparency log", "A proof that an entry is in a signed tree.", StatusCodes.Status400BadRequest)
+        .WithQuery(["index", "treeSize"]);
 
         log.MapGet("/proof/consistency", async (HttpContext http, NpgsqlDataSource db, CancellationToken ct) =>
         {
@@ -79,7 +87,9 @@ public static class LogEndpoints
             var hashes = await LogStore.RangeHashesAsync(connection, Merkle.ConsistencyProofRanges(from!.Value, to.Value), ct);
             http.Response.Headers.CacheControl = Immutable;
             return Results.Ok(new ConsistencyProof(from.Value, to.Value, hashes.Select(Convert.ToBase64String).ToList()));
-        });
+        })
+        .Reads<ConsistencyProof>("Transparency log", "A proof that a signed tree extends an earlier one.", StatusCodes.Status400BadRequest)
+        .WithQuery(["from", "to"]);
 
         log.MapGet("/entries", async (HttpContext http, NpgsqlDataSource db, CancellationToken ct) =>
         {
@@ -96,7 +106,9 @@ public static class LogEndpoints
             if (!v.IsValid) return Problems.Validation(v);
             http.Response.Headers.CacheControl = Immutable;
             return Results.Ok(await EntriesAsync(connection, start!.Value, end.Value, ct));
-        });
+        })
+        .Reads<LogEntry[]>("Transparency log", "Entries of the log, each with its leaf as stored now.", StatusCodes.Status400BadRequest)
+        .WithQuery(["start", "end"]);
 
         log.MapGet("/witnesses", async (HttpContext http, NpgsqlDataSource db, LogKeys keys, CancellationToken ct) =>
         {
@@ -104,7 +116,8 @@ public static class LogEndpoints
             await using var connection = await db.OpenConnectionAsync(ct);
             http.Response.Headers.CacheControl = "no-cache";
             return Results.Ok(await WitnessesAsync(connection, keys, ct));
-        });
+        })
+        .Reads<WitnessView[]>("Transparency log", "The log's witnesses and the latest tree each cosigned.", StatusCodes.Status400BadRequest);
 
         log.MapPost("/cosignatures", async (HttpContext http, NpgsqlDataSource db, LogKeys keys, TimeProvider clock, CancellationToken ct) =>
         {
@@ -114,7 +127,10 @@ public static class LogEndpoints
             var body = await ReadTextAsync(http.Request, MaxCosignatureBytes, ct);
             if (body is null) return Problems.Validation("body", $"The body must be a UTF-8 text/plain signed note of at most {MaxCosignatureBytes} bytes.");
             return await Cosignatures.AcceptAsync(db, keys, clock, body, ct);
-        }).WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(MaxCosignatureBytes));
+        }).WithMetadata(new Microsoft.AspNetCore.Mvc.RequestSizeLimitAttribute(MaxCosignatureBytes))
+        .WithSummary("A witness's cosignature of a checkpoint (a signed note).")
+        .Accepts<string>("text/plain").Produces<CosignaturesAccepted>()
+        .Problems(StatusCodes.Status400BadRequest, StatusCodes.Status403Forbidden, StatusCodes.Status409Conflict, StatusCodes.Status413PayloadTooLarge);
     }
 
     private static IResult Empty() =>

@@ -52,7 +52,8 @@ public static class DashboardEndpoints
                 Query = query, Page = page, Tallies = tallies, Series = series, Error = error, Staff = staff,
                 CsrfToken = staff is null ? null : antiforgery.GetAndStoreTokens(http).RequestToken,
             });
-        }).CacheOutput(CachePolicies.PublicReads).RequireRateLimiting(RateLimits.PublicReads);
+        }).CacheOutput(CachePolicies.PublicReads).RequireRateLimiting(RateLimits.PublicReads)
+        .DashboardPage("The dashboard: the list of pledges with tallies and a chart (HTML).", 400, 429, 503);
 
         app.MapGet("/pledges/{id}", async (string id, HttpContext http, CommitmentsClient commitments, StaffStore store,
             IAntiforgery antiforgery, TimeProvider clock, IStringLocalizer<DashboardText> t, CancellationToken ct) =>
@@ -81,7 +82,8 @@ public static class DashboardEndpoints
                 Checkpoint = checkpoint,
                 CsrfToken = staff is null ? null : antiforgery.GetAndStoreTokens(http).RequestToken,
             });
-        }).CacheOutput(CachePolicies.PublicReads).RequireRateLimiting(RateLimits.PublicReads);
+        }).CacheOutput(CachePolicies.PublicReads).RequireRateLimiting(RateLimits.PublicReads)
+        .DashboardPage("One pledge's page: record, timeline and status history (HTML).", 400, 404, 429, 503);
 
         app.MapGet("/verify", async (HttpContext http, CommitmentsClient commitments, StaffStore store, IAntiforgery antiforgery,
             IStringLocalizer<DashboardText> t, CancellationToken ct) =>
@@ -96,13 +98,15 @@ public static class DashboardEndpoints
             {
                 Data = page, Staff = staff, CsrfToken = staff is null ? null : antiforgery.GetAndStoreTokens(http).RequestToken,
             });
-        }).CacheOutput(CachePolicies.PublicReads).RequireRateLimiting(RateLimits.PublicReads);
+        }).CacheOutput(CachePolicies.PublicReads).RequireRateLimiting(RateLimits.PublicReads)
+        .DashboardPage("The page that verifies the record against the signed transparency log (HTML).", 400, 429, 503);
 
         app.MapGet("/sign-in", (HttpContext http, string? returnUrl) =>
         {
             VaryByLanguage(http);
             return new RazorComponentResult<SignInPage>(new { ReturnUrl = returnUrl });
-        }).RequireRateLimiting(RateLimits.PublicReads);
+        }).RequireRateLimiting(RateLimits.PublicReads)
+        .DashboardPage("The staff sign-in form (HTML).", 429);
 
         // The language switch on every page: kept in the localisation cookie, then back to the page it was
         // pressed on. Only a path on this site is gone back to, so the switch cannot send a reader elsewhere.
@@ -122,7 +126,8 @@ public static class DashboardEndpoints
                     MaxAge = TimeSpan.FromDays(365),
                 });
             return Results.Redirect(IsLocal(returnUrl) ? returnUrl : "/", permanent: false, preserveMethod: false);
-        }).DisableAntiforgery().RequireRateLimiting(RateLimits.PublicReads);
+        }).DisableAntiforgery().RequireRateLimiting(RateLimits.PublicReads)
+        .DashboardForm<LanguageForm>("Choose the dashboard's language (a form; redirects back).", 400, 415, 429);
 
         app.MapPost("/auth/sign-in", async (HttpContext http, StaffStore store, SignInLimiter limiter,
             ILoggerFactory loggers, IStringLocalizer<DashboardText> t) =>
@@ -152,14 +157,17 @@ public static class DashboardEndpoints
             await StaffSession.SignInAsync(http, staff);
             logger.LogInformation("{Staff} ({Role}) signed in from {Remote}", staff.Name, staff.Role, http.Connection.RemoteIpAddress);
             return Results.LocalRedirect(returnUrl);
-        }).DisableAntiforgery().RequireRateLimiting(RateLimits.PublicReads);
+        }).DisableAntiforgery().RequireRateLimiting(RateLimits.PublicReads)
+        .DashboardForm<SignInForm>("Sign in with a staff token (a form; redirects to returnUrl, or shows the form again with 401 or 429).", 415)
+        .DashboardPage(null, 401);
 
         app.MapPost("/auth/sign-out", async (HttpContext http, IAntiforgery antiforgery) =>
         {
             if (!await antiforgery.IsRequestValidAsync(http)) return Results.Problem(statusCode: 403, title: "Anti-forgery check failed.");
             await http.SignOutAsync(StaffSession.Scheme);
             return Results.LocalRedirect("/");
-        }).DisableAntiforgery().RequireRateLimiting(RateLimits.PublicReads);
+        }).DisableAntiforgery().RequireRateLimiting(RateLimits.PublicReads)
+        .DashboardForm<SignOutForm>("Sign out (a form with the anti-forgery token; redirects to /).", 403, 429);
     }
 
     /// <summary>

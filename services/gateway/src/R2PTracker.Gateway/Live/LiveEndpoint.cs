@@ -36,7 +36,10 @@ public static class LiveEndpoint
                 return;
             }
             using (lease) await StreamAsync(http, hub, options.Value.KeepAliveInterval, ct);
-        }).RequireRateLimiting(RateLimits.PublicReads);
+        }).RequireRateLimiting(RateLimits.PublicReads)
+        .WithTags("Live").WithSummary("Server-Sent Events of pledge changes and new checkpoints (resumes after Last-Event-ID).")
+        .Produces<string>(StatusCodes.Status200OK, "text/event-stream")
+        .ProducesProblem(StatusCodes.Status429TooManyRequests).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
     private static async Task StreamAsync(HttpContext http, LiveHub hub, TimeSpan keepAlive, CancellationToken ct)
     {

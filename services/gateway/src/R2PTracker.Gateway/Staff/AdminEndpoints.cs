@@ -5,6 +5,9 @@ namespace R2PTracker.Gateway.Staff;
 
 public record AddStaffRequest(string? Name, string? Role);
 
+/// <summary>A new staff account and its token, which is not stored and cannot be shown again.</summary>
+public record StaffAdded(Guid Id, string Name, string Role, string Token);
+
 /// <summary>
 /// Staff management for admins (a bearer admin token, or an admin's dashboard session with its
 /// anti-forgery header): list accounts with their last use, add one (the token is shown once),
@@ -49,11 +52,16 @@ public static class AdminEndpoints
                     detail: "Managing staff needs the admin role.");
             http.Items[AdminItem] = staff;
             return await next(context);
-        });
+        })
+        .WithTags("Staff administration")
+        .ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status403Forbidden)
+        .ProducesProblem(StatusCodes.Status429TooManyRequests);
 
-        admin.MapGet("", async (StaffStore store, CancellationToken ct) => Results.Ok(await store.ListAsync(ct)));
+        admin.MapGet("", async (StaffStore store, CancellationToken ct) => Results.Ok(await store.ListAsync(ct)))
+            .WithSummary("The staff accounts (admins only).").Produces<StaffAccount[]>();
 
-        admin.MapGet("/audit", async (StaffStore store, CancellationToken ct) => Results.Ok(await store.AuditAsync(AuditEntries, ct)));
+        admin.MapGet("/audit", async (StaffStore store, CancellationToken ct) => Results.Ok(await store.AuditAsync(AuditEntries, ct)))
+            .WithSummary("The latest 500 changes to staff accounts (admins only).").Produces<StaffAuditEntry[]>();
 
         admin.MapPost("", async (AddStaffRequest? request, HttpContext http, StaffStore store, ILoggerFactory loggers, CancellationToken ct) =>
         {
@@ -64,8 +72,10 @@ public static class AdminEndpoints
             var by = Admin(http);
             var (id, token) = await store.AddWithIdAsync(request!.Name!, request.Role!, by.Name, ct);
             loggers.CreateLogger("R2PTracker.Gateway.Staff").LogInformation("Staff account {Name} ({Role}) added by {Admin}", request.Name, request.Role, by.Name);
-            return Results.Created($"/api/admin/staff/{id}", new { id, name = request.Name, role = request.Role, token });
-        });
+            return Results.Created($"/api/admin/staff/{id}", new StaffAdded(id, request.Name!, request.Role!, token));
+        })
+        .WithSummary("Add a staff account; its token is shown once (admins only).")
+        .Produces<StaffAdded>(StatusCodes.Status201Created).ProducesValidationProblem();
 
         admin.MapDelete("/{id:guid}", async (Guid id, HttpContext http, StaffStore store, ILoggerFactory loggers, CancellationToken ct) =>
         {
@@ -74,7 +84,9 @@ public static class AdminEndpoints
                 return Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "No active staff account has that id.");
             loggers.CreateLogger("R2PTracker.Gateway.Staff").LogInformation("Staff account {Id} revoked by {Admin}", id, by.Name);
             return Results.NoContent();
-        });
+        })
+        .WithSummary("Revoke a staff account (admins only).")
+        .Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status404NotFound);
     }
 
     private static StaffMember Admin(HttpContext http) =>

@@ -17,6 +17,7 @@ namespace R2PTracker.Gateway.Staff;
 public static class StaffSession
 {
     public const string Scheme = CookieAuthenticationDefaults.AuthenticationScheme;
+    public const string CookieName = "r2p_staff";
     public const string IdClaim = "sid";
     public const string SignedInClaim = "signed_in";
 
@@ -25,7 +26,7 @@ public static class StaffSession
         services.AddSettings<StaffSessionOptions>(StaffSessionOptions.Section);
         services.AddAuthentication(Scheme).AddCookie(Scheme, o =>
         {
-            o.Cookie.Name = "r2p_staff";
+            o.Cookie.Name = CookieName;
             o.Cookie.HttpOnly = true;
             o.Cookie.SameSite = SameSiteMode.Strict;
             o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;

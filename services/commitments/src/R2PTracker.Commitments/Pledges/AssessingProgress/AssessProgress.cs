@@ -52,5 +52,6 @@ public static class AssessProgressSlice
                 if (command is null) return Problems.Validation(v);
                 return await PledgeWrites.Handle(http, session, id, pledge => [Decide(command, pledge, clock.Today())], ct);
             })
-            .RequireAuthorization(InternalAuth.StaffPolicy);
+            .RequireAuthorization(InternalAuth.StaffPolicy)
+            .PledgeWrite("Assess a pledge's progress (0–100) with a reason.");
 }

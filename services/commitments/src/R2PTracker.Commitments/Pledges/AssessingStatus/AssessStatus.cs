@@ -48,5 +48,6 @@ public static class AssessStatusSlice
                 return await PledgeWrites.Handle(http, session, id,
                     pledge => [Decide(command, pledge, clock.Today())], ct);
             })
-            .RequireAuthorization(InternalAuth.StaffPolicy);
+            .RequireAuthorization(InternalAuth.StaffPolicy)
+            .PledgeWrite("Assess a pledge's status with a reason and evidence.");
 }

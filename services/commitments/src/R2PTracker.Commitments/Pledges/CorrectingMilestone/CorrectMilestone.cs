@@ -79,5 +79,6 @@ public static class CorrectMilestoneSlice
                 var current = await CurrentEvidenceAsync(session, id, milestoneId, ct);
                 return await PledgeWrites.Handle(http, session, id, pledge => [Decide(command, pledge, current, clock.Today())], ct);
             })
-            .RequireAuthorization(InternalAuth.StaffPolicy);
+            .RequireAuthorization(InternalAuth.StaffPolicy)
+            .PledgeWrite("Correct a milestone (a new event; the original is kept).");
 }

@@ -24,9 +24,11 @@ public static class GetHistorySlice
             exists.Parameters.Add(new NpgsqlParameter { Value = id });
             if (await exists.ExecuteScalarAsync(ct) is null) return Problems.NotFound(id);
             return Results.Ok(EventChain.ReadRawAsync(db, id, ct).Select(HistoryEntry.From));
-        });
+        })
+        .Reads<HistoryEntry[]>("Pledges", "A pledge's events as stored, with their chain hashes and log indices.", StatusCodes.Status404NotFound);
 
         app.MapGet("/api/pledges/{id}/verify", async (string id, NpgsqlDataSource db, CancellationToken ct) =>
-            await Log.StreamAgainstLog.VerifyAsync(db, id, ct) is { } result ? Results.Ok(result) : Problems.NotFound(id));
+            await Log.StreamAgainstLog.VerifyAsync(db, id, ct) is { } result ? Results.Ok(result) : Problems.NotFound(id))
+            .Reads<Log.StreamVerification>("Pledges", "Checks a pledge's stored events against the transparency log.", StatusCodes.Status404NotFound);
     }
 }

@@ -98,7 +98,9 @@ public static class GetPledgesSlice
             for (var i = 0; i < items.Count; i++) body.Append(i > 0 ? "," : "").Append(items[i].Json);
             await http.Response.WriteAsync(body.Append(']').ToString(), ct);
             return Results.Empty;
-        });
+        })
+        .Reads<Pledge[]>("Pledges", "List pledges, filtered, sorted and paged by key (X-Total-Count, Link: rel=next).", StatusCodes.Status400BadRequest)
+        .WithQuery(ListParameters);
 
         app.MapGet("/api/pledges/{id}", async (
             string id, HttpContext http, IQuerySession session, NpgsqlDataSource db, CancellationToken ct) =>
@@ -122,7 +124,9 @@ public static class GetPledgesSlice
             return language is null
                 ? Results.Ok(pledge)
                 : Results.Json(ReadingLanguage.Localise(JsonSerializer.SerializeToNode(pledge, ReadModelWrites.Json)!.AsObject(), language));
-        });
+        })
+        .Reads<Pledge>("Pledges", "One pledge's record, today (with its version in ETag) or as of a day.", StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound)
+        .WithQuery(OneParameters);
     }
 
     /// <summary>The whole record of one pledge as of a day: its state span and its milestones' spans that hold that day.</summary>

@@ -45,7 +45,9 @@ public static class GetStatusHistorySlice
             }
             if (spans.Count == 0) return Problems.NotFound(id);
             return Results.Ok(spans.Select(s => new StatusSpan(s.Status, Day(s.From), s.To is { } to ? Day(to) : null)));
-        });
+        })
+        .Reads<StatusSpan[]>("Pledges", "The spans of days a pledge held each status.", StatusCodes.Status400BadRequest, StatusCodes.Status404NotFound)
+        .WithQuery(Parameters);
 
     private static string Day(DateOnly day) => day.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 }

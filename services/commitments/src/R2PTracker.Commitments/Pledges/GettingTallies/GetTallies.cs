@@ -52,7 +52,9 @@ public static class GetTalliesSlice
             var kept = byStatus[nameof(PledgeStatus.Kept)];
             return Results.Ok(new Tallies(filter.AsOf?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), ReadModelWrites.Name(filter.Axis),
                 total, byStatus, new KeptTally(onTime, kept - onTime - withoutTarget, withoutTarget), overdue));
-        });
+        })
+        .Reads<Tallies>("Tallies", "How many pledges hold each status, today or as of a day.", StatusCodes.Status400BadRequest)
+        .WithQuery(TallyParameters);
 
         app.MapGet("/api/tallies/series", async (HttpContext http, NpgsqlDataSource db, CancellationToken ct) =>
         {
@@ -100,7 +102,9 @@ public static class GetTalliesSlice
             }
             PointsBefore(null);
             return Results.Ok(points);
-        });
+        })
+        .Reads<SeriesPoint[]>("Tallies", "The tallies at the end of each month, quarter or year from 'from' to 'to'.", StatusCodes.Status400BadRequest)
+        .WithQuery(SeriesParameters);
     }
 
     /// <summary>The last day of each interval from the one holding <paramref name="fromText"/>'s first day

@@ -111,5 +111,6 @@ public static class GetTimelineSlice
             if (events.Count == 0) return Problems.NotFound(id);
             var indices = await Log.LogStore.IndicesOfAsync(db, id, ct);
             return Results.Ok(Build(events).Select(e => e with { LogIndex = indices.TryGetValue(e.Version, out var i) ? i : null }));
-        });
+        })
+        .Reads<TimelineEntry[]>("Pledges", "A pledge's timeline: every change, when it happened and when it was recorded.", StatusCodes.Status404NotFound);
 }

@@ -1,3 +1,4 @@
+using R2PTracker.Commitments.Http;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.Extensions.Options;
@@ -55,11 +56,14 @@ public static class ImportEndpoint
                 }
             })
             .RequireAuthorization(InternalAuth.AdminPolicy)
+            .WithTags("Import").WithSummary("Import pledges and their events from NDJSON (admins only); answers when done.")
             .WithMetadata(new BodyLimit(maxBody))
             // Routing answers any other content type with 415 (a problem, by the status code pages).
             .Accepts<string>(MediaType)
             .Produces<ImportResult>()
             .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status401Unauthorized)
+            .ProducesProblem(StatusCodes.Status403Forbidden)
             .ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType);

@@ -47,5 +47,6 @@ public static class LogMilestoneSlice
                 return await PledgeWrites.Handle(http, session, id,
                     pledge => [Decide(command, pledge, clock.Today())], ct);
             })
-            .RequireAuthorization(InternalAuth.StaffPolicy);
+            .RequireAuthorization(InternalAuth.StaffPolicy)
+            .PledgeWrite("Log a milestone with evidence.");
 }

@@ -76,5 +76,8 @@ public static class RegisterPledgeSlice
                 http.Response.Headers.ETag = Problems.ETag(1);
                 return Results.Created($"/api/pledges/{command.PledgeId}", pledge);
             })
-            .RequireAuthorization(InternalAuth.AdminPolicy);
+            .RequireAuthorization(InternalAuth.AdminPolicy)
+            .WithTags("Pledges").WithSummary("Register a pledge (admins only).")
+            .Produces<Pledge>(StatusCodes.Status201Created)
+            .Problems(StatusCodes.Status400BadRequest, StatusCodes.Status401Unauthorized, StatusCodes.Status403Forbidden, StatusCodes.Status409Conflict);
 }

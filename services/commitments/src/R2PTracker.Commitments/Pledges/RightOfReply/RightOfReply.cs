@@ -80,7 +80,8 @@ public static class RightOfReplySlice
                 if (command is null) return Problems.Validation(v);
                 return await PledgeWrites.Handle(http, session, id, pledge => [Decide(command, pledge, clock.Today())], ct);
             })
-            .RequireAuthorization(InternalAuth.StaffPolicy);
+            .RequireAuthorization(InternalAuth.StaffPolicy)
+            .PledgeWrite("Ask for a response to a verdict (right of reply).");
 
         app.MapPost("/api/pledges/{id}/replies", async (
                 string id, [FromBody] RecordReplyRequest? request, HttpContext http, IDocumentSession session, TimeProvider clock,
@@ -91,6 +92,7 @@ public static class RightOfReplySlice
                 if (command is null) return Problems.Validation(v);
                 return await PledgeWrites.Handle(http, session, id, pledge => [Decide(command, pledge, clock.Today())], ct);
             })
-            .RequireAuthorization(InternalAuth.StaffPolicy);
+            .RequireAuthorization(InternalAuth.StaffPolicy)
+            .PledgeWrite("Record the response to a reply request.");
     }
 }

@@ -46,5 +46,6 @@ public static class SetTargetDateSlice
                 if (command is null) return Problems.Validation(v);
                 return await PledgeWrites.Handle(http, session, id, pledge => [Decide(command, pledge, clock.Today())], ct);
             })
-            .RequireAuthorization(InternalAuth.StaffPolicy);
+            .RequireAuthorization(InternalAuth.StaffPolicy)
+            .PledgeWrite("Set or change a pledge's target date.");
 }

@@ -84,5 +84,6 @@ public static class AddTranslationSlice
                 if (command is null) return Problems.Validation(v);
                 return await PledgeWrites.Handle(http, session, id, pledge => [Decide(command, pledge, clock.Today())], ct);
             })
-            .RequireAuthorization(InternalAuth.StaffPolicy);
+            .RequireAuthorization(InternalAuth.StaffPolicy)
+            .PledgeWrite("Add an attributed translation of a pledge's texts.");
 }

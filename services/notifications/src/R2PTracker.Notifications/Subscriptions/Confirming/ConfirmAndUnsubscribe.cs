@@ -15,9 +15,13 @@ public static class ConfirmAndUnsubscribeSlice
     public static void MapConfirmAndUnsubscribe(this IEndpointRouteBuilder app)
     {
         app.MapGet("/api/subscriptions/{id:guid}/confirm", (Guid id, string? token) =>
-            Page("Confirm your R2P Tracker alerts", "Confirm my subscription", $"/api/subscriptions/{id}/confirm?token={Uri.EscapeDataString(token ?? "")}"));
+            Page("Confirm your R2P Tracker alerts", "Confirm my subscription", $"/api/subscriptions/{id}/confirm?token={Uri.EscapeDataString(token ?? "")}"))
+            .WithTags("Subscriptions").WithSummary("The page behind an e-mail's confirmation link: a button that confirms.")
+            .Produces<string>(StatusCodes.Status200OK, "text/html");
         app.MapGet("/api/subscriptions/{id:guid}/unsubscribe", (Guid id, string? token) =>
-            Page("Unsubscribe from R2P Tracker alerts", "Unsubscribe", $"/api/subscriptions/{id}/unsubscribe?token={Uri.EscapeDataString(token ?? "")}"));
+            Page("Unsubscribe from R2P Tracker alerts", "Unsubscribe", $"/api/subscriptions/{id}/unsubscribe?token={Uri.EscapeDataString(token ?? "")}"))
+            .WithTags("Subscriptions").WithSummary("The page behind an e-mail's unsubscribe link: a button that unsubscribes.")
+            .Produces<string>(StatusCodes.Status200OK, "text/html");
 
         app.MapPost("/api/subscriptions/{id:guid}/confirm", async (
             Guid id, string? token, IDocumentSession session, TimeProvider clock, CancellationToken ct) =>
@@ -34,7 +38,10 @@ public static class ConfirmAndUnsubscribeSlice
                 await session.SaveChangesAsync(ct);
             }
             return Results.Content(Html("Subscription confirmed", "<p>Alerts will now be sent to this address. Every alert has an unsubscribe link.</p>"), "text/html");
-        }).DisableAntiforgery();
+        }).DisableAntiforgery()
+        .WithTags("Subscriptions").WithSummary("Confirm an e-mail subscription with the token from its confirmation mail.")
+        .Produces<string>(StatusCodes.Status200OK, "text/html")
+        .ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status410Gone);
 
         app.MapPost("/api/subscriptions/{id:guid}/unsubscribe", async (
             Guid id, string? token, IDocumentSession session, CancellationToken ct) =>
@@ -48,7 +55,10 @@ public static class ConfirmAndUnsubscribeSlice
                 await session.SaveChangesAsync(ct);
             }
             return Results.Content(Html("Unsubscribed", "<p>No more alerts will be sent to this address.</p>"), "text/html");
-        }).DisableAntiforgery();
+        }).DisableAntiforgery()
+        .WithTags("Subscriptions").WithSummary("Unsubscribe with the token from an alert (also RFC 8058's one-click target).")
+        .Produces<string>(StatusCodes.Status200OK, "text/html")
+        .ProducesProblem(StatusCodes.Status404NotFound);
     }
 
     private static IResult NotFound() =>

@@ -34,7 +34,9 @@ public static class ManageSubscriptionSlice
         {
             var (error, subscription) = await Authorised(id, http, session, ct);
             return error ?? Results.Ok(SubscriptionView.Of(subscription!));
-        });
+        })
+        .WithTags("Subscriptions").WithSummary("A subscription, for the holder of its manage token.")
+        .Produces<SubscriptionView>().ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status404NotFound);
 
         app.MapDelete("/api/subscriptions/{id:guid}", async (Guid id, HttpRequest http, IDocumentSession session, CancellationToken ct) =>
         {
@@ -44,7 +46,9 @@ public static class ManageSubscriptionSlice
             session.Delete<Subscription>(id);
             await session.SaveChangesAsync(ct);
             return Results.NoContent();
-        });
+        })
+        .WithTags("Subscriptions").WithSummary("Delete a subscription (its pending deliveries are cancelled).")
+        .Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status404NotFound);
 
         app.MapPost("/api/subscriptions/{id:guid}/rotate-secret", async (
             Guid id, HttpRequest http, IDocumentSession session, DeliveryOptions options, TimeProvider clock, CancellationToken ct) =>
@@ -61,7 +65,10 @@ public static class ManageSubscriptionSlice
             session.Store(rotated);
             await session.SaveChangesAsync(ct);
             return Results.Ok(new SecretRotated(id, rotated.Secret, expires));
-        });
+        })
+        .WithTags("Subscriptions").WithSummary("A new signing secret for a webhook; the previous one stays valid for an overlap.")
+        .Produces<SecretRotated>().ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status404NotFound)
+        .ProducesProblem(StatusCodes.Status409Conflict);
 
         app.MapGet("/api/subscriptions/{id:guid}/deliveries", async (Guid id, HttpRequest http, IQuerySession session, CancellationToken ct) =>
         {
@@ -71,7 +78,9 @@ public static class ManageSubscriptionSlice
                 .OrderByDescending(d => d.CreatedAt).Take(200).ToListAsync(ct);
             return Results.Ok(deliveries.Select(d => new DeliveryView(d.Id, d.EventId, d.Type, d.PledgeId, d.Status, d.CreatedAt,
                 d.Status == DeliveryStatuses.Pending ? d.NextAttemptAt : null, d.DeliveredAt, d.DeadReason, d.Attempts)));
-        });
+        })
+        .WithTags("Subscriptions").WithSummary("The subscription's latest 200 deliveries and their outcomes.")
+        .Produces<DeliveryView[]>().ProducesProblem(StatusCodes.Status401Unauthorized).ProducesProblem(StatusCodes.Status404NotFound);
     }
 
     private static async Task<(IResult? Error, Subscription? Subscription)> Authorised(

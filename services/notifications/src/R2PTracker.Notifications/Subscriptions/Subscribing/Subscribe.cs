@@ -214,7 +214,10 @@ public static partial class SubscribeSlice
                         subscription.Status, manageToken, email is null ? subscription.Secret : null, subscription.CreatedAt,
                         email is null ? null : subscription.Language));
             }
-        });
+        })
+        .WithTags("Subscriptions").WithSummary("Subscribe a webhook (verified first) or an e-mail address (double opt-in) to pledge changes.")
+        .Produces<SubscriptionCreated>(StatusCodes.Status201Created).ProducesValidationProblem()
+        .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status429TooManyRequests);
 
     private static async Task<IResult?> CapReachedAsync(IDocumentSession session, string host, string clientKey, WebhookOptions options, CancellationToken ct)
     {

@@ -520,8 +520,10 @@ patroni_node_start() {
   chmod 700 "$node"
   (umask 077; patroni_node_config "$dir" "$base" "$i" "$speed" | as_pg tee "$node/patroni.yml" >/dev/null)
   as_pg touch "$node/patroni.log"
-  # (exec: the pid written is Patroni's own, for patroni_node_kill.)
-  as_pg setsid nohup bash -c 'echo $$ > "$1/patroni.pid"; exec patroni "$1/patroni.yml" >>"$1/patroni.log" 2>&1 </dev/null' _ "$node" &
+  # (exec: the pid written is Patroni's own, for patroni_node_kill. Nothing of the caller's standard
+  # streams is kept: a caller reading this function's output would otherwise wait for Patroni's end.)
+  as_pg setsid nohup bash -c 'echo $$ > "$1/patroni.pid"; exec patroni "$1/patroni.yml" >>"$1/patroni.log" 2>&1' _ "$node" \
+    >/dev/null 2>&1 </dev/null &
   for _ in $(seq 1 40); do [ -s "$node/patroni.pid" ] && break; sleep 0.25; done
 }
 

@@ -616,10 +616,12 @@ patroni_cluster_stop() {
   etcd_stop "$dir"
 }
 
-# patroni_cluster_hosts BASE N: every node's PostgreSQL, as a multi-host connection string's Host lists them.
+# patroni_cluster_hosts BASE N: every node's PostgreSQL, as a multi-host connection string's Host lists
+# them. Node 1 (the first primary: it bootstraps the cluster) comes last, so that a client that took the
+# first host that answers, instead of the one accepting writes, would be writing to a standby.
 patroni_cluster_hosts() {
   local base=$1 n=$2 i hosts=()
-  for i in $(seq 1 "$n"); do hosts+=("127.0.0.1:$(patroni_pg_port "$base" "$i")"); done
+  for i in $(seq "$n" -1 1); do hosts+=("127.0.0.1:$(patroni_pg_port "$base" "$i")"); done
   (IFS=,; echo "${hosts[*]}")
 }
 

@@ -487,10 +487,15 @@ public class FaultTests(FaultDeployment deployment)
             using var reader = deployment.Gateway();
             // (Read from commitments itself after a failed write: the gateway's cache may not have heard of it yet.)
             using var direct = new HttpClient { BaseAddress = new Uri(deployment.CommitmentsUrl) };
+            var failedReads = new List<HttpStatusCode>();
             async Task<(string ETag, string Status)> CurrentAsync() => await TestEnvironment.Eventually(async () =>
             {
                 var response = await direct.GetAsync("/api/pledges/kh-r2p-1", Ct);
-                if (!response.IsSuccessStatusCode) return null;
+                if (!response.IsSuccessStatusCode)
+                {
+                    failedReads.Add(response.StatusCode);
+                    return null;
+                }
                 var pledge = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
                 return Tuple.Create(response.Headers.ETag!.Tag, pledge.GetProperty("status").GetString()!);
             }, TimeSpan.FromSeconds(90), "the pledge readable again") is var (tag, state) ? (tag, state) : default;
@@ -548,6 +553,8 @@ public class FaultTests(FaultDeployment deployment)
             }
             var promotedAfter = await promoted!.WaitAsync(TimeSpan.FromSeconds(30), Ct);
             unavailable.ShouldBeGreaterThan(0, "no write saw the primary go; the test proves nothing");
+            // Reads in the failover answer 503 (try again), never a 500.
+            failedReads.ShouldAllBe(code => code == HttpStatusCode.ServiceUnavailable, deployment.ServiceOutput[^Math.Min(8000, deployment.ServiceOutput.Length)..]);
             (await deployment.PatroniLeaderAsync()).ShouldBe(standby);
 
             // Every acknowledged write is on the new primary, as it was acknowledged (a lost write would
@@ -576,7 +583,7 @@ public class FaultTests(FaultDeployment deployment)
                 $"Patroni cluster (etcd, primary + synchronous standby) up and services on it: {clusterUp.TotalSeconds:F1} s; "
                 + $"primary node {primary} killed (SIGKILL to Patroni and PostgreSQL) at write 40; standby promoted {promotedAfter.TotalSeconds:F1} s "
                 + $"after the kill; first successful write {firstWriteAfter.TotalSeconds:F1} s after the kill (failover time); "
-                + $"{unavailable} writes answered 503 in between; {acknowledged.Count} writes acknowledged, all {acknowledged.Count} on the new primary "
+                + $"{unavailable} writes and {failedReads.Count} reads answered 503 in between; {acknowledged.Count} writes acknowledged, all {acknowledged.Count} on the new primary "
                 + $"and delivered (last webhook {(delivered - killedAt).TotalSeconds:F1} s after the kill)";
             TestContext.Current.TestOutputHelper?.WriteLine(figures);
             if (Environment.GetEnvironmentVariable("R2P_FAILOVER_FIGURES") is { Length: > 0 } file) await File.WriteAllTextAsync(file, figures, Ct);

@@ -34,6 +34,8 @@ trap 'exit 130' INT TERM
 ensure_servers_installed
 ensure_chromium_installed
 ensure_deploy_tools_installed
+# Patroni and etcd for the PostgreSQL failover fault test (Fault 8).
+ensure_patroni_installed
 
 pg_port=$(free_port_block 1) || die "no free port for PostgreSQL"
 say "starting PostgreSQL on 127.0.0.1:$pg_port"

@@ -443,3 +443,235 @@ runtime = "runc"
 CONF
   export CONTAINERS_CONF=$1
 }
+
+# --- A PostgreSQL that survives losing its primary: Patroni (Debian's patroni) over a one-node etcd
+# (Debian's etcd-server), started as processes (no systemd). In DIR, on the block of 2+2N ports from
+# BASE (free_port_block): etcd's client port BASE and peer port BASE+1; node i (1..N) is a Patroni
+# managing PostgreSQL on port BASE+2i and serving its REST API on BASE+2i+1, in DIR/node-i. The nodes
+# form one cluster (scope r2p): a primary and, in synchronous mode, a synchronous standby that a commit
+# waits for, the only node Patroni promotes when the primary is lost (so a write acknowledged by the
+# primary is on the node that takes over). Password (SCRAM) auth as pg_start sets it up: the superuser's
+# password in DIR/postgres.password (so `pg_psql DIR/postgres PORT` works on any node), the replication
+# user's in DIR/replicator.password. etcd and the REST APIs listen on 127.0.0.1 only, without auth.
+
+ensure_patroni_installed() {
+  local missing=()
+  command -v patroni >/dev/null 2>&1 || missing+=(patroni)
+  command -v etcd >/dev/null 2>&1 || missing+=(etcd-server)
+  [ ${#missing[@]} -eq 0 ] && return 0
+  say "installing ${missing[*]} from Debian packages (PostgreSQL failover tests)"
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' | as_root tee /usr/sbin/policy-rc.d >/dev/null
+    as_root chmod +x /usr/sbin/policy-rc.d
+  fi
+  as_root apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
+    || die "apt-get install ${missing[*]} failed"
+}
+
+# etcd_start DIR PORT: a one-node etcd on 127.0.0.1:PORT (peer port PORT+1), data in DIR/etcd, pid in DIR/etcd.pid.
+etcd_start() {
+  local dir=$1 port=$2 peer
+  peer="http://127.0.0.1:$(($2 + 1))"
+  mkdir -p "$dir"
+  nohup etcd --name r2p --data-dir "$dir/etcd" \
+    --listen-client-urls "http://127.0.0.1:$port" --advertise-client-urls "http://127.0.0.1:$port" \
+    --listen-peer-urls "$peer" --initial-advertise-peer-urls "$peer" --initial-cluster "r2p=$peer" \
+    --initial-cluster-state new --initial-cluster-token "r2p-$port" >>"$dir/etcd.log" 2>&1 </dev/null &
+  echo $! > "$dir/etcd.pid"
+  wait_http "http://127.0.0.1:$port/health" 30 || { tail -n 20 "$dir/etcd.log" >&2; die "etcd did not start on port $port"; }
+}
+
+etcd_stop() {
+  local dir=$1 pid
+  pid=$(cat "$dir/etcd.pid" 2>/dev/null) || return 0
+  kill "$pid" 2>/dev/null && for _ in $(seq 1 40); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
+  rm -f "$dir/etcd.pid"
+}
+
+patroni_pg_port() { echo $(($1 + 2 * $2)); }
+patroni_rest_port() { echo $(($1 + 2 * $2 + 1)); }
+
+# patroni_node_config DIR BASE I [fast]: node I's patroni.yml. "fast" turns fsync off (the data is thrown
+# away; a kill -9 loses nothing the kernel holds), never synchronous_commit: a commit still waits for
+# the synchronous standby, which is what a failover test is about.
+patroni_node_config() {
+  local dir=$1 base=$2 i=$3 speed=${4:-durable} node port rest fsync=on
+  node="$dir/node-$i"; port=$(patroni_pg_port "$base" "$i"); rest=$(patroni_rest_port "$base" "$i")
+  [ "$speed" = fast ] && fsync=off
+  cat <<YAML
+# Written by deploy/local/lib.sh (patroni_cluster_start).
+scope: r2p
+name: node-$i
+restapi:
+  listen: 127.0.0.1:$rest
+  connect_address: 127.0.0.1:$rest
+etcd3:
+  hosts: 127.0.0.1:$base
+bootstrap:
+  dcs:
+    # The leader key lives 12 s unless renewed (every loop_wait): losing the primary's node is noticed
+    # within that, and a standby promoted on the next loop.
+    ttl: 12
+    loop_wait: 2
+    retry_timeout: 5
+    maximum_lag_on_failover: 1048576
+    synchronous_mode: true
+    postgresql:
+      use_pg_rewind: false
+      parameters:
+        max_connections: 400
+        max_wal_senders: 10
+        max_replication_slots: 10
+        wal_keep_size: 128MB
+        hot_standby: "on"
+  initdb:
+  - encoding: UTF8
+  - locale: C.UTF-8
+  - auth: scram-sha-256
+postgresql:
+  listen: 127.0.0.1:$port
+  connect_address: 127.0.0.1:$port
+  data_dir: $node/data
+  bin_dir: $(pg_bin)
+  pgpass: $node/pgpass
+  authentication:
+    superuser:
+      username: postgres
+      password: $(cat "$dir/postgres.password")
+    replication:
+      username: replicator
+      password: $(cat "$dir/replicator.password")
+  parameters:
+    unix_socket_directories: $node
+    fsync: "$fsync"
+  pg_hba:
+  - local all all scram-sha-256
+  - host all all 127.0.0.1/32 scram-sha-256
+  - host replication replicator 127.0.0.1/32 scram-sha-256
+YAML
+}
+
+# patroni_node_start DIR BASE I [fast]: starts node I's Patroni (which starts, or first makes, its
+# PostgreSQL: the first node to start initialises the cluster, the others copy it with pg_basebackup).
+# Patroni's pid in DIR/node-i/patroni.pid, its log in DIR/node-i/patroni.log.
+patroni_node_start() {
+  local dir=$1 base=$2 i=$3 speed=${4:-durable} node
+  node="$dir/node-$i"
+  mkdir -p "$node"
+  [ "$(id -u)" = 0 ] && chown postgres:postgres "$node"
+  chmod 700 "$node"
+  (umask 077; patroni_node_config "$dir" "$base" "$i" "$speed" | as_pg tee "$node/patroni.yml" >/dev/null)
+  as_pg touch "$node/patroni.log"
+  # (exec: the pid written is Patroni's own, for patroni_node_kill. Nothing of the caller's standard
+  # streams is kept: a caller reading this function's output would otherwise wait for Patroni's end.)
+  as_pg setsid nohup bash -c 'echo $$ > "$1/patroni.pid"; exec patroni "$1/patroni.yml" >>"$1/patroni.log" 2>&1' _ "$node" \
+    >/dev/null 2>&1 </dev/null &
+  for _ in $(seq 1 40); do [ -s "$node/patroni.pid" ] && break; sleep 0.25; done
+}
+
+# patroni_node_running DIR I: node I's Patroni is alive.
+patroni_node_running() { [ -s "$1/node-$2/patroni.pid" ] && kill -0 "$(cat "$1/node-$2/patroni.pid")" 2>/dev/null; }
+
+# patroni_node_stop DIR I: stops node I's Patroni, which stops its PostgreSQL (a switchover first if it leads).
+patroni_node_stop() {
+  local node="$1/node-$2" pid
+  pid=$(cat "$node/patroni.pid" 2>/dev/null) || return 0
+  if kill "$pid" 2>/dev/null; then
+    for _ in $(seq 1 120); do kill -0 "$pid" 2>/dev/null || break; sleep 0.25; done
+    kill -9 "$pid" 2>/dev/null || true
+  fi
+  rm -f "$node/patroni.pid"
+  pg_stop "$node/data"
+}
+
+# patroni_node_kill DIR I: the loss of node I: SIGKILL to its Patroni, its postmaster and every
+# process of that postmaster at once (nothing shuts down cleanly, nothing releases the leader key).
+patroni_node_kill() {
+  local node="$1/node-$2" pids=() pm
+  [ -s "$node/patroni.pid" ] && pids+=("$(cat "$node/patroni.pid")")
+  if [ -s "$node/data/postmaster.pid" ]; then
+    pm=$(head -n 1 "$node/data/postmaster.pid")
+    pids+=("$pm" $(pgrep -P "$pm" || true))
+  fi
+  [ ${#pids[@]} -gt 0 ] && kill -9 "${pids[@]}" 2>/dev/null
+  rm -f "$node/patroni.pid"
+}
+
+# patroni_role DIR BASE I: node I's role as its REST API reports it (primary, replica, or "down").
+patroni_role() {
+  curl -fsS --max-time 2 "http://127.0.0.1:$(patroni_rest_port "$2" "$3")/patroni" 2>/dev/null \
+    | sed -n 's/.*"role": *"\([a-z_]*\)".*/\1/p' | grep . || echo down
+}
+
+# patroni_cluster_state BASE I: the cluster as node I's REST API sees it: one line per member, name,
+# role (leader, sync_standby, replica), state, port.
+patroni_cluster_state() {
+  curl -fsS --max-time 2 "http://127.0.0.1:$(patroni_rest_port "$1" "$2")/cluster" \
+    | python3 -c 'import json,sys; [print(m["name"], m["role"], m["state"], m.get("port", "")) for m in json.load(sys.stdin)["members"]]'
+}
+
+# patroni_leader BASE N: the node (1..N) whose PostgreSQL is the primary (Patroni's /primary answers 200).
+patroni_leader() {
+  local base=$1 n=$2 i
+  for i in $(seq 1 "$n"); do
+    curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$(patroni_rest_port "$base" "$i")/primary" 2>/dev/null && { echo "$i"; return 0; }
+  done
+  return 1
+}
+
+# patroni_wait_synchronous BASE N SECONDS: waits until a primary runs with a synchronous standby
+# streaming from it (Patroni's /sync answers 200 on that standby).
+patroni_wait_synchronous() {
+  local base=$1 n=$2 seconds=${3:-120} i
+  for _ in $(seq 1 $((seconds * 2))); do
+    if patroni_leader "$base" "$n" >/dev/null; then
+      for i in $(seq 1 "$n"); do
+        curl -fsS -o /dev/null --max-time 2 "http://127.0.0.1:$(patroni_rest_port "$base" "$i")/sync" 2>/dev/null && return 0
+      done
+    fi
+    sleep 0.5
+  done
+  return 1
+}
+
+# patroni_cluster_start DIR BASE N [fast]: etcd, then N Patroni nodes (N >= 2: a primary and a
+# synchronous standby; more are asynchronous standbys); returns once the primary has a synchronous
+# standby. Passwords made once, kept in DIR (mode 600).
+patroni_cluster_start() {
+  local dir=$1 base=$2 n=$3 speed=${4:-durable} i
+  command -v patroni >/dev/null 2>&1 && command -v etcd >/dev/null 2>&1 || die "patroni or etcd not installed (ensure_patroni_installed)"
+  mkdir -p "$dir"
+  secret_file "$dir/postgres.password"; secret_file "$dir/replicator.password"
+  etcd_start "$dir" "$base"
+  # The first node alone until it leads (it bootstraps the cluster), then the standbys.
+  patroni_node_start "$dir" "$base" 1 "$speed"
+  for _ in $(seq 1 240); do patroni_leader "$base" "$n" >/dev/null && break; sleep 0.5; done
+  patroni_leader "$base" "$n" >/dev/null || { tail -n 30 "$dir/node-1/patroni.log" >&2; die "Patroni node 1 did not become the primary"; }
+  for i in $(seq 2 "$n"); do patroni_node_start "$dir" "$base" "$i" "$speed"; done
+  patroni_wait_synchronous "$base" "$n" 180 || { tail -n 30 "$dir"/node-*/patroni.log >&2; die "no synchronous standby in the Patroni cluster"; }
+}
+
+# patroni_cluster_stop DIR N: stops the N nodes (standbys first), then etcd.
+patroni_cluster_stop() {
+  local dir=$1 n=$2 i
+  for i in $(seq "$n" -1 1); do patroni_node_stop "$dir" "$i"; done
+  etcd_stop "$dir"
+}
+
+# patroni_cluster_hosts BASE N: every node's PostgreSQL, as a multi-host connection string's Host lists
+# them. Node 1 (the first primary: it bootstraps the cluster) comes last, so that a client that took the
+# first host that answers, instead of the one accepting writes, would be writing to a standby.
+patroni_cluster_hosts() {
+  local base=$1 n=$2 i hosts=()
+  for i in $(seq "$n" -1 1); do hosts+=("127.0.0.1:$(patroni_pg_port "$base" "$i")"); done
+  (IFS=,; echo "${hosts[*]}")
+}
+
+# patroni_service_connection BASE N DB PREFIX SECRETS_DIR SERVICE: the service's connection string to
+# whichever node is the primary: every node listed, and Npgsql told to take the one that accepts
+# writes (libpq: target_session_attrs=read-write), rechecking a host's role after 2 s (not 10).
+patroni_service_connection() {
+  local base=$1 n=$2 db=$3 prefix=$4 secrets=$5 service=$6
+  echo "Host=$(patroni_cluster_hosts "$base" "$n");Target Session Attributes=read-write;Host Recheck Seconds=2;Username=${prefix}_$service;Password=$(cat "$secrets/postgres-$service.password");Database=$db"
+}

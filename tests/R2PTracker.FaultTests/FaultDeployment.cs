@@ -223,6 +223,77 @@ public sealed class FaultDeployment : IAsyncLifetime
     public int ClusterNodeOf(string nodeName) =>
         (int.Parse(nodeName.Split('@')[0]["r2p-".Length..], System.Globalization.CultureInfo.InvariantCulture) - ClusterBase) / 3 + 1;
 
+    private string PatroniDir => Path.Combine(_work, "patroni");
+
+    /// <summary>The first of the Patroni cluster's port block (0: no cluster started).</summary>
+    public int PatroniBase { get; private set; }
+
+    public const int PatroniNodes = 2;
+
+    /// <summary>
+    /// Starts a Patroni cluster of its own (lib.sh's patroni_cluster_start: etcd, a primary and a
+    /// synchronous standby) with the database and service roles up.sh makes, and restarts the three
+    /// services against it, each given every node in one multi-host connection string that asks for
+    /// the node accepting writes. The cluster is a database of its own: the seed and a staff member
+    /// (<see cref="StaffToken"/> is theirs until <see cref="UseSinglePostgresAsync"/>) are made in it.
+    /// </summary>
+    public async Task UsePatroniAsync()
+    {
+        PatroniBase = int.Parse(await LibAsync($"free_port_block {2 + 2 * PatroniNodes}"));
+        await LibAsync($"ensure_patroni_installed && patroni_cluster_start '{PatroniDir}' {PatroniBase} {PatroniNodes} fast");
+        var leader = await PatroniLeaderAsync();
+        var port = await LibAsync($"patroni_pg_port {PatroniBase} {leader}");
+        await LibAsync($"pg_create_db '{PatroniDir}/postgres' {port} faults && pg_service_roles '{PatroniDir}/postgres' {port} faults faults '{Secrets}'");
+        var settings = new Dictionary<string, Dictionary<string, string>>();
+        foreach (var service in new[] { "commitments", "notifications", "gateway" })
+            settings[service] = new()
+            {
+                ["ConnectionStrings__Postgres"] = await LibAsync($"patroni_service_connection {PatroniBase} {PatroniNodes} faults faults '{Secrets}' {service}") + ";Maximum Pool Size=50",
+            };
+        var gateway = ServiceProcess.DllPath("gateway", "R2PTracker.Gateway");
+        _singleStaffToken = StaffToken;
+        StaffToken = await ServiceProcess.RunCommandAsync(gateway, Overlay(For("gateway"), settings["gateway"]), "staff", "add", "Failover Tester", "--role", "editor");
+        await RestartAllWithAsync(settings);
+        // (After commitments has started: it makes its schema.)
+        await ServiceProcess.RunCommandAsync(CommitmentsDll,
+            Overlay(new Dictionary<string, string>(For("commitments")) { ["InternalAuth__SigningKey"] = "" }, settings["commitments"]), "seed");
+    }
+
+    private string _singleStaffToken = "";
+
+    /// <summary>The services back on the single PostgreSQL; the Patroni cluster stopped.</summary>
+    public async Task UseSinglePostgresAsync()
+    {
+        await RestartAllWithAsync(null);
+        if (_singleStaffToken.Length > 0) StaffToken = _singleStaffToken;
+        if (PatroniBase != 0) await LibAsync($"patroni_cluster_stop '{PatroniDir}' {PatroniNodes}");
+        PatroniBase = 0;
+    }
+
+    /// <summary>The node (1..<see cref="PatroniNodes"/>) whose PostgreSQL is the primary, 0 when none is.</summary>
+    public async Task<int> PatroniLeaderAsync()
+    {
+        try { return int.Parse(await LibAsync($"patroni_leader {PatroniBase} {PatroniNodes}")); }
+        catch (InvalidOperationException) { return 0; }
+    }
+
+    /// <summary>The cluster's members as Patroni reports them: "name role state port" per line.</summary>
+    public Task<string> PatroniStateAsync(int node) => LibAsync($"patroni_cluster_state {PatroniBase} {node}");
+
+    /// <summary>The loss of node <paramref name="node"/>: Patroni, its PostgreSQL and every backend SIGKILLed at once.</summary>
+    public Task KillPatroniNodeAsync(int node) => LibAsync($"patroni_node_kill '{PatroniDir}' {node}");
+
+    /// <summary>psql as the superuser on node <paramref name="node"/>, one query, unaligned tuples.</summary>
+    public Task<string> PatroniQueryAsync(int node, string database, string sql) =>
+        LibAsync($"pg_psql '{PatroniDir}/postgres' $(patroni_pg_port {PatroniBase} {node}) -d {database} -tAc '{sql.Replace("'", "'\\''")}'");
+
+    private static Dictionary<string, string> Overlay(Dictionary<string, string> usual, Dictionary<string, string>? settings)
+    {
+        var environment = new Dictionary<string, string>(usual);
+        if (settings is not null) foreach (var (key, value) in settings) environment[key] = value;
+        return environment;
+    }
+
     /// <summary>Stops the three services and starts them again, each with its <paramref name="settings"/> over the usual ones.</summary>
     private async Task RestartAllWithAsync(Dictionary<string, Dictionary<string, string>>? settings)
     {
@@ -276,6 +347,7 @@ public sealed class FaultDeployment : IAsyncLifetime
         }
         try { await StopRabbitAsync(); } catch (InvalidOperationException) { }
         if (ClusterBase != 0) try { await LibAsync($"rabbit_cluster_stop '{ClusterDir}' {ClusterBase}"); } catch (InvalidOperationException) { }
+        if (PatroniBase != 0) try { await LibAsync($"patroni_cluster_stop '{PatroniDir}' {PatroniNodes}"); } catch (InvalidOperationException) { }
         try { await StopPostgresAsync(); } catch (InvalidOperationException) { }
         try { Directory.Delete(_work, recursive: true); } catch (IOException) { } catch (UnauthorizedAccessException) { }
     }

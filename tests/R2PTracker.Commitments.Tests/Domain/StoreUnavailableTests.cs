@@ -21,10 +21,23 @@ public class StoreUnavailableTests
     }
 
     [Fact]
+    public void A_failover_in_progress_is_the_store_being_unavailable()
+    {
+        // Npgsql's multi-host data source: every host known to be down or a standby, ...
+        StoreUnavailableHandler.IsStoreUnavailable(new NpgsqlException("No suitable host was found.")).ShouldBeTrue();
+        // ... each host tried and failed (the first failure not a transient one), ...
+        StoreUnavailableHandler.IsStoreUnavailable(new NpgsqlException("Unable to connect to a suitable host. Check inner exception for more details.",
+            new AggregateException(new TimeoutException("first"), new NpgsqlException("Failed to connect", new SocketException((int)SocketError.ConnectionRefused))))).ShouldBeTrue();
+        // ... or a write that reached a node that is a standby now.
+        StoreUnavailableHandler.IsStoreUnavailable(new PostgresException("cannot execute INSERT in a read-only transaction", "ERROR", "ERROR", "25006")).ShouldBeTrue();
+    }
+
+    [Fact]
     public void Other_failures_are_not()
     {
         StoreUnavailableHandler.IsStoreUnavailable(new InvalidOperationException("a bug")).ShouldBeFalse();
         StoreUnavailableHandler.IsStoreUnavailable(new NpgsqlException("syntax")).ShouldBeFalse();
+        StoreUnavailableHandler.IsStoreUnavailable(new AggregateException(new InvalidOperationException("a bug"))).ShouldBeFalse();
         StoreUnavailableHandler.IsStoreUnavailable(new PostgresException("duplicate key", "ERROR", "ERROR", "23505")).ShouldBeFalse();
         StoreUnavailableHandler.IsStoreUnavailable(null).ShouldBeFalse();
     }

@@ -14,21 +14,27 @@ pg_bin() {
   [ -n "$dir" ] && [ -x "$dir/postgres" ] && echo "$dir"
 }
 
+# apt_install WHY PACKAGE...: installs Debian packages, saying why (e.g. "(browser tests)"). Debian's
+# maintainer scripts would start the servers they install; policy-rc.d stops them from doing so.
+apt_install() {
+  local why=$1; shift
+  say "installing $* from Debian packages${why:+ $why}"
+  if [ ! -e /usr/sbin/policy-rc.d ]; then
+    printf '#!/bin/sh\nexit 101\n' | as_root tee /usr/sbin/policy-rc.d >/dev/null
+    as_root chmod +x /usr/sbin/policy-rc.d
+  fi
+  as_root apt-get update -qq >/dev/null
+  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "$@" >/dev/null \
+    || die "apt-get install $* failed"
+}
+
 # Installs postgresql and rabbitmq-server from apt when they are missing.
 ensure_servers_installed() {
   local missing=()
   [ -n "$(pg_bin)" ] || missing+=(postgresql)
   [ -x /usr/lib/rabbitmq/bin/rabbitmq-server ] || missing+=(rabbitmq-server)
   [ ${#missing[@]} -eq 0 ] && return 0
-  say "installing ${missing[*]} from Debian packages"
-  # Debian's maintainer scripts would start the servers; stop them from doing so.
-  if [ ! -e /usr/sbin/policy-rc.d ]; then
-    printf '#!/bin/sh\nexit 101\n' | as_root tee /usr/sbin/policy-rc.d >/dev/null
-    as_root chmod +x /usr/sbin/policy-rc.d
-  fi
-  as_root apt-get update -qq >/dev/null
-  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
-    || die "apt-get install ${missing[*]} failed"
+  apt_install "" "${missing[@]}"
 }
 
 # Debian's Chromium for the dashboard's browser tests (Playwright cannot download its own here), and a
@@ -38,10 +44,7 @@ ensure_chromium_installed() {
   command -v chromium >/dev/null 2>&1 || missing+=(chromium)
   [ -d /usr/share/fonts/truetype/khmeros ] || missing+=(fonts-khmeros)
   [ ${#missing[@]} -eq 0 ] && return 0
-  say "installing ${missing[*]} from Debian packages (browser tests)"
-  as_root apt-get update -qq >/dev/null
-  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
-    || die "apt-get install ${missing[*]} failed"
+  apt_install "(browser tests)" "${missing[@]}"
 }
 
 # The deploy tests validate deploy/docker/compose.yaml with Debian's docker-compose (no engine needed
@@ -51,10 +54,7 @@ ensure_deploy_tools_installed() {
   command -v docker-compose >/dev/null 2>&1 || missing+=(docker-compose)
   command -v kubectl >/dev/null 2>&1 || missing+=(kubernetes-client)
   [ ${#missing[@]} -eq 0 ] && return 0
-  say "installing ${missing[*]} from Debian packages (deploy tests)"
-  as_root apt-get update -qq >/dev/null
-  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
-    || die "apt-get install ${missing[*]} failed"
+  apt_install "(deploy tests)" "${missing[@]}"
 }
 
 # PostgreSQL refuses to run as root, so as root it runs as the 'postgres' user.
@@ -423,10 +423,7 @@ ensure_podman_installed() {
   command -v mmdebstrap >/dev/null 2>&1 || missing+=(mmdebstrap)
   command -v podman-compose >/dev/null 2>&1 || missing+=(podman-compose)
   [ ${#missing[@]} -eq 0 ] && return 0
-  say "installing ${missing[*]} from Debian packages (container tests)"
-  as_root apt-get update -qq >/dev/null
-  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
-    || die "apt-get install ${missing[*]} failed"
+  apt_install "(container tests)" "${missing[@]}"
 }
 
 # podman_conf FILE: writes the containers.conf podman needs on this machine and exports CONTAINERS_CONF:
@@ -459,14 +456,7 @@ ensure_patroni_installed() {
   command -v patroni >/dev/null 2>&1 || missing+=(patroni)
   command -v etcd >/dev/null 2>&1 || missing+=(etcd-server)
   [ ${#missing[@]} -eq 0 ] && return 0
-  say "installing ${missing[*]} from Debian packages (PostgreSQL failover tests)"
-  if [ ! -e /usr/sbin/policy-rc.d ]; then
-    printf '#!/bin/sh\nexit 101\n' | as_root tee /usr/sbin/policy-rc.d >/dev/null
-    as_root chmod +x /usr/sbin/policy-rc.d
-  fi
-  as_root apt-get update -qq >/dev/null
-  DEBIAN_FRONTEND=noninteractive as_root apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
-    || die "apt-get install ${missing[*]} failed"
+  apt_install "(PostgreSQL failover tests)" "${missing[@]}"
 }
 
 # etcd_start DIR PORT: a one-node etcd on 127.0.0.1:PORT (peer port PORT+1), data in DIR/etcd, pid in DIR/etcd.pid.

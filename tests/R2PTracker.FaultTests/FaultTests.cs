@@ -282,16 +282,7 @@ public class FaultTests(FaultDeployment deployment)
                     await Task.Delay(TimeSpan.FromSeconds(3), Ct);
                     await deployment.StartPostgresAsync();
                 }, Ct);
-            var request = new HttpRequestMessage(HttpMethod.Post, "/api/pledges/kh-r2p-1/status")
-            {
-                Content = JsonContent.Create(new
-                {
-                    status = current == "Stalled" ? "InTheWorks" : "Stalled", reason = $"Fault 5: write {i}", occurredOn = "2023-09-16",
-                    evidence = new[] { new { title = "CICP, Spotlight on R2P", url = "https://cicp.org.kh/" } },
-                }),
-            };
-            request.Headers.TryAddWithoutValidation("If-Match", etag);
-            var response = await staff.SendAsync(request, Ct);
+            var response = await staff.SendAsync(Toggle("kh-r2p-1", current, $"Fault 5: write {i}", etag), Ct);
             var body = await response.Content.ReadAsStringAsync(Ct);
             if (response.StatusCode == HttpStatusCode.OK)
             {
@@ -522,16 +513,7 @@ public class FaultTests(FaultDeployment deployment)
                     throw new ShouldAssertException("no write succeeded within 2 minutes of losing the primary\n"
                         + await deployment.PatroniStateAsync(standby) + "\n" + deployment.ServiceOutput[^Math.Min(8000, deployment.ServiceOutput.Length)..]);
                 var reason = $"Fault 8: write {i}";
-                var request = new HttpRequestMessage(HttpMethod.Post, "/api/pledges/kh-r2p-1/status")
-                {
-                    Content = JsonContent.Create(new
-                    {
-                        status = current == "Stalled" ? "InTheWorks" : "Stalled", reason, occurredOn = "2023-09-16",
-                        evidence = new[] { new { title = "CICP, Spotlight on R2P", url = "https://cicp.org.kh/" } },
-                    }),
-                };
-                request.Headers.TryAddWithoutValidation("If-Match", etag);
-                var response = await staff.SendAsync(request, Ct);
+                var response = await staff.SendAsync(Toggle("kh-r2p-1", current, reason, etag), Ct);
                 var body = await response.Content.ReadAsStringAsync(Ct);
                 if (response.StatusCode == HttpStatusCode.OK)
                 {
@@ -592,5 +574,20 @@ public class FaultTests(FaultDeployment deployment)
         {
             await deployment.UseSinglePostgresAsync();
         }
+    }
+
+    /// <summary>A staff status change that moves the pledge between Stalled and InTheWorks, away from <paramref name="current"/>.</summary>
+    private static HttpRequestMessage Toggle(string pledgeId, string current, string reason, string etag)
+    {
+        var request = new HttpRequestMessage(HttpMethod.Post, $"/api/pledges/{pledgeId}/status")
+        {
+            Content = JsonContent.Create(new
+            {
+                status = current == "Stalled" ? "InTheWorks" : "Stalled", reason, occurredOn = "2023-09-16",
+                evidence = new[] { new { title = "CICP, Spotlight on R2P", url = "https://cicp.org.kh/" } },
+            }),
+        };
+        request.Headers.TryAddWithoutValidation("If-Match", etag);
+        return request;
     }
 }

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.AspNetCore.Routing.Patterns;
 using Microsoft.AspNetCore.Routing.Template;
 using Microsoft.Extensions.DependencyInjection;
+using R2PTracker.Testing;
 using Yarp.ReverseProxy;
 
 namespace R2PTracker.Gateway.Tests.ApiDescription;
@@ -83,12 +84,5 @@ public static class DocumentChecks
     public static string Sample(string path) => System.Text.RegularExpressions.Regex.Replace(path, "\\{[^}]+\\}", "x");
 
     /// <summary>A route pattern as OpenAPI writes its path: parameters by name, without constraints.</summary>
-    public static string Template(RoutePattern pattern) =>
-        "/" + string.Join('/', pattern.PathSegments.Select(s => string.Concat(s.Parts.Select(p => p switch
-        {
-            RoutePatternLiteralPart l => l.Content,
-            RoutePatternSeparatorPart s2 => s2.Content,
-            RoutePatternParameterPart q => "{" + q.Name + "}",
-            _ => "",
-        }))));
+    public static string Template(RoutePattern pattern) => ApiDescriptionChecks.Template(pattern);
 }

@@ -555,8 +555,11 @@ patroni_node_start() {
   as_pg touch "$node/patroni.log"
   # (exec: the pid written is Patroni's own, for patroni_node_kill. Nothing of the caller's standard
   # streams is kept: a caller reading this function's output would otherwise wait for Patroni's end.)
-  as_pg setsid nohup bash -c 'echo $$ > "$1/patroni.pid"; exec patroni "$1/patroni.yml" >>"$1/patroni.log" 2>&1' _ "$node" \
-    >/dev/null 2>&1 </dev/null &
+  # It starts in its own directory: Patroni's worker processes (Python's multiprocessing) change to the
+  # starting directory, and the caller's may be closed to the postgres user (a clone in a mktemp
+  # directory, as CI makes), which stopped the bootstrap there ("Permission denied").
+  (cd "$node" && as_pg setsid nohup bash -c 'echo $$ > "$1/patroni.pid"; exec patroni "$1/patroni.yml" >>"$1/patroni.log" 2>&1' _ "$node" \
+    >/dev/null 2>&1 </dev/null) &
   for _ in $(seq 1 40); do [ -s "$node/patroni.pid" ] && break; sleep 0.25; done
 }
 

@@ -558,8 +558,8 @@ patroni_node_start() {
   # It starts in its own directory: Patroni's worker processes (Python's multiprocessing) change to the
   # starting directory, and the caller's may be closed to the postgres user (a clone in a mktemp
   # directory, as CI makes), which stopped the bootstrap there ("Permission denied").
-  (cd "$node" && as_pg setsid nohup bash -c 'echo $$ > "$1/patroni.pid"; exec patroni "$1/patroni.yml" >>"$1/patroni.log" 2>&1' _ "$node" \
-    >/dev/null 2>&1 </dev/null) &
+  (cd "$node" && as_pg setsid nohup bash -c 'echo $$ > "$1/patroni.pid"; exec patroni "$1/patroni.yml" >>"$1/patroni.log" 2>&1' _ "$node") \
+    >/dev/null 2>&1 </dev/null &
   for _ in $(seq 1 40); do [ -s "$node/patroni.pid" ] && break; sleep 0.25; done
 }
 

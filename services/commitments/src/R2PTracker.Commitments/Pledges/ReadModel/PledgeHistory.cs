@@ -5,6 +5,12 @@ namespace R2PTracker.Commitments.Pledges.ReadModel;
 /// <summary>A pledge's state over [From, To) on one axis (To null: still so today).</summary>
 public sealed record StateSpan(Axis Axis, DateOnly From, DateOnly? To, Pledge State);
 
+/// <summary>
+/// What the read model holds of a pledge at its end on one axis: the open state span (the day it began, and
+/// the whole state with its milestones), the day its open status run began, and its open milestone spans.
+/// </summary>
+public sealed record AxisHead(Axis Axis, DateOnly From, Pledge State, DateOnly RunFrom, IReadOnlyList<MilestoneSpan> Milestones);
+
 /// <summary>A milestone, at its place in the pledge's milestone list, as it stood over [From, To).</summary>
 public sealed record MilestoneSpan(Axis Axis, int Position, DateOnly From, DateOnly? To, MilestoneState Milestone);
 
@@ -70,11 +76,20 @@ public static class PledgeHistory
         }
     }
 
-    /// <summary>Each milestone's spans, from the list in each state (a position holds one milestone).</summary>
-    public static IReadOnlyList<MilestoneSpan> Milestones(IReadOnlyList<StateSpan> spans)
+    /// <summary>
+    /// Each milestone's spans, from the list in each state (a position holds one milestone). With
+    /// <paramref name="openBefore"/>, the spans still open before the first state (where each began): a
+    /// milestone that stays as it was keeps its span, one that changes ends it.
+    /// </summary>
+    public static IReadOnlyList<MilestoneSpan> Milestones(IReadOnlyList<StateSpan> spans, IReadOnlyList<MilestoneSpan>? openBefore = null)
     {
         var result = new List<MilestoneSpan>();
         var open = new List<(DateOnly From, MilestoneState Milestone)?>();
+        foreach (var seed in openBefore ?? [])
+        {
+            while (open.Count <= seed.Position) open.Add(null);
+            open[seed.Position] = (seed.From, seed.Milestone);
+        }
         foreach (var span in spans)
         {
             var list = span.State.Milestones;
@@ -83,7 +98,8 @@ public static class PledgeHistory
                 var now = j < list.Count ? list[j] : null;
                 var before = j < open.Count ? open[j] : null;
                 if (before is { } b && b.Milestone == now) continue;
-                if (before is { } closed) result.Add(new MilestoneSpan(span.Axis, j, closed.From, span.From, closed.Milestone));
+                // (A span that began on this state's day is replaced, not ended: it would be empty.)
+                if (before is { } closed && closed.From < span.From) result.Add(new MilestoneSpan(span.Axis, j, closed.From, span.From, closed.Milestone));
                 while (open.Count <= j) open.Add(null);
                 open[j] = now is null ? null : (span.From, now);
             }
@@ -91,6 +107,27 @@ public static class PledgeHistory
         for (var j = 0; j < open.Count; j++)
             if (open[j] is { } o) result.Add(new MilestoneSpan(spans[0].Axis, j, o.From, spans[^1].To, o.Milestone));
         return result;
+    }
+
+    /// <summary>
+    /// The spans from the open one on (<paramref name="head"/>) when events that fold after everything it holds
+    /// are added: each keeps the state it had, and the events fold into the state of their day (on the
+    /// occurred axis a fact dated before the open span's day folds into it, as it would have). Null when a day
+    /// goes back, which only a fold of the whole stream gets right.
+    /// </summary>
+    public static IReadOnlyList<StateSpan>? Continue(AxisHead head, IEnumerable<(DateOnly Day, long Version, object Data)> ordered)
+    {
+        var states = new List<(DateOnly From, Pledge State)> { (head.From, head.State) };
+        foreach (var (day, version, data) in ordered)
+        {
+            var from = day < head.From ? head.From : day;
+            if (from < states[^1].From) return null;
+            if (from > states[^1].From) states.Add((from, states[^1].State));
+            var state = states[^1].State;
+            // The recorded axis stamps each state with its last event's version; the occurred axis with the highest folded.
+            states[^1] = (from, state.Then(data) with { Version = head.Axis == Axis.Recorded ? version : Math.Max(state.Version, version) });
+        }
+        return ToSpans(head.Axis, states);
     }
 
     /// <summary>

@@ -21,7 +21,7 @@ public static class ReadModelSchema
     /// The tables' layout. When it changes, the tables are dropped and made again on start, and every
     /// stream's read model is written again from its events (<see cref="ReadModelStartup"/>).
     /// </summary>
-    public const int FormatVersion = 4;
+    public const int FormatVersion = 5;
 
     /// <summary>The span that holds a day, as the GiST indexes have it.</summary>
     public const string Span = "daterange(valid_from, valid_to)";
@@ -73,7 +73,13 @@ public static class ReadModelSchema
         // one match a pledge, not one a milestone.
         $"create table if not exists {Words} (pledge_id text primary key, words text not null)",
         $"create index if not exists pledge_search_words_trigrams on {Words} using gin (words gin_trgm_ops)",
-        $"create table if not exists {Versions} (pledge_id text primary key, version bigint not null)",
+        // The version the read model holds of each pledge, and its latest fact on the occurred axis (last day,
+        // first day): an append whose events all come after both extends the open spans (ReadModelWrites.Extend).
+        $"create table if not exists {Versions} (pledge_id text primary key, version bigint not null, tail_latest date, tail_earliest date)",
+        // Where that append finds each axis's open spans.
+        $"create index if not exists pledge_states_open on {States} (pledge_id, axis) where valid_to is null",
+        $"create index if not exists pledge_status_runs_open on {StatusRuns} (pledge_id, axis) where valid_to is null",
+        $"create index if not exists pledge_milestone_states_open on {Milestones} (pledge_id, axis, position) where valid_to is null",
     ];
 
     public static async Task EnsureAsync(NpgsqlDataSource db, CancellationToken ct)

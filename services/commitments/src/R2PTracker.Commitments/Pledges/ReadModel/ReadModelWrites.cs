@@ -20,17 +20,21 @@ public static class ReadModelWrites
         Converters = { new JsonStringEnumConverter() },
     };
 
+    /// <summary>
+    /// The writes for <paramref name="added"/> worked out from the pledge's whole stream: the spans of each axis
+    /// from the first day the new events can change (earlier spans stay), compared with the same computation
+    /// over the stored events alone. Used for a new pledge, and for what <see cref="Extend"/> does not take.
+    /// </summary>
     public static IEnumerable<SqlStep> For(string pledgeId, IReadOnlyList<StoredEvent> stored, IReadOnlyList<StoredEvent> added)
     {
         var all = stored.Concat(added).Where(e => e.Data is IPledgeEvent).ToList();
-        if (all.Count == 0) yield break;
+        if (all.Count == 0) return [];
         var pledgeEvents = added.Where(e => e.Data is IPledgeEvent).ToList();
         var storedEvents = stored.Where(e => e.Data is IPledgeEvent).ToList();
-        Pledge? current = null;
+        var changes = new List<AxisChange>();
         foreach (var axis in new[] { Axis.Recorded, Axis.Occurred })
         {
             var spans = PledgeHistory.Spans(all, axis);
-            if (axis == Axis.Recorded && spans.Count > 0) current = spans[^1].State;
             // What the read model holds now: the same computation over the stored events alone. Rows that
             // come out the same are left where they are, so an append writes what it changes, not every
             // milestone its pledge has (which made an append's cost grow with the pledge's history).
@@ -38,12 +42,87 @@ public static class ReadModelWrites
             var changed = PledgeHistory.ChangedFrom(storedEvents, pledgeEvents, axis);
             // The last span that starts before the change may end differently now: it is written again.
             var from = spans.LastOrDefault(s => s.From < changed)?.From ?? DateOnly.MinValue;
-            var axisName = Name(axis);
-            const string keep = "pledge_id = ? and axis = ? and (valid_from >= ? or valid_to is null or valid_to > ?)";
-            yield return new SqlStep($"delete from {ReadModelSchema.States} where {keep}", [pledgeId, axisName, from, from]);
             bool Rewritten(DateOnly f, DateOnly? t) => f >= from || t is null || t > from;
+            var axisName = Name(axis);
+            changes.Add(new AxisChange(axis, from, spans.Where(s => Rewritten(s.From, s.To)).ToList(),
+                StatusRuns(pledgeId, axisName, before), StatusRuns(pledgeId, axisName, spans),
+                PledgeHistory.Milestones(before).Where(m => Rewritten(m.From, m.To)).ToList(),
+                PledgeHistory.Milestones(spans).Where(m => Rewritten(m.From, m.To)).ToList()));
+        }
+        var facts = PledgeAsOf.OccurredFacts(all, out _);
+        var tail = facts.Count == 0 ? ((DateOnly, DateOnly)?)null : (facts[^1].Date.Latest, facts[^1].Date.Earliest);
+        return Write(pledgeId, changes, pledgeEvents, stored.Count == 0, all.Max(e => e.Version), tail);
+    }
 
-            var states = spans.Where(s => Rewritten(s.From, s.To)).Select(s => ToRow(pledgeId, axisName, s)).ToList();
+    /// <summary>
+    /// The writes for <paramref name="added"/> from what the read model holds at the pledge's end
+    /// (<paramref name="head"/>), without the stream: when every new event folds after everything stored on
+    /// both axes (recorded no earlier than the last recorded day; dated no earlier, by last day then first day,
+    /// than the latest fact) and none of them rewrites what is stored (a registration, a correction, a
+    /// retraction, evidence for a milestone the occurred axis leaves out), the open span of each axis ends or
+    /// takes the new events, and nothing before it changes. Its cost is then that of the pledge's current state,
+    /// not of its history. Null when that does not hold: the caller then uses <see cref="For"/>.
+    /// </summary>
+    public static IReadOnlyList<SqlStep>? Extend(string pledgeId, ReadModelHead head, IReadOnlyList<StoredEvent> added)
+    {
+        var pledgeEvents = added.Where(e => e.Data is IPledgeEvent).ToList();
+        if (pledgeEvents.Count == 0 || head.Version != added.Min(e => e.Version) - 1) return null;
+        if (pledgeEvents.Any(e => e.Data is PledgeRegistered or MilestoneCorrected or MilestoneRetracted)) return null;
+
+        var recorded = new List<(DateOnly Day, long Version, object Data)>();
+        foreach (var e in pledgeEvents.OrderBy(e => e.Version))
+        {
+            var day = PledgeHistory.RecordedDay(e);
+            if (day < head.Recorded.From) return null;
+            recorded.Add((day, e.Version, e.Data));
+        }
+        var facts = new List<PledgeAsOf.Fact>();
+        var tail = head.OccurredTail;
+        foreach (var e in pledgeEvents)
+        {
+            if (!PartialDate.TryParse(PledgeAsOf.OccurredOn(e.Data), out var date)) return null;
+            if (head.OccurredTail is { } last && (date.Latest, date.Earliest).CompareTo(last) < 0) return null;
+            if (e.Data is EvidenceAttached { MilestoneId: { } milestoneId } && head.Occurred.State.Milestone(milestoneId) is null) return null;
+            facts.Add(new PledgeAsOf.Fact(date, e.Version, e.Data));
+            if (tail is not { } t || (date.Latest, date.Earliest).CompareTo(t) > 0) tail = (date.Latest, date.Earliest);
+        }
+        facts.Sort((a, b) => (a.Date.Latest, a.Date.Earliest, a.Version).CompareTo((b.Date.Latest, b.Date.Earliest, b.Version)));
+
+        var changes = new List<AxisChange>();
+        foreach (var (axisHead, events) in new[] { (head.Recorded, recorded), (head.Occurred, facts.Select(f => (f.Date.Latest, f.Version, f.Data)).ToList()) })
+        {
+            if (PledgeHistory.Continue(axisHead, events) is not { } spans) return null;
+            var axisName = Name(axisHead.Axis);
+            // The open run may have begun before the open span: the days between keep their state, and its key.
+            List<StateSpan> prior = axisHead.RunFrom < axisHead.From ? [new StateSpan(axisHead.Axis, axisHead.RunFrom, axisHead.From, axisHead.State)] : [];
+            changes.Add(new AxisChange(axisHead.Axis, axisHead.From, spans,
+                StatusRuns(pledgeId, axisName, [new StateSpan(axisHead.Axis, axisHead.RunFrom, null, axisHead.State)]),
+                StatusRuns(pledgeId, axisName, [.. prior, .. spans]),
+                axisHead.Milestones, PledgeHistory.Milestones(spans, axisHead.Milestones)));
+        }
+        return Write(pledgeId, changes, pledgeEvents, newStream: false, pledgeEvents.Max(e => e.Version), tail).ToList();
+    }
+
+    /// <summary>
+    /// What one axis of an append changes: the state spans written again (every one from <see cref="From"/> on),
+    /// and the status runs and milestone spans before and after in that range, of which only the difference is written.
+    /// </summary>
+    private sealed record AxisChange(
+        Axis Axis, DateOnly From, IReadOnlyList<StateSpan> Spans, List<StatusRunRow> RunsBefore, List<StatusRunRow> RunsAfter,
+        IReadOnlyList<MilestoneSpan> MilestonesBefore, IReadOnlyList<MilestoneSpan> MilestonesAfter);
+
+    private static IEnumerable<SqlStep> Write(
+        string pledgeId, List<AxisChange> changes, List<StoredEvent> pledgeEvents, bool newStream, long version, (DateOnly Latest, DateOnly Earliest)? tail)
+    {
+        Pledge? current = null;
+        foreach (var change in changes)
+        {
+            var axisName = Name(change.Axis);
+            if (change.Axis == Axis.Recorded && change.Spans.Count > 0) current = change.Spans[^1].State;
+            const string keep = "pledge_id = ? and axis = ? and (valid_from >= ? or valid_to is null or valid_to > ?)";
+            yield return new SqlStep($"delete from {ReadModelSchema.States} where {keep}", [pledgeId, axisName, change.From, change.From]);
+
+            var states = change.Spans.Select(s => ToRow(pledgeId, axisName, s)).ToList();
             if (states.Count > 0)
                 yield return new SqlStep(
                     $"""
@@ -55,7 +134,7 @@ public static class ReadModelWrites
                      """, [JsonSerializer.Serialize(states, RowJson)]);
 
             // The status runs are few a pledge, and a milestone or a progress step leaves them as they were.
-            var (goneRuns, newRuns) = Difference(StatusRuns(pledgeId, axisName, before), StatusRuns(pledgeId, axisName, spans));
+            var (goneRuns, newRuns) = Difference(change.RunsBefore, change.RunsAfter);
             if (goneRuns.Count > 0)
                 yield return new SqlStep(
                     $"delete from {ReadModelSchema.StatusRuns} where pledge_id = ? and axis = ? and valid_from = any(?)",
@@ -69,9 +148,7 @@ public static class ReadModelWrites
                        status text, title text, theme text, actor text, country text, overdue boolean, status_since_key text, target_key text)
                      """, [JsonSerializer.Serialize(newRuns, RowJson)]);
 
-            var (goneMilestones, newMilestones) = Difference(
-                PledgeHistory.Milestones(before).Where(m => Rewritten(m.From, m.To)).ToList(),
-                PledgeHistory.Milestones(spans).Where(m => Rewritten(m.From, m.To)).ToList());
+            var (goneMilestones, newMilestones) = Difference(change.MilestonesBefore, change.MilestonesAfter);
             if (goneMilestones.Count > 0)
                 yield return new SqlStep(
                     $"""
@@ -102,7 +179,7 @@ public static class ReadModelWrites
                  on conflict (pledge_id, item) do update set text = excluded.text
                  """, [pledgeId, JsonSerializer.Serialize(upserts.Select(u => new { item = u.Key, text = u.Value }), Json)]);
         if (upserts.Count > 0 || deletes.Count > 0)
-            yield return OnlyAddsTexts(pledgeEvents, stored.Count == 0)
+            yield return OnlyAddsTexts(pledgeEvents, newStream)
                 // New texts only (a registration, a milestone, evidence): their words join the pledge's.
                 ? new SqlStep(
                     $"""
@@ -116,9 +193,13 @@ public static class ReadModelWrites
                      select ?, {DistinctWords($"(select string_agg(t.text, ' ') from {ReadModelSchema.Search} t where t.pledge_id = ?)")}
                      on conflict (pledge_id) do update set words = excluded.words
                      """, [pledgeId, pledgeId]);
+        // The version the read model now holds, and the latest fact's (last day, first day): what Extend checks.
         yield return new SqlStep(
-            $"insert into {ReadModelSchema.Versions} (pledge_id, version) values (?, ?) on conflict (pledge_id) do update set version = excluded.version",
-            [pledgeId, all.Max(e => e.Version)]);
+            $"""
+             insert into {ReadModelSchema.Versions} (pledge_id, version, tail_latest, tail_earliest) values (?, ?, ?::date, ?::date)
+             on conflict (pledge_id) do update set version = excluded.version, tail_latest = excluded.tail_latest, tail_earliest = excluded.tail_earliest
+             """,
+            [pledgeId, version, tail?.Latest ?? (object)DBNull.Value, tail?.Earliest ?? (object)DBNull.Value]);
     }
 
     /// <summary>
@@ -158,7 +239,8 @@ public static class ReadModelWrites
     /// </summary>
     public static JsonObject Slim(Pledge pledge)
     {
-        var node = JsonSerializer.SerializeToNode(pledge, Json)!.AsObject();
+        // (Without the list before it is serialised: a long one would be written out only to be dropped.)
+        var node = JsonSerializer.SerializeToNode(pledge with { Milestones = [] }, Json)!.AsObject();
         node.Remove("milestones");
         return node;
     }

@@ -333,4 +333,58 @@ public class VerifiabilityAndReasonTests(CommitmentsApp app)
         var khmer = await app.Anonymous().GetStringAsync($"/feeds/pledges/{d}.atom?lang=km", Ct);
         khmer.ShouldContain("មិនអាចផ្ទៀងផ្ទាត់បាន");
     }
+
+    private static string Line(object line) => JsonSerializer.Serialize(line, JsonSerializerOptions.Web);
+
+    private static object Registration(string id, string? verifiability, string? verifiabilityReason) => new
+    {
+        pledgeId = id, type = "PledgeRegistered", occurredOn = "2015-02", recordedBy = "CICP archive", title = "Appoint a national focal point",
+        quote = "A quote", actor = "Royal Government of Cambodia", country = "KH",
+        source = new { title = "Cambodia can lead on R2P", publisher = "Phnom Penh Post" }, verifiability, verifiabilityReason,
+    };
+
+    private static readonly object[] ImportEvidence = [new { title = "CICP training report" }];
+
+    private async Task<HttpResponseMessage> ImportAsync(params object[] lines) =>
+        await app.Staff("Arun Admin", "admin").PostAsync("/api/import",
+            new StringContent(string.Join("\n", lines.Select(Line)) + "\n", Encoding.UTF8, "application/x-ndjson"), Ct);
+
+    [Fact]
+    public async Task An_import_file_carries_the_verifiability_its_revisions_and_a_verdicts_reason_code()
+    {
+        var id = NewId();
+        var response = await ImportAsync(
+            Registration(id, "Verifiable", "Names a focal point"),
+            new { pledgeId = id, type = "VerifiabilityAssessed", occurredOn = "2016", recordedBy = "CICP archive", verifiability = "Partly", reason = "No date" },
+            new { pledgeId = id, type = "StatusAssessed", occurredOn = "2017", recordedBy = "CICP archive", status = "Stalled", reason = "r",
+                reasonCode = "ExternalEvents", evidence = ImportEvidence });
+        response.StatusCode.ShouldBe(HttpStatusCode.OK, await response.Content.ReadAsStringAsync(Ct));
+        var pledge = await Get($"/api/pledges/{id}");
+        Text(pledge, "verifiability").ShouldBe("Partly");
+        Text(pledge, "statusReasonCode").ShouldBe("ExternalEvents");
+        Text(await Get($"/api/pledges/{id}?asOf=2015-12-31"), "verifiability").ShouldBe("Verifiable");
+    }
+
+    [Fact]
+    public async Task An_import_line_with_a_bad_verifiability_or_reason_code_is_refused_naming_its_field_and_nothing_is_written()
+    {
+        string a = NewId(), b = NewId(), c = NewId();
+        var response = await ImportAsync(
+            Registration(a, "Maybe", "r"),
+            Registration(b, null, null),
+            new { pledgeId = b, type = "VerifiabilityAssessed", occurredOn = "2016", recordedBy = "CICP archive", verifiability = "Partly" },
+            new { pledgeId = b, type = "StatusAssessed", occurredOn = "2017", recordedBy = "CICP archive", status = "Broken", reason = "r",
+                reasonCode = "Lazy", evidence = ImportEvidence },
+            Registration(c, null, null),
+            new { pledgeId = c, type = "StatusAssessed", occurredOn = "2017", recordedBy = "CICP archive", status = "Kept", reason = "r",
+                reasonCode = "NoFunding", evidence = ImportEvidence });
+        response.StatusCode.ShouldBe(HttpStatusCode.BadRequest);
+        var errors = (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("errors").EnumerateArray()
+            .Select(x => (x.GetProperty("line").GetInt64(), x.GetProperty("field").GetString())).ToList();
+        errors.ShouldContain((1, "verifiability"));
+        errors.ShouldContain((3, "reason"));
+        errors.ShouldContain((4, "reasonCode"));
+        errors.ShouldContain((6, "reasonCode"));
+        (await app.Anonymous().GetAsync($"/api/pledges/{b}", Ct)).StatusCode.ShouldBe(HttpStatusCode.NotFound);
+    }
 }

@@ -296,7 +296,7 @@ public class DashboardBrowserTests(Deployment deployment, Browser browser) : IAs
                 Content = JsonContent.Create(new { verifiability = "Partly", reason = "No date is given." }),
             };
             screen.Headers.TryAddWithoutValidation("If-Match", "\"1\"");
-            (await api.SendAsync(screen)).EnsureSuccessStatusCode();
+            (await api.SendAsync(screen, TestContext.Current.CancellationToken)).EnsureSuccessStatusCode();
         }
 
         var list = await OpenAsync("/");

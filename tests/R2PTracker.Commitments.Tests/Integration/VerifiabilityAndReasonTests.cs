@@ -326,7 +326,9 @@ public class VerifiabilityAndReasonTests(CommitmentsApp app)
         var lines = events.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement)
             .Where(l => l.TryGetProperty("streamId", out _)).ToList();
         lines.ShouldContain(l => l.GetProperty("streamId").GetString() == d && l.GetProperty("type").GetString()!.Contains("verifiability", StringComparison.OrdinalIgnoreCase));
-        lines.ShouldContain(l => l.GetProperty("streamId").GetString() == a && l.ToString().Contains("\"reasonCode\":\"NoFunding\""));
+        lines.Where(l => l.GetProperty("streamId").GetString() == a)
+            .Select(l => l.GetProperty("data").TryGetProperty("reasonCode", out var code) && code.ValueKind == JsonValueKind.String ? code.GetString() : null)
+            .ShouldContain("NoFunding");
 
         var feed = await app.Anonymous().GetStringAsync($"/feeds/pledges/{a}.atom", Ct);
         feed.ShouldContain("(no funding)");

@@ -268,6 +268,63 @@ public class DashboardBrowserTests(Deployment deployment, Browser browser) : IAs
     }
 
     [Fact]
+    public async Task Staff_screen_a_pledge_and_code_a_verdicts_reason_and_the_list_filters_and_counts_by_both()
+    {
+        var theme = NewTheme();
+        var ids = await RegisterAsync(theme, "Screened and broken", "Screened only", "Never screened");
+        var (broken, screened, unscreened) = (ids[0], ids[1], ids[2]);
+        var staff = await SignedInAsync();
+        var page = await OpenAsync($"/pledges/{broken}", staff);
+        (await page.Locator("p.verifiability").InnerTextAsync()).ShouldContain("Not yet screened");
+        await page.GetByLabel("Verifiability", new() { Exact = true }).SelectOptionAsync("Verifiable");
+        await page.Locator("#verifiability-form").GetByLabel("Reason").FillAsync("It names a deliverable and a date.");
+        await SaveAndReloadAsync(page, "Save verifiability");
+        await page.GetByLabel("New status").SelectOptionAsync("Broken");
+        await page.GetByLabel("Coded reason (Stalled or Broken only)").SelectOptionAsync("NoFunding");
+        await page.Locator("#status-form").GetByLabel("Reason", new() { Exact = true }).FillAsync("No budget line was found.");
+        await page.Locator("#status-form").GetByLabel("Evidence title").FillAsync("Budget review");
+        await SaveAndReloadAsync(page, "Save status");
+        (await page.Locator("p.verifiability").InnerTextAsync()).ShouldContain("Verifiability: Verifiable");
+        (await page.Locator("p.verifiability").InnerTextAsync()).ShouldContain("It names a deliverable and a date.");
+        (await page.Locator("p.reason-code").InnerTextAsync()).ShouldBe("Coded reason: No funding");
+        (await page.Locator("#timeline").InnerTextAsync()).ShouldContain("Verifiability assessed: Verifiable");
+
+        using (var api = deployment.StaffThroughGateway())
+        {
+            var screen = new HttpRequestMessage(HttpMethod.Post, $"/api/pledges/{screened}/verifiability")
+            {
+                Content = JsonContent.Create(new { verifiability = "Partly", reason = "No date is given." }),
+            };
+            screen.Headers.TryAddWithoutValidation("If-Match", "\"1\"");
+            (await api.SendAsync(screen, TestContext.Current.CancellationToken)).EnsureSuccessStatusCode();
+        }
+
+        var list = await OpenAsync("/");
+        await list.GetByLabel("Theme").FillAsync(theme);
+        var verifiability = list.GetByRole(AriaRole.Group, new() { Name = "Verifiability", Exact = true });
+        var reasons = list.GetByRole(AriaRole.Group, new() { Name = "Reason (stalled or broken)" });
+        await verifiability.GetByLabel("Verifiable", new() { Exact = true }).CheckAsync();
+        await reasons.GetByLabel("No funding").CheckAsync();
+        await SubmitAsync(list, "**reason=NoFunding**");
+        list.Url.ShouldContain("verifiability=Verifiable");
+        (await ShownIds(list)).ShouldBe([broken]);
+        (await Row(list, broken).Locator(".reason-code").InnerTextAsync()).ShouldBe("No funding");
+        (await list.Locator("#tallies li[data-reason='NoFunding'] .count").InnerTextAsync()).ShouldBe("1");
+        (await reasons.GetByLabel("No funding").IsCheckedAsync()).ShouldBeTrue();
+        await Browser.ScreenshotAsync(list, "verifiability-filter");
+
+        await reasons.GetByLabel("No funding").UncheckAsync();
+        await verifiability.GetByLabel("Verifiable", new() { Exact = true }).UncheckAsync();
+        await verifiability.GetByLabel("Partly verifiable").CheckAsync();
+        await verifiability.GetByLabel("Not yet screened").CheckAsync();
+        await SubmitAsync(list, "**verifiability=NotScreened**");
+        (await ShownIds(list)).Order(StringComparer.Ordinal).ShouldBe(new[] { screened, unscreened }.Order(StringComparer.Ordinal));
+        (await list.Locator("#tallies li[data-verifiability='Partly'] .count").InnerTextAsync()).ShouldBe("1");
+        (await list.Locator("#tallies li[data-verifiability='NotScreened'] .count").InnerTextAsync()).ShouldBe("1");
+        (await list.Locator("#tallies li[data-verifiability='Verifiable'] .count").InnerTextAsync()).ShouldBe("0");
+    }
+
+    [Fact]
     public async Task User_text_is_escaped_not_interpreted()
     {
         var id = (await RegisterAsync(NewTheme(), "A pledge with hostile text"))[0];

@@ -37,7 +37,8 @@ public record PledgeStatusChanged(
     string PreviousStatus,
     string Status,
     string Reason,
-    IReadOnlyList<EvidenceLink> Evidence) : IPledgeIntegrationEvent;
+    IReadOnlyList<EvidenceLink> Evidence,
+    string? ReasonCode = null) : IPledgeIntegrationEvent;
 
 public record MilestoneLogged(
     Guid EventId,
@@ -114,3 +115,8 @@ public record PledgeReplyRequested(
 public record PledgeReplyRecorded(
     Guid EventId, string PledgeId, long StreamVersion, string OccurredOn, DateTimeOffset RecordedAt, string RecordedBy,
     string RequestId, string OnBehalfOf, string Text) : IPledgeIntegrationEvent;
+
+/// <summary>The pledge was screened (again) for verifiability: <paramref name="Verifiability"/> is Verifiable, Partly or NotVerifiable.</summary>
+public record PledgeVerifiabilityAssessed(
+    Guid EventId, string PledgeId, long StreamVersion, string OccurredOn, DateTimeOffset RecordedAt, string RecordedBy,
+    string? Previous, string Verifiability, string Reason) : IPledgeIntegrationEvent;

@@ -155,7 +155,8 @@ public class ReadModelDifferentialTests(CommitmentsApp app)
                 // The runs that counts, as-of pages and the series read hold the same status, overdue flag,
                 // filter fields and sort keys.
                 await using var run = db.CreateCommand(
-                    $"select status, overdue, coalesce(theme, ''), actor, country, title, status_since_key, target_key from {ReadModelSchema.StatusRuns} "
+                    $"select status, overdue, coalesce(theme, ''), actor, country, title, status_since_key, target_key, verifiability, "
+                    + $"coalesce(reason_code, '-') from {ReadModelSchema.StatusRuns} "
                     + "where pledge_id = $1 and axis = $2 and daterange(valid_from, valid_to) @> $3");
                 run.Parameters.Add(new NpgsqlParameter { Value = id });
                 run.Parameters.Add(new NpgsqlParameter { Value = ReadModelWrites.Name(axis) });
@@ -164,9 +165,10 @@ public class ReadModelDifferentialTests(CommitmentsApp app)
                 await using (var reader = await run.ExecuteReaderAsync(Ct))
                     while (await reader.ReadAsync(Ct))
                         runs.Add($"{reader.GetString(0)} {reader.GetBoolean(1)} {reader.GetString(2)} {reader.GetString(3)} {reader.GetString(4)} "
-                                 + $"{reader.GetString(5)} {reader.GetString(6)} {reader.GetString(7)}");
+                                 + $"{reader.GetString(5)} {reader.GetString(6)} {reader.GetString(7)} {reader.GetString(8)} {reader.GetString(9)}");
                 runs.ShouldBe(expected is null ? [] : [$"{expected.Status} {expected.Overdue} {expected.Theme ?? ""} {expected.Actor} {expected.Country} "
-                                                       + $"{expected.Title} {ReadModelWrites.DateKey(expected.StatusSince)} {ReadModelWrites.DateKey(expected.TargetDate)}"],
+                                                       + $"{expected.Title} {ReadModelWrites.DateKey(expected.StatusSince)} {ReadModelWrites.DateKey(expected.TargetDate)} "
+                                                       + $"{ReadModelWrites.VerifiabilityKey(expected.Verifiability)} {expected.StatusReasonCode?.ToString() ?? "-"}"],
                     $"status runs of {id} as of {day} on {axis}");
                 checkedDays++;
             }
@@ -302,14 +304,16 @@ public class ReadModelDifferentialTests(CommitmentsApp app)
         var events = new List<object>
         {
             new PledgeRegistered(id, "Pledge", "Quote", "Prime Minister", "KH", RandomDate(r), null, r.Next(2) == 0 ? null : RandomDate(r), null,
-                "prevention", new SourceCitation("Source", "Publisher", null, r.Next(2) == 0 ? null : "https://example.org/s", null), "seed"),
+                "prevention", new SourceCitation("Source", "Publisher", null, r.Next(2) == 0 ? null : "https://example.org/s", null), "seed",
+                r.Next(2) == 0 ? null : Enum.GetValues<Verifiability>()[r.Next(3)], "screened at registration"),
         };
         var milestones = new List<string>();
         var status = PledgeStatus.NotYetRated;
         var progress = 0;
+        Verifiability? verifiability = ((PledgeRegistered)events[0]).Verifiability;
         for (var i = 0; i < r.Next(4, 25); i++)
         {
-            switch (r.Next(10))
+            switch (r.Next(11))
             {
                 case 0 or 1:
                     var m = $"ms-{i}";
@@ -327,7 +331,10 @@ public class ReadModelDifferentialTests(CommitmentsApp app)
                     break;
                 case 5:
                     var to = Enum.GetValues<PledgeStatus>()[r.Next(6)];
-                    events.Add(new StatusAssessed(id, status, to, "because", Evidence(), RandomDate(r), "alice"));
+                    // Stalled and Broken mostly with a coded reason, now and then without (as older verdicts are).
+                    StatusReasonCode? code = to is PledgeStatus.Stalled or PledgeStatus.Broken && r.Next(4) > 0
+                        ? Enum.GetValues<StatusReasonCode>()[r.Next(6)] : null;
+                    events.Add(new StatusAssessed(id, status, to, "because", Evidence(), RandomDate(r), "alice", code));
                     status = to;
                     break;
                 case 6:
@@ -347,6 +354,11 @@ public class ReadModelDifferentialTests(CommitmentsApp app)
                     events.Add(new TranslationAdded(id, milestone, milestone is null ? "title" : "description", "km", $"ការពារ {i}",
                         milestone is null ? (r.Next(2) == 0 ? "Pledge" : $"Title {r.Next(i + 1)}") : (r.Next(2) == 0 ? "d" : "c"),
                         "Sok Dara", TranslationAdded.Unofficial, null, RandomDate(r), "alice"));
+                    break;
+                case 10:
+                    var rating = Enum.GetValues<Verifiability>()[r.Next(3)];
+                    events.Add(new VerifiabilityAssessed(id, verifiability, rating, $"screen {i}", RandomDate(r), "carol"));
+                    verifiability = rating;
                     break;
                 default:
                     events.Add(new PledgeBecameOverdue(id, "2020", RandomDate(r), "overdue-monitor"));

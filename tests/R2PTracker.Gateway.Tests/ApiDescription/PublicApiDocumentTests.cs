@@ -136,7 +136,7 @@ public sealed class PublicApiDocumentTests(GatewayApp app, RealBackends backends
 
         var read = document["paths"]!["/api/pledges"]!["get"]!.AsObject();
         read["responses"]!["200"]!["content"]!["application/json"]!["schema"]!["items"]!["$ref"]!.GetValue<string>().ShouldBe("#/components/schemas/Pledge");
-        read["parameters"]!.AsArray().Select(p => (string)p!["name"]!).ShouldBe(["status", "theme", "actor", "country", "overdue", "q", "asOf", "axis", "sort", "limit", "cursor", "lang"]);
+        read["parameters"]!.AsArray().Select(p => (string)p!["name"]!).ShouldBe(["status", "theme", "actor", "country", "overdue", "q", "verifiability", "reason", "asOf", "axis", "sort", "limit", "cursor", "lang"]);
         read.ContainsKey("security").ShouldBeFalse();
     }
 

@@ -28,6 +28,7 @@ using R2PTracker.Commitments.Pledges.RevisingDetails;
 using R2PTracker.Commitments.Pledges.SettingTargetDate;
 using R2PTracker.Commitments.Pledges.Translating;
 using R2PTracker.Commitments.Pledges.RightOfReply;
+using R2PTracker.Commitments.Pledges.AssessingVerifiability;
 using R2PTracker.Commitments.Recording;
 using R2PTracker.Commitments.Telemetry;
 using R2PTracker.ServiceDefaults;
@@ -136,6 +137,7 @@ public static class Configuration
         app.MapAttachEvidence();
         app.MapAddTranslation();
         app.MapRightOfReply();
+        app.MapAssessVerifiability();
         app.MapGetTallies();
         app.MapGetHistory();
         app.MapPledgeFeeds();

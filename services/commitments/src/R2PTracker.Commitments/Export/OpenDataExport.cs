@@ -16,7 +16,8 @@ namespace R2PTracker.Commitments.Export;
 public record PledgeExportRow(
     string Id, string Title, string Actor, string Country, string MadeOn, string? TargetDate, string Status,
     string OgpCompletion, int Progress, string? StatusSince, string? StatusReason, int MilestoneCount, bool Overdue,
-    long Version, string SourceTitle, string SourcePublisher, string? SourceUrl, string Quote);
+    long Version, string SourceTitle, string SourcePublisher, string? SourceUrl, string Quote,
+    string? Verifiability = null, string? VerifiabilityReason = null, string? StatusReasonCode = null);
 
 public static class OpenDataExport
 {
@@ -39,7 +40,7 @@ public static class OpenDataExport
     public static PledgeExportRow Row(Pledge p) => new(
         p.Id, p.Title, p.Actor, p.Country, p.MadeOn, p.TargetDate, p.Status.ToString(), OgpCompletion(p.Status, p.Progress),
         p.Progress, p.StatusSince, p.StatusReason, p.MilestoneCount, p.Overdue, p.Version, p.Source.Title, p.Source.Publisher,
-        p.Source.Url, p.Quote);
+        p.Source.Url, p.Quote, p.Verifiability?.ToString(), p.VerifiabilityReason, p.StatusReasonCode?.ToString());
 
     /// <summary>
     /// The pledge exports read today's state from the read model (one row a pledge, without its

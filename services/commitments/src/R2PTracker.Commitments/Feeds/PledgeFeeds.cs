@@ -25,6 +25,8 @@ public static class PledgeFeeds
         MilestoneLogged m => text.Format("Entry.MilestoneLogged", m.Title),
         MilestoneCorrected c => text.Format("Entry.MilestoneCorrected", c.Title, c.Reason),
         MilestoneRetracted r => text.Format("Entry.MilestoneRetracted", r.MilestoneId, r.Reason),
+        StatusAssessed { ReasonCode: { } code } s => text.Format("Entry.StatusAssessedWithCode", text.Status(s.From), text.Status(s.To),
+            text.Term("ReasonCode", code.ToString())),
         StatusAssessed s => text.Format("Entry.StatusAssessed", text.Status(s.From), text.Status(s.To)),
         ProgressAssessed p => text.Format("Entry.ProgressAssessed", p.From, p.To),
         EvidenceAttached a => text.Format("Entry.EvidenceAttached", string.Join("; ", a.Evidence.Select(e => e.Title))),
@@ -34,6 +36,7 @@ public static class PledgeFeeds
         TranslationAdded t => text.Format("Entry.TranslationAdded", text.Translated(t)),
         ReplyRequested q => text.Format("Entry.ReplyRequested", q.To, q.By),
         ReplyRecorded r => text.Format("Entry.ReplyRecorded", r.OnBehalfOf),
+        VerifiabilityAssessed a => text.Format("Entry.VerifiabilityAssessed", text.Term("Verifiability", a.To.ToString())),
         _ => data.GetType().Name,
     };
 
@@ -43,6 +46,7 @@ public static class PledgeFeeds
         ProgressAssessed p => p.Reason,
         MilestoneLogged m => m.Description,
         ReplyRecorded r => r.Text,
+        VerifiabilityAssessed a => a.Reason,
         _ => null,
     };
 

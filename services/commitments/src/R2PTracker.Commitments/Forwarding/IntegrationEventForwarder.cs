@@ -44,6 +44,7 @@ public sealed class IntegrationEventForwarder : SubscriptionBase
         IncludeType<TranslationAdded>();
         IncludeType<ReplyRequested>();
         IncludeType<ReplyRecorded>();
+        IncludeType<VerifiabilityAssessed>();
     }
 
     public override async Task<IChangeListener> ProcessEventsAsync(
@@ -86,7 +87,7 @@ public sealed class IntegrationEventForwarder : SubscriptionBase
             nameof(PledgeStatus.NotYetRated)),
         StatusAssessed s => new Contracts.PledgeStatusChanged(
             e.Id, s.PledgeId, e.Version, s.OccurredOn, e.Timestamp, s.RecordedBy, s.From.ToString(), s.To.ToString(),
-            s.Reason, s.Evidence.Select(ToLink).ToList()),
+            s.Reason, s.Evidence.Select(ToLink).ToList(), s.ReasonCode?.ToString()),
         MilestoneLogged m => new Contracts.MilestoneLogged(
             e.Id, m.PledgeId, e.Version, m.OccurredOn, e.Timestamp, m.RecordedBy, m.MilestoneId, m.Title,
             m.Description, m.Evidence.Select(ToLink).ToList()),
@@ -114,6 +115,8 @@ public sealed class IntegrationEventForwarder : SubscriptionBase
             e.Id, q.PledgeId, e.Version, q.OccurredOn, e.Timestamp, q.RecordedBy, q.RequestId, q.To, q.By, q.Verdict.ToString()),
         ReplyRecorded r => new Contracts.PledgeReplyRecorded(
             e.Id, r.PledgeId, e.Version, r.OccurredOn, e.Timestamp, r.RecordedBy, r.RequestId, r.OnBehalfOf, r.Text),
+        VerifiabilityAssessed a => new Contracts.PledgeVerifiabilityAssessed(
+            e.Id, a.PledgeId, e.Version, a.OccurredOn, e.Timestamp, a.RecordedBy, a.From?.ToString(), a.To.ToString(), a.Reason),
         _ => null,
     };
 

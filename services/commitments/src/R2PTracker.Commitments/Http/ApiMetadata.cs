@@ -38,6 +38,8 @@ public static class ApiMetadata
         ["treeSize"] = "The size of the signed tree the proof is for.",
         ["start"] = "The first entry's index.",
         ["end"] = "One past the last entry's index (at most 1000 entries a request).",
+        ["verifiability"] = $"Only pledges screened as this (one of {string.Join(", ", Enum.GetNames<Verifiability>())}, or NotScreened); may be given more than once.",
+        ["reason"] = $"Only pledges whose current verdict has this coded reason (one of {string.Join(", ", Enum.GetNames<StatusReasonCode>())}); may be given more than once.",
     };
 
     /// <summary>A read that answers <typeparamref name="T"/>, or one of <paramref name="problems"/> as problem details (400 as validation problems).</summary>

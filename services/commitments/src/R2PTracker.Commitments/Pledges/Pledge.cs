@@ -77,6 +77,14 @@ public sealed partial record Pledge
     public bool Overdue { get; init; }
     public string? OverdueSince { get; init; }
 
+    /// <summary>Null while the pledge has not been screened (registered without one, and not assessed since).</summary>
+    public Verifiability? Verifiability { get; init; }
+    public string? VerifiabilityReason { get; init; }
+    public string? VerifiabilitySince { get; init; }
+
+    /// <summary>The coded reason of the current status (a Stalled or Broken verdict); null for any other, and for older verdicts.</summary>
+    public StatusReasonCode? StatusReasonCode { get; init; }
+
     /// <summary>Every request for a response (right of reply), oldest first, each with its reply once given.</summary>
     public IReadOnlyList<ReplyRequest> ReplyRequests { get; init; } = [];
 
@@ -100,6 +108,9 @@ public sealed partial record Pledge
         Theme = e.Theme,
         Source = e.Source,
         EvidenceCount = e.Source.Url is null ? 0 : 1,
+        Verifiability = e.Verifiability,
+        VerifiabilityReason = e.Verifiability is null ? null : e.VerifiabilityReason,
+        VerifiabilitySince = e.Verifiability is null ? null : e.MadeOn,
     };
 
     public MilestoneState? Milestone(string id) => Milestones.FirstOrDefault(m => m.Id == id);
@@ -146,6 +157,7 @@ public sealed partial record Pledge
         Status = e.To,
         StatusReason = e.Reason,
         StatusSince = e.OccurredOn,
+        StatusReasonCode = e.ReasonCode,
         Progress = e.To == PledgeStatus.Kept ? 100 : Progress,
         EvidenceCount = EvidenceCount + e.Evidence.Count,
     };
@@ -229,6 +241,13 @@ public sealed partial record Pledge
             : r).ToList(),
     };
 
+    public Pledge Apply(VerifiabilityAssessed e) => this with
+    {
+        Verifiability = e.To,
+        VerifiabilityReason = e.Reason,
+        VerifiabilitySince = e.OccurredOn,
+    };
+
     public ReplyRequest? ReplyRequest(string id) => ReplyRequests.FirstOrDefault(r => r.Id == id);
 
     private ImmutableList<MilestoneState> MilestoneList =>
@@ -267,6 +286,7 @@ public static class PledgeFolding
         TranslationAdded x => pledge.Apply(x),
         ReplyRequested x => pledge.Apply(x),
         ReplyRecorded x => pledge.Apply(x),
+        VerifiabilityAssessed x => pledge.Apply(x),
         _ => pledge,
     };
 }

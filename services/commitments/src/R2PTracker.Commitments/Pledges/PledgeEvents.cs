@@ -2,6 +2,12 @@ namespace R2PTracker.Commitments.Pledges;
 
 public enum PledgeStatus { NotYetRated, InTheWorks, Stalled, Kept, Compromise, Broken }
 
+/// <summary>Whether a pledge can be checked at all (after the OGP IRM's screen); see README, "Verifiability and reason codes".</summary>
+public enum Verifiability { Verifiable, Partly, NotVerifiable }
+
+/// <summary>Why a pledge is <c>Stalled</c> or <c>Broken</c>: the coded reason of such an assessment (README lists each one's meaning).</summary>
+public enum StatusReasonCode { NoFunding, NoMajority, ChangedPosition, Superseded, ExternalEvents, Other }
+
 public record SourceCitation(string Title, string Publisher, string? PublishedOn, string? Url, string? Note);
 
 public record Evidence(string Title, string? Url, string? PublishedOn);
@@ -49,7 +55,9 @@ public record PledgeRegistered(
     string? TargetDateNote,
     string? Theme,
     SourceCitation Source,
-    string RecordedBy) : IPledgeEvent
+    string RecordedBy,
+    Verifiability? Verifiability = null,
+    string? VerifiabilityReason = null) : IPledgeEvent
 {
     string? IPledgeEvent.OccurredOn => MadeOn;
 }
@@ -70,7 +78,8 @@ public record StatusAssessed(
     string Reason,
     IReadOnlyList<Evidence> Evidence,
     string OccurredOn,
-    string RecordedBy) : IEvidenceEvent, IReasonedEvent;
+    string RecordedBy,
+    StatusReasonCode? ReasonCode = null) : IEvidenceEvent, IReasonedEvent;
 
 // Corrections are new events. A milestone correction carries the milestone's full corrected
 // values; a retraction withdraws it (it no longer counts) but both stay in the record.
@@ -193,6 +202,18 @@ public record ReplyRecorded(
     string OccurredOn,
     string RecordedBy) : IPledgeEvent;
 
+/// <summary>
+/// A (re)assessment of whether the pledge can be verified, with the reason; OccurredOn is the day of the
+/// screen. <see cref="From"/> is null when the pledge had not been screened before.
+/// </summary>
+public record VerifiabilityAssessed(
+    string PledgeId,
+    Verifiability? From,
+    Verifiability To,
+    string Reason,
+    string OccurredOn,
+    string RecordedBy) : IReasonedEvent;
+
 public static class PledgeEventTypes
 {
     public static readonly Type[] All =
@@ -200,6 +221,7 @@ public static class PledgeEventTypes
         typeof(PledgeRegistered), typeof(MilestoneLogged), typeof(StatusAssessed), typeof(PledgeDetailsRevised),
         typeof(MilestoneCorrected), typeof(MilestoneRetracted), typeof(EvidenceAttached), typeof(ProgressAssessed),
         typeof(TargetDateSet), typeof(PledgeBecameOverdue), typeof(TranslationAdded), typeof(ReplyRequested), typeof(ReplyRecorded),
+        typeof(VerifiabilityAssessed),
     ];
 
     private static readonly Dictionary<string, Type> ByDotNetName =

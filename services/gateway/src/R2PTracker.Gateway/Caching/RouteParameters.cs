@@ -12,7 +12,7 @@ namespace R2PTracker.Gateway.Caching;
 public sealed record RouteParameters(IReadOnlyList<string> Known, bool OthersRefused, bool Localised = false)
 {
     /// <summary>commitments' list filters (PledgeFilter.Names there).</summary>
-    public static readonly string[] Filters = ["status", "theme", "actor", "country", "overdue", "q"];
+    public static readonly string[] Filters = ["status", "theme", "actor", "country", "overdue", "q", "verifiability", "reason"];
 
     public static readonly string[] PledgePage = ["asOf", "axis", "lang"];
 

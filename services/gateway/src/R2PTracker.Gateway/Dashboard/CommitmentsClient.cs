@@ -12,7 +12,8 @@ public sealed record PledgeView(
     string? TargetDate, string? TargetDateNote, string Status, string? StatusReason, string? StatusSince,
     int Progress, long Version, SourceView? Source, int MilestoneCount,
     IReadOnlyDictionary<string, LanguageTranslationsView>? Translations = null, string? TitleLanguage = null,
-    IReadOnlyList<ReplyRequestView>? ReplyRequests = null)
+    IReadOnlyList<ReplyRequestView>? ReplyRequests = null,
+    string? Verifiability = null, string? VerifiabilityReason = null, string? VerifiabilitySince = null, string? StatusReasonCode = null)
 {
     /// <summary>The requests for a response to the verdict the pledge has now (right of reply), oldest first.</summary>
     public IEnumerable<ReplyRequestView> RepliesToVerdict =>
@@ -120,6 +121,7 @@ public sealed record TimelineView(
         "TranslationAdded" => Summary ?? t["Timeline.TranslationAdded"],
         "ReplyRequested" => t["Timeline.ReplyRequested", Title ?? "?", Localisation.ReaderDates.Partial(TargetDate)],
         "ReplyRecorded" => t["Timeline.ReplyRecorded", Title ?? "?"],
+        "VerifiabilityAssessed" => t["Timeline.VerifiabilityAssessed", VerifiabilityText.Label(t, Title)],
         _ => Title ?? Type,
     };
 
@@ -131,7 +133,8 @@ public sealed record TimelineView(
 /// <summary>One page of the list: its items, how many match in all, and the cursor of the next page.</summary>
 public sealed record PledgeListPageData(IReadOnlyList<PledgeView> Items, long? Total, string? NextCursor);
 
-public sealed record TalliesView(int Total, IReadOnlyDictionary<string, int> ByStatus, int Overdue);
+public sealed record TalliesView(int Total, IReadOnlyDictionary<string, int> ByStatus, int Overdue,
+    IReadOnlyDictionary<string, int>? ByVerifiability = null, IReadOnlyDictionary<string, int>? ByReason = null);
 
 /// <summary>Reads pledges from the commitments service (the same address YARP forwards to).</summary>
 public sealed class CommitmentsClient(HttpClient http)

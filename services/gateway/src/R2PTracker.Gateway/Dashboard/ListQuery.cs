@@ -12,7 +12,7 @@ namespace R2PTracker.Gateway.Dashboard;
 public sealed record ListQuery
 {
     /// <summary>The page's parameters; the output cache varies by exactly these.</summary>
-    public static readonly string[] Names = ["q", "status", "theme", "actor", "country", "overdue", "sort", "limit", "cursor", "asOf", "axis", "lang"];
+    public static readonly string[] Names = ["q", "status", "theme", "actor", "country", "overdue", "sort", "limit", "cursor", "asOf", "axis", "lang", "verifiability", "reason"];
 
     public static readonly string[] Sorts = ["id", "title", "statusSince", "targetDate"];
 
@@ -27,6 +27,8 @@ public sealed record ListQuery
     public string? Cursor { get; init; }
     public string? AsOf { get; init; }
     public string? Axis { get; init; }
+    public IReadOnlyList<string> Verifiabilities { get; init; } = [];
+    public IReadOnlyList<string> Reasons { get; init; } = [];
 
     /// <summary>The page's language when the reader asked for one with ?lang= (km|en): its links keep it.</summary>
     public string? Lang { get; init; }
@@ -40,12 +42,15 @@ public sealed record ListQuery
             Statuses = query["status"].Where(v => !string.IsNullOrWhiteSpace(v)).Select(v => v!.Trim()).Distinct().ToList(),
             Theme = One("theme"), Actor = One("actor"), Country = One("country"), Overdue = One("overdue"),
             Sort = One("sort"), Limit = One("limit"), Cursor = One("cursor"), AsOf = One("asOf"), Axis = One("axis"), Lang = One("lang"),
+            Verifiabilities = Many("verifiability"), Reasons = Many("reason"),
         };
+
+        List<string> Many(string name) => query[name].Where(v => !string.IsNullOrWhiteSpace(v)).Select(v => v!.Trim()).Distinct().ToList();
     }
 
     /// <summary>Whether any filter or the as-of date is set (what "show all" resets).</summary>
     public bool IsFiltered => Q is not null || Statuses.Count > 0 || Theme is not null || Actor is not null || Country is not null
-                              || Overdue is not null || AsOf is not null;
+                              || Overdue is not null || AsOf is not null || Verifiabilities.Count > 0 || Reasons.Count > 0;
 
     /// <summary>The axis as commitments takes it: only with an as-of date (it refuses an axis alone).</summary>
     private string? AsOfAxis => AsOf is null ? null : Axis;
@@ -58,6 +63,8 @@ public sealed record ListQuery
         if (Actor is not null) yield return new("actor", Actor);
         if (Country is not null) yield return new("country", Country);
         if (Overdue is not null) yield return new("overdue", Overdue);
+        foreach (var v in Verifiabilities) yield return new("verifiability", v);
+        foreach (var r in Reasons) yield return new("reason", r);
     }
 
     private IEnumerable<KeyValuePair<string, string?>> AsOfPair()

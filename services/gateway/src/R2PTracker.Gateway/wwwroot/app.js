@@ -22,7 +22,8 @@
     const f = form.elements;
     const occurredOn = f.occurredOn?.value.trim() || null;
     switch (form.dataset.endpoint) {
-      case 'status': return { status: f.status.value, reason: f.reason.value.trim(), evidence: evidenceFrom(form), occurredOn };
+      case 'status': return { status: f.status.value, reason: f.reason.value.trim(), evidence: evidenceFrom(form), occurredOn, reasonCode: f.reasonCode.value || null };
+      case 'verifiability': return { verifiability: f.verifiability.value, reason: f.reason.value.trim(), occurredOn };
       case 'progress': return { progress: Number(f.progress.value), reason: f.reason.value.trim(), evidence: evidenceFrom(form), occurredOn };
       case 'translations': return { target: f.target.value, language: f.language.value, text: f.text.value.trim(), translator: f.translator.value.trim(), kind: f.kind.value };
       case 'reply-requests': return { to: f.to.value.trim(), by: f.by.value.trim(), note: f.note.value.trim() || null, occurredOn };

@@ -21,6 +21,8 @@ public record WebhookPayload(string Type, DateTimeOffset Timestamp, object Data)
             eventId = s.EventId, pledgeId = s.PledgeId, version = s.StreamVersion, previousStatus = s.PreviousStatus,
             status = s.Status, reason = s.Reason, evidence = s.Evidence, occurredOn = s.OccurredOn,
             recordedAt = s.RecordedAt, recordedBy = s.RecordedBy, titles,
+            // The coded reason of a Stalled or Broken verdict (NoFunding, …; see commitments' README); null otherwise.
+            reasonCode = s.ReasonCode,
         }),
         MilestoneLogged m => new("pledge.milestone_logged", m.RecordedAt, new
         {

@@ -5,11 +5,12 @@ using R2PTracker.ServiceDefaults;
 
 namespace R2PTracker.Commitments.Pledges.AssessingStatus;
 
-public record AssessStatusRequest(string? Status, string? Reason, IReadOnlyList<EvidenceRequest?>? Evidence, string? OccurredOn);
+public record AssessStatusRequest(string? Status, string? Reason, IReadOnlyList<EvidenceRequest?>? Evidence, string? OccurredOn,
+    string? ReasonCode = null);
 
 public record AssessStatus(
     string PledgeId, PledgeStatus Status, string Reason, IReadOnlyList<Evidence> Evidence, PartialDate OccurredOn,
-    string RecordedBy);
+    string RecordedBy, StatusReasonCode? ReasonCode = null);
 
 public static class AssessStatusSlice
 {
@@ -21,10 +22,15 @@ public static class AssessStatusSlice
             throw new PledgeRuleViolation("evidence", "A status change needs at least one evidence item.");
         if (command.Status == pledge.Status)
             throw new PledgeRuleViolation("status", $"The pledge is already '{pledge.Status}'.");
+        if (command.ReasonCode is not null && !TakesReasonCode(command.Status))
+            throw new PledgeRuleViolation("reasonCode", $"'reasonCode' is for a Stalled or Broken verdict, not '{command.Status}'.");
         DateRules.EnsurePlausible("occurredOn", command.OccurredOn, pledge, today);
         return new StatusAssessed(command.PledgeId, pledge.Status, command.Status, command.Reason, command.Evidence,
-            command.OccurredOn.ToString(), command.RecordedBy);
+            command.OccurredOn.ToString(), command.RecordedBy, command.ReasonCode);
     }
+
+    /// <summary>The verdicts that take a coded reason (<see cref="StatusReasonCode"/>).</summary>
+    public static bool TakesReasonCode(PledgeStatus status) => status is PledgeStatus.Stalled or PledgeStatus.Broken;
 
     public static AssessStatus? Validate(string pledgeId, AssessStatusRequest? request, string recordedBy, DateOnly today, Validation v)
     {
@@ -33,8 +39,9 @@ public static class AssessStatusSlice
         var reason = v.RequiredText("reason", request.Reason, Validation.LongTextMax);
         var evidence = v.EvidenceList("evidence", request.Evidence);
         var occurredOn = request.OccurredOn is null ? PartialDate.FromDate(today) : v.OptionalDate("occurredOn", request.OccurredOn);
+        var reasonCode = request.ReasonCode is null ? null : v.Enum<StatusReasonCode>("reasonCode", request.ReasonCode);
         if (!v.IsValid) return null;
-        return new AssessStatus(pledgeId, status!.Value, reason!, evidence, occurredOn!.Value, recordedBy);
+        return new AssessStatus(pledgeId, status!.Value, reason!, evidence, occurredOn!.Value, recordedBy, reasonCode);
     }
 
     public static void MapAssessStatus(this IEndpointRouteBuilder app) =>

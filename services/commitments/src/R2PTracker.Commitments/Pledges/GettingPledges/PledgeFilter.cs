@@ -11,7 +11,13 @@ namespace R2PTracker.Commitments.Pledges.GettingPledges;
 /// </summary>
 public sealed class PledgeFilter
 {
-    public static readonly string[] Names = ["status", "theme", "actor", "country", "overdue", "q"];
+    public static readonly string[] Names = ["status", "theme", "actor", "country", "overdue", "q", "verifiability", "reason"];
+
+    /// <summary>The parameters that may be given more than once (any of the values matches).</summary>
+    public static readonly string[] Repeatable = ["status", "verifiability", "reason"];
+
+    /// <summary>The values of <c>verifiability=</c>: the ratings, and NotScreened for a pledge without one.</summary>
+    public static readonly string[] VerifiabilityValues = [.. Enum.GetNames<Verifiability>(), ReadModelWrites.NotScreened];
     public const int MaxSearchTerms = 8;
     public const int MaxSearchLength = 200;
 
@@ -23,6 +29,8 @@ public sealed class PledgeFilter
     public string? Country { get; private init; }
     public bool? Overdue { get; private init; }
     public IReadOnlyList<string> SearchTerms { get; private init; } = [];
+    public IReadOnlyList<string> Verifiabilities { get; private init; } = [];
+    public IReadOnlyList<StatusReasonCode> ReasonCodes { get; private init; } = [];
 
     /// <summary>
     /// Refuses any parameter not in <paramref name="allowed"/> (by name, so a typo is not silently
@@ -33,7 +41,7 @@ public sealed class PledgeFilter
         foreach (var (name, values) in query)
         {
             if (!allowed.Contains(name)) v.Add(name, $"'{name}' is not a parameter of this resource; it takes {string.Join(", ", allowed.Select(a => $"'{a}'"))}.");
-            else if (name != "status" && values.Count > 1) v.Add(name, $"'{name}' may be given once.");
+            else if (!Repeatable.Contains(name) && values.Count > 1) v.Add(name, $"'{name}' may be given once.");
         }
         return v.IsValid;
     }
@@ -49,6 +57,18 @@ public sealed class PledgeFilter
         {
             if (Enum.TryParse<PledgeStatus>(s, ignoreCase: false, out var status) && Enum.IsDefined(status) && !int.TryParse(s, out _)) statuses.Add(status);
             else v.Add("status", $"'status' must be one of {string.Join(", ", Enum.GetNames<PledgeStatus>())}; '{s}' is not.");
+        }
+        var verifiabilities = new List<string>();
+        foreach (var x in query["verifiability"])
+        {
+            if (x is not null && VerifiabilityValues.Contains(x, StringComparer.Ordinal)) verifiabilities.Add(x);
+            else v.Add("verifiability", $"'verifiability' must be one of {string.Join(", ", VerifiabilityValues)}; '{x}' is not.");
+        }
+        var reasonCodes = new List<StatusReasonCode>();
+        foreach (var x in query["reason"])
+        {
+            if (Enum.TryParse<StatusReasonCode>(x, ignoreCase: false, out var code) && Enum.IsDefined(code) && !int.TryParse(x, out _)) reasonCodes.Add(code);
+            else v.Add("reason", $"'reason' must be one of {string.Join(", ", Enum.GetNames<StatusReasonCode>())}; '{x}' is not.");
         }
         bool? overdue = Single(query, "overdue") switch
         {
@@ -73,6 +93,7 @@ public sealed class PledgeFilter
             Actor = v.OptionalText("actor", Single(query, "actor")),
             Country = v.OptionalText("country", Single(query, "country")),
             Overdue = overdue, SearchTerms = terms,
+            Verifiabilities = verifiabilities.Distinct().ToList(), ReasonCodes = reasonCodes.Distinct().ToList(),
         };
         return v.IsValid ? filter : null;
 
@@ -101,6 +122,8 @@ public sealed class PledgeFilter
         if (Actor is not null) conditions.Add($"lower(s.actor) = lower({Arg(args, Actor)})");
         if (Country is not null) conditions.Add($"lower(s.country) = lower({Arg(args, Country)})");
         if (Overdue is { } overdue) conditions.Add($"s.overdue = {Arg(args, overdue)}");
+        if (Verifiabilities.Count > 0) conditions.Add($"s.verifiability = any({Arg(args, Verifiabilities.ToArray())})");
+        if (ReasonCodes.Count > 0) conditions.Add($"s.reason_code = any({Arg(args, ReasonCodes.Select(x => x.ToString()).ToArray())})");
         // Every word must occur somewhere in the pledge's texts: a substring of one of its words (a term
         // holds no white space), which the trigram index serves in any script, Khmer (written without
         // spaces between words) as well as English. The words are stored in lower case, so a case-blind

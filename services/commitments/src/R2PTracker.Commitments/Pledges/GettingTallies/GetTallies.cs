@@ -9,9 +9,15 @@ namespace R2PTracker.Commitments.Pledges.GettingTallies;
 
 public record KeptTally(int OnTime, int Late, int WithoutTarget);
 
-public record Tallies(string? AsOf, string Axis, int Total, IReadOnlyDictionary<string, int> ByStatus, KeptTally Kept, int Overdue);
+/// <summary>
+/// <see cref="ByVerifiability"/> counts every pledge once (NotScreened: no verifiability yet); <see cref="ByReason"/>
+/// counts the pledges whose current verdict carries a coded reason (Stalled or Broken with a reasonCode).
+/// </summary>
+public record Tallies(string? AsOf, string Axis, int Total, IReadOnlyDictionary<string, int> ByStatus, KeptTally Kept, int Overdue,
+    IReadOnlyDictionary<string, int>? ByVerifiability = null, IReadOnlyDictionary<string, int>? ByReason = null);
 
-public record SeriesPoint(string Date, int Total, IReadOnlyDictionary<string, int> ByStatus, int Overdue);
+public record SeriesPoint(string Date, int Total, IReadOnlyDictionary<string, int> ByStatus, int Overdue,
+    IReadOnlyDictionary<string, int>? ByVerifiability = null, IReadOnlyDictionary<string, int>? ByReason = null);
 
 /// <summary>Counted by PostgreSQL over the read model's spans; nothing is folded here.</summary>
 public static class GetTalliesSlice
@@ -24,7 +30,8 @@ public static class GetTalliesSlice
     private const string Counts =
         "s.status, count(*)::int, count(*) filter (where s.overdue)::int, "
         + "count(*) filter (where s.status = 'Kept' and s.target_key <> '9999-12-31~' and s.status_since_key <> '9999-12-31~' and s.status_since_key <= s.target_key)::int, "
-        + "count(*) filter (where s.status = 'Kept' and (s.target_key = '9999-12-31~' or s.status_since_key = '9999-12-31~'))::int";
+        + "count(*) filter (where s.status = 'Kept' and (s.target_key = '9999-12-31~' or s.status_since_key = '9999-12-31~'))::int, "
+        + "s.verifiability, s.reason_code";
 
     public static void MapGetTallies(this IEndpointRouteBuilder app)
     {
@@ -34,15 +41,19 @@ public static class GetTalliesSlice
             if (!PledgeFilter.CheckNames(http.Request.Query, TallyParameters, v)) return Problems.Validation(v);
             if (PledgeFilter.Parse(http.Request.Query, v) is not { } filter) return Problems.Validation(v);
             var args = new List<NpgsqlParameter>();
-            await using var cmd = db.CreateCommand($"select {Counts} from {ReadModelSchema.StatusRuns} s where {filter.Where(args)} group by s.status");
+            await using var cmd = db.CreateCommand($"select {Counts} from {ReadModelSchema.StatusRuns} s where {filter.Where(args)} group by s.status, s.verifiability, s.reason_code");
             cmd.Parameters.AddRange(args.ToArray());
             var byStatus = EmptyByStatus();
+            var byVerifiability = EmptyByVerifiability();
+            var byReason = EmptyByReason();
             int total = 0, overdue = 0, onTime = 0, withoutTarget = 0;
             await using (var reader = await cmd.ExecuteReaderAsync(ct))
             {
                 while (await reader.ReadAsync(ct))
                 {
-                    byStatus[reader.GetString(0)] = reader.GetInt32(1);
+                    byStatus[reader.GetString(0)] += reader.GetInt32(1);
+                    byVerifiability[reader.GetString(5)] += reader.GetInt32(1);
+                    if (!reader.IsDBNull(6)) byReason[reader.GetString(6)] += reader.GetInt32(1);
                     total += reader.GetInt32(1);
                     overdue += reader.GetInt32(2);
                     onTime += reader.GetInt32(3);
@@ -51,7 +62,7 @@ public static class GetTalliesSlice
             }
             var kept = byStatus[nameof(PledgeStatus.Kept)];
             return Results.Ok(new Tallies(filter.AsOf?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), ReadModelWrites.Name(filter.Axis),
-                total, byStatus, new KeptTally(onTime, kept - onTime - withoutTarget, withoutTarget), overdue));
+                total, byStatus, new KeptTally(onTime, kept - onTime - withoutTarget, withoutTarget), overdue, byVerifiability, byReason));
         })
         .Reads<Tallies>("Tallies", "How many pledges hold each status, today or as of a day.", StatusCodes.Status400BadRequest)
         .WithQuery(TallyParameters);
@@ -75,13 +86,15 @@ public static class GetTalliesSlice
             var where = filter.Where(args, withSpan: false);
             var lastArg = PledgeFilter.Arg(args, days[^1]);
             await using var cmd = db.CreateCommand(
-                $"select c.at, c.status, sum(c.delta)::int, sum(c.delta) filter (where c.overdue)::int from ("
-                + $"select s.valid_from as at, s.status, s.overdue, 1 as delta from {ReadModelSchema.StatusRuns} s where s.axis = {axisArg} and {where} "
-                + $"union all select s.valid_to, s.status, s.overdue, -1 from {ReadModelSchema.StatusRuns} s "
+                $"select c.at, c.status, sum(c.delta)::int, sum(c.delta) filter (where c.overdue)::int, c.verifiability, c.reason_code from ("
+                + $"select s.valid_from as at, s.status, s.overdue, s.verifiability, s.reason_code, 1 as delta from {ReadModelSchema.StatusRuns} s where s.axis = {axisArg} and {where} "
+                + $"union all select s.valid_to, s.status, s.overdue, s.verifiability, s.reason_code, -1 from {ReadModelSchema.StatusRuns} s "
                 + $"where s.axis = {axisArg} and s.valid_to is not null and {where}) c "
-                + $"where c.at <= {lastArg} group by c.at, c.status order by c.at");
+                + $"where c.at <= {lastArg} group by c.at, c.status, c.verifiability, c.reason_code order by c.at");
             cmd.Parameters.AddRange(args.ToArray());
             var running = EmptyByStatus();
+            var runningVerifiability = EmptyByVerifiability();
+            var runningReason = EmptyByReason();
             var overdue = 0;
             var points = new List<SeriesPoint>(days.Count);
             void PointsBefore(DateOnly? at)
@@ -89,7 +102,8 @@ public static class GetTalliesSlice
                 // Every point whose day comes before this change is complete.
                 while (points.Count < days.Count && (at is null || days[points.Count] < at))
                     points.Add(new SeriesPoint(days[points.Count].ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
-                        running.Values.Sum(), new Dictionary<string, int>(running), overdue));
+                        running.Values.Sum(), new Dictionary<string, int>(running), overdue,
+                        new Dictionary<string, int>(runningVerifiability), new Dictionary<string, int>(runningReason)));
             }
             await using (var reader = await cmd.ExecuteReaderAsync(ct))
             {
@@ -97,6 +111,8 @@ public static class GetTalliesSlice
                 {
                     PointsBefore(reader.GetFieldValue<DateOnly>(0));
                     running[reader.GetString(1)] += reader.GetInt32(2);
+                    runningVerifiability[reader.GetString(4)] += reader.GetInt32(2);
+                    if (!reader.IsDBNull(5)) runningReason[reader.GetString(5)] += reader.GetInt32(2);
                     overdue += reader.IsDBNull(3) ? 0 : reader.GetInt32(3);
                 }
             }
@@ -143,4 +159,8 @@ public static class GetTalliesSlice
     }
 
     private static Dictionary<string, int> EmptyByStatus() => Enum.GetNames<PledgeStatus>().ToDictionary(s => s, _ => 0);
+
+    private static Dictionary<string, int> EmptyByVerifiability() => PledgeFilter.VerifiabilityValues.ToDictionary(s => s, _ => 0);
+
+    private static Dictionary<string, int> EmptyByReason() => Enum.GetNames<StatusReasonCode>().ToDictionary(s => s, _ => 0);
 }

@@ -41,6 +41,8 @@ public readonly record struct TimelineText(
         // Right of reply: whom staff asked, by when (TargetDate holds the deadline); whose reply it is, and what it says.
         ReplyRequested q => new(Title: q.To, Summary: q.Note, TargetDate: q.By),
         ReplyRecorded r => new(Title: r.OnBehalfOf, Summary: r.Text),
+        // Verifiability: the new rating is the title (the reason is the entry's reason).
+        VerifiabilityAssessed a => new(Title: a.To.ToString(), Summary: a.From?.ToString()),
         _ => new(),
     };
 

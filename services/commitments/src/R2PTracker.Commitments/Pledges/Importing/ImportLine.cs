@@ -1,6 +1,7 @@
 using R2PTracker.Commitments.Http;
 using R2PTracker.Commitments.Pledges.AssessingProgress;
 using R2PTracker.Commitments.Pledges.AssessingStatus;
+using R2PTracker.Commitments.Pledges.AssessingVerifiability;
 using R2PTracker.Commitments.Pledges.AttachingEvidence;
 using R2PTracker.Commitments.Pledges.CorrectingMilestone;
 using R2PTracker.Commitments.Pledges.LoggingMilestone;
@@ -21,7 +22,8 @@ public sealed record ImportLine(
     string? Title, string? Quote, string? Actor, string? Country, string? MadeOnNote, string? TargetDate,
     string? TargetDateNote, string? Theme, SourceRequest? Source,
     string? MilestoneId, string? Description, string? Status, string? Reason, int? Progress, string? Note,
-    IReadOnlyList<EvidenceRequest?>? Evidence);
+    IReadOnlyList<EvidenceRequest?>? Evidence,
+    string? Verifiability = null, string? VerifiabilityReason = null, string? ReasonCode = null);
 
 /// <summary>
 /// Turns a line into the same command the API would build (its slice's Validate) and, given the
@@ -38,7 +40,7 @@ public static class ImportDecisions
     [
         nameof(PledgeRegistered), nameof(MilestoneLogged), nameof(StatusAssessed), nameof(ProgressAssessed),
         nameof(EvidenceAttached), nameof(TargetDateSet), nameof(PledgeDetailsRevised), nameof(MilestoneCorrected),
-        nameof(MilestoneRetracted),
+        nameof(MilestoneRetracted), nameof(VerifiabilityAssessed),
     ];
 
     /// <summary>Checks the line's shape; null (and the errors in <paramref name="v"/>) when it is not valid.</summary>
@@ -61,7 +63,8 @@ public static class ImportDecisions
             case nameof(PledgeRegistered):
                 {
                     var command = RegisterPledgeSlice.Validate(new RegisterPledgeRequest(line.PledgeId, line.Title, line.Quote, line.Actor,
-                        line.Country, line.OccurredOn, line.MadeOnNote, line.TargetDate, line.TargetDateNote, line.Theme, line.Source), recordedBy, v);
+                        line.Country, line.OccurredOn, line.MadeOnNote, line.TargetDate, line.TargetDateNote, line.Theme, line.Source,
+                        line.Verifiability, line.VerifiabilityReason), recordedBy, v);
                     if (command is null || !v.IsValid) return null;
                     return (pledge, _) => pledge is null
                         ? RegisterPledgeSlice.Decide(command, today)
@@ -82,7 +85,7 @@ public static class ImportDecisions
                 }
             case nameof(StatusAssessed):
                 {
-                    var command = AssessStatusSlice.Validate(id, new AssessStatusRequest(line.Status, line.Reason, line.Evidence, line.OccurredOn),
+                    var command = AssessStatusSlice.Validate(id, new AssessStatusRequest(line.Status, line.Reason, line.Evidence, line.OccurredOn, line.ReasonCode),
                         recordedBy, today, v);
                     if (command is null || !v.IsValid) return null;
                     return (pledge, _) => AssessStatusSlice.Decide(command, Registered(pledge, id), today);
@@ -128,6 +131,13 @@ public static class ImportDecisions
                     var command = RetractMilestoneSlice.Validate(id, milestoneId, new RetractMilestoneRequest(line.Reason), recordedBy, v);
                     if (command is null || !v.IsValid) return null;
                     return (pledge, _) => RetractMilestoneSlice.Decide(command, Registered(pledge, id));
+                }
+            case nameof(VerifiabilityAssessed):
+                {
+                    var command = AssessVerifiabilitySlice.Validate(id, new AssessVerifiabilityRequest(line.Verifiability, line.Reason, line.OccurredOn),
+                        recordedBy, today, v);
+                    if (command is null || !v.IsValid) return null;
+                    return (pledge, _) => AssessVerifiabilitySlice.Decide(command, Registered(pledge, id), today);
                 }
             default:
                 v.Add("type", line.Type is null

@@ -21,7 +21,7 @@ public static class ReadModelSchema
     /// The tables' layout. When it changes, the tables are dropped and made again on start, and every
     /// stream's read model is written again from its events (<see cref="ReadModelStartup"/>).
     /// </summary>
-    public const int FormatVersion = 5;
+    public const int FormatVersion = 6;
 
     /// <summary>The span that holds a day, as the GiST indexes have it.</summary>
     public const string Span = "daterange(valid_from, valid_to)";
@@ -38,6 +38,7 @@ public static class ReadModelSchema
            status text not null, title text not null, theme text, actor text not null, country text not null,
            overdue boolean not null, status_since_key text not null, target_key text not null,
            milestone_count integer not null, data jsonb not null,
+           verifiability text not null, reason_code text,
            primary key (pledge_id, axis, valid_from))
          """,
         $"create index if not exists pledge_states_occurred_span on {States} using gist ({Span}) where axis = 'occurred'",
@@ -53,6 +54,7 @@ public static class ReadModelSchema
            pledge_id text not null, axis text not null, valid_from date not null, valid_to date,
            status text not null, title text not null, theme text, actor text not null, country text not null,
            overdue boolean not null, status_since_key text not null, target_key text not null,
+           verifiability text not null, reason_code text,
            primary key (pledge_id, axis, valid_from))
          """,
         $"create index if not exists pledge_status_runs_occurred_span on {StatusRuns} using gist ({Span}) where axis = 'occurred'",

@@ -127,10 +127,10 @@ public static class ReadModelWrites
                 yield return new SqlStep(
                     $"""
                      insert into {ReadModelSchema.States} (pledge_id, axis, valid_from, valid_to, status, title, theme, actor, country,
-                       overdue, status_since_key, target_key, milestone_count, data)
+                       overdue, status_since_key, target_key, milestone_count, data, verifiability, reason_code)
                      select * from jsonb_to_recordset(?::jsonb) as x(pledge_id text, axis text, valid_from date, valid_to date,
                        status text, title text, theme text, actor text, country text, overdue boolean, status_since_key text,
-                       target_key text, milestone_count integer, data jsonb)
+                       target_key text, milestone_count integer, data jsonb, verifiability text, reason_code text)
                      """, [JsonSerializer.Serialize(states, RowJson)]);
 
             // The status runs are few a pledge, and a milestone or a progress step leaves them as they were.
@@ -143,9 +143,10 @@ public static class ReadModelWrites
                 yield return new SqlStep(
                     $"""
                      insert into {ReadModelSchema.StatusRuns} (pledge_id, axis, valid_from, valid_to, status, title, theme, actor, country,
-                       overdue, status_since_key, target_key)
+                       overdue, status_since_key, target_key, verifiability, reason_code)
                      select * from jsonb_to_recordset(?::jsonb) as x(pledge_id text, axis text, valid_from date, valid_to date,
-                       status text, title text, theme text, actor text, country text, overdue boolean, status_since_key text, target_key text)
+                       status text, title text, theme text, actor text, country text, overdue boolean, status_since_key text, target_key text,
+                       verifiability text, reason_code text)
                      """, [JsonSerializer.Serialize(newRuns, RowJson)]);
 
             var (goneMilestones, newMilestones) = Difference(change.MilestonesBefore, change.MilestonesAfter);
@@ -247,15 +248,16 @@ public static class ReadModelWrites
 
     private sealed record StateRow(
         string PledgeId, string Axis, DateOnly ValidFrom, DateOnly? ValidTo, string Status, string Title, string? Theme,
-        string Actor, string Country, bool Overdue, string StatusSinceKey, string TargetKey, int MilestoneCount, JsonNode Data);
+        string Actor, string Country, bool Overdue, string StatusSinceKey, string TargetKey, int MilestoneCount, JsonNode Data,
+        string Verifiability, string? ReasonCode);
 
     private sealed record StatusRunRow(
         string PledgeId, string Axis, DateOnly ValidFrom, DateOnly? ValidTo, string Status, string Title, string? Theme, string Actor,
-        string Country, bool Overdue, string StatusSinceKey, string TargetKey);
+        string Country, bool Overdue, string StatusSinceKey, string TargetKey, string Verifiability, string? ReasonCode);
 
     /// <summary>
     /// The spans merged wherever what lists, tallies and the series filter, sort and count by (status,
-    /// overdue, title, theme, actor, country, status-since and target keys) stays the same: a milestone
+    /// overdue, title, theme, actor, country, status-since and target keys, verifiability, reason code) stays the same: a milestone
     /// or a progress step does not start a new run.
     /// </summary>
     private static List<StatusRunRow> StatusRuns(string pledgeId, string axis, IReadOnlyList<StateSpan> spans)
@@ -264,7 +266,8 @@ public static class ReadModelWrites
         foreach (var s in spans)
         {
             var run = new StatusRunRow(pledgeId, axis, s.From, s.To, s.State.Status.ToString(), s.State.Title, s.State.Theme, s.State.Actor,
-                s.State.Country, s.State.Overdue, DateKey(s.State.StatusSince), DateKey(s.State.TargetDate));
+                s.State.Country, s.State.Overdue, DateKey(s.State.StatusSince), DateKey(s.State.TargetDate),
+                VerifiabilityKey(s.State.Verifiability), s.State.StatusReasonCode?.ToString());
             if (runs.Count > 0 && runs[^1].ValidTo == s.From && runs[^1] with { ValidFrom = run.ValidFrom, ValidTo = run.ValidTo } == run)
                 runs[^1] = runs[^1] with { ValidTo = s.To };
             else runs.Add(run);
@@ -279,7 +282,14 @@ public static class ReadModelWrites
 
     private static StateRow ToRow(string pledgeId, string axis, StateSpan s) => new(
         pledgeId, axis, s.From, s.To, s.State.Status.ToString(), s.State.Title, s.State.Theme, s.State.Actor, s.State.Country,
-        s.State.Overdue, DateKey(s.State.StatusSince), DateKey(s.State.TargetDate), s.State.MilestoneCount, Slim(s.State));
+        s.State.Overdue, DateKey(s.State.StatusSince), DateKey(s.State.TargetDate), s.State.MilestoneCount, Slim(s.State),
+        VerifiabilityKey(s.State.Verifiability), s.State.StatusReasonCode?.ToString());
+
+    /// <summary>The verifiability column: the rating, or <see cref="NotScreened"/> for a pledge not yet screened.</summary>
+    public static string VerifiabilityKey(Verifiability? verifiability) => verifiability?.ToString() ?? NotScreened;
+
+    /// <summary>What the filters and tallies call a pledge whose verifiability is null.</summary>
+    public const string NotScreened = "NotScreened";
 
     private static (Dictionary<string, string> Upserts, List<string> Deletes) SearchTexts(List<StoredEvent> added, Pledge? current)
     {

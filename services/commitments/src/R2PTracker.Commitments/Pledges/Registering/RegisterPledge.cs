@@ -8,12 +8,13 @@ namespace R2PTracker.Commitments.Pledges.Registering;
 
 public record RegisterPledgeRequest(
     string? Id, string? Title, string? Quote, string? Actor, string? Country, string? MadeOn,
-    string? MadeOnNote, string? TargetDate, string? TargetDateNote, string? Theme, SourceRequest? Source);
+    string? MadeOnNote, string? TargetDate, string? TargetDateNote, string? Theme, SourceRequest? Source,
+    string? Verifiability = null, string? VerifiabilityReason = null);
 
 public record RegisterPledge(
     string PledgeId, string Title, string Quote, string Actor, string Country, PartialDate MadeOn,
     string? MadeOnNote, PartialDate? TargetDate, string? TargetDateNote, string? Theme, SourceCitation Source,
-    string RecordedBy);
+    string RecordedBy, Verifiability? Verifiability = null, string? VerifiabilityReason = null);
 
 public static class RegisterPledgeSlice
 {
@@ -26,7 +27,7 @@ public static class RegisterPledgeSlice
         return new PledgeRegistered(
             command.PledgeId, command.Title, command.Quote, command.Actor, command.Country,
             command.MadeOn.ToString(), command.MadeOnNote, command.TargetDate?.ToString(), command.TargetDateNote,
-            command.Theme, command.Source, command.RecordedBy);
+            command.Theme, command.Source, command.RecordedBy, command.Verifiability, command.VerifiabilityReason);
     }
 
     public static RegisterPledge? Validate(RegisterPledgeRequest? request, string recordedBy, Validation v)
@@ -46,9 +47,12 @@ public static class RegisterPledgeSlice
         var theme = v.OptionalText("theme", request.Theme);
         if (request.Source is null) v.Add("source", "'source' is required.");
         var source = v.OptionalSource("source", request.Source);
+        // Optional: a pledge registered without one reads as not yet screened (verifiability null).
+        var (verifiability, verifiabilityReason) = AssessingVerifiability.AssessVerifiabilitySlice.ValidateOptional(
+            request.Verifiability, request.VerifiabilityReason, v);
         if (!v.IsValid) return null;
         return new RegisterPledge(id!, title!, quote!, actor!, country!, madeOn!.Value, madeOnNote, targetDate,
-            targetDateNote, theme, source!, recordedBy);
+            targetDateNote, theme, source!, recordedBy, verifiability, verifiabilityReason);
     }
 
     public static void MapRegisterPledge(this IEndpointRouteBuilder app) =>

@@ -37,7 +37,14 @@ public record PledgeStatusChanged(
     string PreviousStatus,
     string Status,
     string Reason,
-    IReadOnlyList<EvidenceLink> Evidence) : IPledgeIntegrationEvent;
+    IReadOnlyList<EvidenceLink> Evidence) : IPledgeIntegrationEvent
+{
+    /// <summary>For a verdict decided by two-person review: who proposed it (null for a direct assessment).</summary>
+    public string? ProposedBy { get; init; }
+
+    /// <summary>For a verdict decided by review: who approved it.</summary>
+    public IReadOnlyList<string>? ApprovedBy { get; init; }
+}
 
 public record MilestoneLogged(
     Guid EventId,
@@ -114,3 +121,11 @@ public record PledgeReplyRequested(
 public record PledgeReplyRecorded(
     Guid EventId, string PledgeId, long StreamVersion, string OccurredOn, DateTimeOffset RecordedAt, string RecordedBy,
     string RequestId, string OnBehalfOf, string Text) : IPledgeIntegrationEvent;
+
+/// <summary>
+/// A verdict proposed for review (<paramref name="Status"/> from <paramref name="PreviousStatus"/>), not yet the
+/// pledge's status: its approval is a <see cref="PledgeStatusChanged"/>. For staff (notifications' proposal.opened).
+/// </summary>
+public record PledgeStatusProposed(
+    Guid EventId, string PledgeId, long StreamVersion, string OccurredOn, DateTimeOffset RecordedAt, string RecordedBy,
+    string ProposalId, string PreviousStatus, string Status, string Reason, IReadOnlyList<EvidenceLink> Evidence) : IPledgeIntegrationEvent;

@@ -70,7 +70,19 @@ public record StatusAssessed(
     string Reason,
     IReadOnlyList<Evidence> Evidence,
     string OccurredOn,
-    string RecordedBy) : IEvidenceEvent, IReasonedEvent;
+    string RecordedBy) : IEvidenceEvent, IReasonedEvent
+{
+    // A verdict decided by review (see ReviewingVerdicts) names its proposal, its proposer and its approvers;
+    // a direct assessment has none, and its stored JSON stays as it was.
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public string? ProposalId { get; init; }
+
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public string? ProposedBy { get; init; }
+
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<string>? ApprovedBy { get; init; }
+}
 
 // Corrections are new events. A milestone correction carries the milestone's full corrected
 // values; a retraction withdraws it (it no longer counts) but both stay in the record.
@@ -193,6 +205,35 @@ public record ReplyRecorded(
     string OccurredOn,
     string RecordedBy) : IPledgeEvent;
 
+/// <summary>
+/// Two-person review: a verdict (Kept, Compromise, Broken) proposed by <see cref="IPledgeEvent.RecordedBy"/>. The
+/// <see cref="Assessment"/> is the <see cref="StatusAssessed"/> that approval appends, whole, so every field an
+/// assessment has is part of the proposal. OccurredOn is the day it was proposed. <see cref="ProposalId"/> is
+/// "proposal-{version}", the stream version of this event.
+/// </summary>
+public record StatusProposed(
+    string PledgeId,
+    string ProposalId,
+    StatusAssessed Assessment,
+    string OccurredOn,
+    string RecordedBy) : IPledgeEvent;
+
+/// <summary>One approval of an open proposal that does not yet reach Review:VerdictApprovals (the last one appends the verdict instead).</summary>
+public record ProposalApproved(
+    string PledgeId,
+    string ProposalId,
+    string OccurredOn,
+    string RecordedBy) : IPledgeEvent;
+
+/// <summary>An open proposal refused by an editor (or withdrawn by its proposer), with the reason.</summary>
+public record ProposalRejected(
+    string PledgeId,
+    string ProposalId,
+    PledgeStatus Status,
+    string Reason,
+    string OccurredOn,
+    string RecordedBy) : IReasonedEvent;
+
 public static class PledgeEventTypes
 {
     public static readonly Type[] All =
@@ -200,6 +241,7 @@ public static class PledgeEventTypes
         typeof(PledgeRegistered), typeof(MilestoneLogged), typeof(StatusAssessed), typeof(PledgeDetailsRevised),
         typeof(MilestoneCorrected), typeof(MilestoneRetracted), typeof(EvidenceAttached), typeof(ProgressAssessed),
         typeof(TargetDateSet), typeof(PledgeBecameOverdue), typeof(TranslationAdded), typeof(ReplyRequested), typeof(ReplyRecorded),
+        typeof(StatusProposed), typeof(ProposalApproved), typeof(ProposalRejected),
     ];
 
     private static readonly Dictionary<string, Type> ByDotNetName =

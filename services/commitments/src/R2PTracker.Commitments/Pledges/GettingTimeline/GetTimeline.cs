@@ -32,7 +32,7 @@ public readonly record struct TimelineText(
         PledgeRegistered r => new(Title: r.Title, Summary: r.Quote, TargetDate: r.TargetDate),
         MilestoneLogged m => new(Title: m.Title, Summary: m.Description),
         MilestoneCorrected c => new(Title: c.Title, Summary: c.Description),
-        StatusAssessed s => new(StatusFrom: s.From.ToString(), Status: s.To.ToString()),
+        StatusAssessed s => new(StatusFrom: s.From.ToString(), Status: s.To.ToString(), Summary: Reviewed(s)),
         ProgressAssessed p => new(ProgressFrom: p.From, Progress: p.To),
         PledgeDetailsRevised d => new(Title: d.Title, Summary: Changed(d)),
         TargetDateSet t => new(Summary: t.Note, TargetDate: t.TargetDate),
@@ -41,8 +41,16 @@ public readonly record struct TimelineText(
         // Right of reply: whom staff asked, by when (TargetDate holds the deadline); whose reply it is, and what it says.
         ReplyRequested q => new(Title: q.To, Summary: q.Note, TargetDate: q.By),
         ReplyRecorded r => new(Title: r.OnBehalfOf, Summary: r.Text),
+        // Review: the proposed verdict is the title, not the status (a proposal changes no status).
+        StatusProposed p => new(Title: p.Assessment.To.ToString(), Summary: p.Assessment.Reason),
+        ProposalApproved a => new(Title: a.ProposalId),
+        ProposalRejected r => new(Title: r.Status.ToString()),
         _ => new(),
     };
+
+    /// <summary>For a verdict decided by review: who proposed and who approved it.</summary>
+    public static string? Reviewed(StatusAssessed s) =>
+        s.ProposedBy is null ? null : $"Proposed by {s.ProposedBy}; approved by {string.Join(", ", s.ApprovedBy ?? [])}.";
 
     /// <summary>Who translated what into which language, in English (the feeds say it in their language too).</summary>
     public static string Translated(TranslationAdded t) => Feeds.FeedText.InEnglish.Translated(t);

@@ -74,6 +74,7 @@ public static class ReadModelSchema
         $"create table if not exists {Words} (pledge_id text primary key, words text not null)",
         $"create index if not exists pledge_search_words_trigrams on {Words} using gin (words gin_trgm_ops)",
         $"create table if not exists {Versions} (pledge_id text primary key, version bigint not null)",
+        .. ReviewingVerdicts.OpenProposals.Schema,
     ];
 
     public static async Task EnsureAsync(NpgsqlDataSource db, CancellationToken ct)

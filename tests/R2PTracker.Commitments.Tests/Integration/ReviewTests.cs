@@ -100,7 +100,8 @@ public class ReviewTests(ReviewedApp review) : IClassFixture<ReviewedApp>
         timeline.ShouldContain(e => e.GetProperty("type").GetString() == "StatusProposed" && e.GetProperty("recordedBy").GetString() == Proposer);
         var verdict = timeline.Single(e => e.GetProperty("type").GetString() == "StatusAssessed");
         verdict.GetProperty("status").GetString().ShouldBe("Broken");
-        verdict.GetProperty("summary").GetString().ShouldBe($"Proposed by {Proposer}; approved by {Reviewer}.");
+        verdict.GetProperty("proposedBy").GetString().ShouldBe(Proposer);
+        verdict.GetProperty("approvedBy").EnumerateArray().Select(a => a.GetString()).ShouldBe([Reviewer]);
         verdict.GetProperty("data").GetProperty("proposedBy").GetString().ShouldBe(Proposer);
         verdict.GetProperty("data").GetProperty("approvedBy").EnumerateArray().Select(a => a.GetString()).ShouldBe([Reviewer]);
         verdict.GetProperty("data").GetProperty("proposalId").GetString().ShouldBe(proposalId);

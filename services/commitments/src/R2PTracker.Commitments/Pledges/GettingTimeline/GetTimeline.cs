@@ -19,7 +19,13 @@ public record TimelineEntry(
     long Version, string Type, string? OccurredOn, DateTimeOffset RecordedAt, string RecordedBy, string Actor,
     string? Title, string? Summary, string? Reason, string? StatusFrom, string? Status, int? ProgressFrom, int? Progress,
     string? TargetDate, IReadOnlyList<Evidence> Evidence, string? MilestoneId, long? Corrects, IReadOnlyList<long> CorrectedBy,
-    bool Retracted, string? Hash, object Data, long? LogIndex = null);
+    bool Retracted, string? Hash, object Data, long? LogIndex = null)
+{
+    /// <summary>On a verdict decided by two-person review: who proposed it and who approved it (null on any other entry).</summary>
+    public string? ProposedBy { get; init; }
+
+    public IReadOnlyList<string>? ApprovedBy { get; init; }
+}
 
 /// <summary>The fields of an entry that only some event types have.</summary>
 public readonly record struct TimelineText(
@@ -32,7 +38,7 @@ public readonly record struct TimelineText(
         PledgeRegistered r => new(Title: r.Title, Summary: r.Quote, TargetDate: r.TargetDate),
         MilestoneLogged m => new(Title: m.Title, Summary: m.Description),
         MilestoneCorrected c => new(Title: c.Title, Summary: c.Description),
-        StatusAssessed s => new(StatusFrom: s.From.ToString(), Status: s.To.ToString(), Summary: Reviewed(s)),
+        StatusAssessed s => new(StatusFrom: s.From.ToString(), Status: s.To.ToString()),
         ProgressAssessed p => new(ProgressFrom: p.From, Progress: p.To),
         PledgeDetailsRevised d => new(Title: d.Title, Summary: Changed(d)),
         TargetDateSet t => new(Summary: t.Note, TargetDate: t.TargetDate),
@@ -48,9 +54,6 @@ public readonly record struct TimelineText(
         _ => new(),
     };
 
-    /// <summary>For a verdict decided by review: who proposed and who approved it.</summary>
-    public static string? Reviewed(StatusAssessed s) =>
-        s.ProposedBy is null ? null : $"Proposed by {s.ProposedBy}; approved by {string.Join(", ", s.ApprovedBy ?? [])}.";
 
     /// <summary>Who translated what into which language, in English (the feeds say it in their language too).</summary>
     public static string Translated(TranslationAdded t) => Feeds.FeedText.InEnglish.Translated(t);
@@ -97,7 +100,10 @@ public static class GetTimelineSlice
                 actor, text.Title, text.Summary, (e.Data as IReasonedEvent)?.Reason, text.StatusFrom, text.Status, text.ProgressFrom, text.Progress,
                 text.TargetDate, EvidenceOf(e.Data), milestoneId, corrects, correctedBy,
                 e.Data is MilestoneLogged && milestoneId is not null && retracted.Contains(milestoneId),
-                e.GetHeader(EventChain.HashHeader)?.ToString(), e.Data);
+                e.GetHeader(EventChain.HashHeader)?.ToString(), e.Data)
+            {
+                ProposedBy = (e.Data as StatusAssessed)?.ProposedBy, ApprovedBy = (e.Data as StatusAssessed)?.ApprovedBy,
+            };
         });
         return entries
             .OrderBy(t => t.OccurredOn is null ? DateOnly.MaxValue : PartialDate.Parse(t.OccurredOn).Latest)

@@ -114,7 +114,7 @@ public class ReviewBrowserTests(Deployment deployment, ReviewedDeployment review
         await ClickAndReloadAsync(page, page.GetByRole(AriaRole.Button, new() { Name = "Save status" }));
         // A proposal: the status is as it was; the proposer sees it waiting, and cannot approve it.
         (await page.Locator("#pledge-view .status-line .badge").GetAttributeAsync("data-status")).ShouldBe("NotYetRated");
-        (await page.Locator("#open-proposal .proposed").InnerTextAsync()).ShouldContain("Broken");
+        (await page.Locator("#open-proposal .proposed").InnerTextAsync()).ShouldContain("Promise broken");
         (await page.Locator("#open-proposal .own-proposal").CountAsync()).ShouldBe(1);
         (await page.Locator("#open-proposal form[data-action='approval']").CountAsync()).ShouldBe(0);
         await Browser.ScreenshotAsync(page, "review-proposed");

@@ -69,6 +69,8 @@ public sealed class Deployment : IAsyncLifetime
         (await staff.SendAsync(change)).EnsureSuccessStatusCode();
     }
 
+    public const string ReviewApprovalsSetting = "Review__VerdictApprovals";
+
     /// <summary>What a commitments instance runs with: the common settings and the log's key.</summary>
     public Dictionary<string, string> CommitmentsEnvironment { get; private set; } = [];
 
@@ -118,8 +120,10 @@ public sealed class Deployment : IAsyncLifetime
         AdminToken = await ServiceProcess.RunCommandAsync(gateway, gatewayCommon, "staff", "add", "Arun Admin", "--role", "admin");
 
         // The log's key only where it signs: commitments.
-        CommitmentsEnvironment = With(With(With(As("commitments"), "Log__SigningKey", TestEnvironment.LogSigner.SignerKey), "Log__Origin", TestEnvironment.LogOrigin),
-            "Log__WitnessKeys__0", TestEnvironment.WitnessSigner.CosignatureVerifierKey);
+        // Verdicts are direct here (the tests of other things assess Kept or Broken); ReviewBrowserTests start a
+        // commitments instance of their own with two-person review as shipped.
+        CommitmentsEnvironment = With(With(With(With(As("commitments"), "Log__SigningKey", TestEnvironment.LogSigner.SignerKey), "Log__Origin", TestEnvironment.LogOrigin),
+            "Log__WitnessKeys__0", TestEnvironment.WitnessSigner.CosignatureVerifierKey), ReviewApprovalsSetting, "0");
         _services.Add(ServiceProcess.Start(commitments, With(CommitmentsEnvironment, "Urls", CommitmentsUrl)));
         // The internal signing key only where it is used: the gateway signs, commitments checks;
         // notifications and the seed run without it.

@@ -38,7 +38,14 @@ public record PledgeStatusChanged(
     string Status,
     string Reason,
     IReadOnlyList<EvidenceLink> Evidence,
-    string? ReasonCode = null) : IPledgeIntegrationEvent;
+    string? ReasonCode = null) : IPledgeIntegrationEvent
+{
+    /// <summary>For a verdict decided by two-person review: who proposed it (null for a direct assessment).</summary>
+    public string? ProposedBy { get; init; }
+
+    /// <summary>For a verdict decided by review: who approved it.</summary>
+    public IReadOnlyList<string>? ApprovedBy { get; init; }
+}
 
 public record MilestoneLogged(
     Guid EventId,
@@ -120,3 +127,11 @@ public record PledgeReplyRecorded(
 public record PledgeVerifiabilityAssessed(
     Guid EventId, string PledgeId, long StreamVersion, string OccurredOn, DateTimeOffset RecordedAt, string RecordedBy,
     string? Previous, string Verifiability, string Reason) : IPledgeIntegrationEvent;
+
+/// <summary>
+/// A verdict proposed for review (<paramref name="Status"/> from <paramref name="PreviousStatus"/>), not yet the
+/// pledge's status: its approval is a <see cref="PledgeStatusChanged"/>. For staff (notifications' proposal.opened).
+/// </summary>
+public record PledgeStatusProposed(
+    Guid EventId, string PledgeId, long StreamVersion, string OccurredOn, DateTimeOffset RecordedAt, string RecordedBy,
+    string ProposalId, string PreviousStatus, string Status, string Reason, IReadOnlyList<EvidenceLink> Evidence) : IPledgeIntegrationEvent;

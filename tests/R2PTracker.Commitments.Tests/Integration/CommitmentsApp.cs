@@ -33,6 +33,8 @@ public sealed class CommitmentsApp : IAsyncLifetime
         // Test pledges have a past target date; the monitor is driven explicitly (OverdueTests) so
         // that it cannot append to another test's pledge behind its back.
         Environment.SetEnvironmentVariable("Overdue__Enabled", "false");
+        // The tests of other things assess verdicts directly; ReviewTests run a host of their own with the default (1).
+        Environment.SetEnvironmentVariable("Review__VerdictApprovals", "0");
         _factory = new WebApplicationFactory<Program>();
         _ = _factory.Server;
         await Task.CompletedTask;

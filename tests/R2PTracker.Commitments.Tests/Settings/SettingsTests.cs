@@ -9,6 +9,7 @@ using Microsoft.Extensions.Options;
 using R2PTracker.Commitments.Feeds;
 using R2PTracker.Commitments.Forwarding;
 using R2PTracker.Commitments.Pledges.BecomingOverdue;
+using R2PTracker.Commitments.Pledges.ReviewingVerdicts;
 using R2PTracker.Commitments.Pledges.Importing;
 using R2PTracker.Commitments.Tests.Integration;
 using R2PTracker.ServiceDefaults;
@@ -71,6 +72,11 @@ public class SettingsTests
         import.MaxListedErrors.ShouldBe(new ImportOptions().MaxListedErrors);
         import.AnalyzeAfterEvents.ShouldBe(new ImportOptions().AnalyzeAfterEvents);
         shipped["PublicBaseUrl"].ShouldBe("");
+        // Two-person review is on unless a deployment turns it off: one approval by another editor.
+        var review = shipped.GetSection(ReviewOptions.Section).Get<ReviewOptions>()!;
+        review.Problems().ShouldBeEmpty();
+        new ReviewOptions().VerdictApprovals.ShouldBe(1);
+        review.VerdictApprovals.ShouldBe(new ReviewOptions().VerdictApprovals);
     }
 
     [Theory]
@@ -80,6 +86,8 @@ public class SettingsTests
     [InlineData("Daemon:MinimumWakeInterval", "00:00:00.051")] // longer than the 50 ms poll
     [InlineData("Overdue:Interval", "00:00:00.999")]
     [InlineData("Overdue:Interval", "1.00:00:01")]
+    [InlineData("Review:VerdictApprovals", "-1")]
+    [InlineData("Review:VerdictApprovals", "6")]
     [InlineData("Import:MaxBodyBytes", "0")]
     [InlineData("Import:PledgesPerTransaction", "0")]
     [InlineData("Import:Writers", "0")]
@@ -116,6 +124,7 @@ public class SettingsTests
             DaemonOptions.Section => await BindAsync<DaemonOptions>(settings),
             OverdueOptions.Section => await BindAsync<OverdueOptions>(settings),
             ImportOptions.Section => await BindAsync<ImportOptions>(settings),
+            ReviewOptions.Section => await BindAsync<ReviewOptions>(settings),
             _ => (object)await BindAsync<PublicLinksOptions>(settings),
         };
     }

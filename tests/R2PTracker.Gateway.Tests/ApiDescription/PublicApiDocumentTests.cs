@@ -88,7 +88,7 @@ public sealed class PublicApiDocumentTests(GatewayApp app, RealBackends backends
             var own = JsonNode.Parse(await http.GetStringAsync(url + "/openapi/v1.json", Ct))!.AsObject();
             forwarded.AddRange(DocumentChecks.Operations(own).Select(o => $"{o.Method} {o.Path}"));
         }
-        var gatewayOwn = new[] { "/api/live", "/api/admin/", "/", "/pledges/", "/verify", "/sign-in", "/language", "/auth/" };
+        var gatewayOwn = new[] { "/api/live", "/api/admin/", "/", "/pledges/", "/verify", "/review", "/sign-in", "/language", "/auth/" };
 
         var published = DocumentChecks.Operations(document).Select(o => $"{o.Method} {o.Path}").ToList();
 
@@ -120,7 +120,7 @@ public sealed class PublicApiDocumentTests(GatewayApp app, RealBackends backends
         write["requestBody"]!["content"]!["application/json"]!["schema"]!["oneOf"]!.AsArray().Select(s => (string?)s!["$ref"])
             .ShouldContain("#/components/schemas/AssessStatusRequest");
         write["responses"]!["200"]!["content"]!["application/json"]!["schema"]!["$ref"]!.GetValue<string>().ShouldBe("#/components/schemas/Pledge");
-        write["responses"]!.AsObject().Select(r => r.Key).ShouldBe(["200", "400", "401", "403", "404", "412", "428", "413", "429", "502", "503", "504"], ignoreOrder: true);
+        write["responses"]!.AsObject().Select(r => r.Key).ShouldBe(["200", "202", "400", "401", "403", "404", "412", "428", "413", "429", "502", "503", "504"], ignoreOrder: true);
         write["responses"]!["400"]!["content"]!["application/problem+json"]!["schema"]!["$ref"]!.GetValue<string>()
             .ShouldBe("#/components/schemas/HttpValidationProblemDetails");
         write["parameters"]!.AsArray().Select(p => (string)p!["name"]!).ShouldContain("If-Match");

@@ -29,6 +29,7 @@ using R2PTracker.Commitments.Pledges.SettingTargetDate;
 using R2PTracker.Commitments.Pledges.Translating;
 using R2PTracker.Commitments.Pledges.RightOfReply;
 using R2PTracker.Commitments.Pledges.AssessingVerifiability;
+using R2PTracker.Commitments.Pledges.ReviewingVerdicts;
 using R2PTracker.Commitments.Recording;
 using R2PTracker.Commitments.Telemetry;
 using R2PTracker.ServiceDefaults;
@@ -91,6 +92,7 @@ public static class Configuration
         builder.Services.AddOpenApi();
         builder.Services.AddPledgeImport();
         builder.Services.AddValidatedOptions<OverdueOptions>(OverdueOptions.Section);
+        builder.Services.AddValidatedOptions<ReviewOptions>(ReviewOptions.Section);
         builder.Services.AddSingleton<OverdueMonitor>();
         builder.Services.AddSingleton<ExportDigests>();
         builder.Services.AddValidatedOptions<PublicLinksOptions>("");
@@ -111,6 +113,7 @@ public static class Configuration
         options.Events.AddEventTypes(PledgeEventTypes.All);
         options.Projections.Snapshot<Pledge>(SnapshotLifecycle.Inline);
         options.Projections.Add(new Pledges.ReadModel.PledgeReadModelProjection(), ProjectionLifecycle.Inline);
+        options.Projections.Add(new OpenProposals(), ProjectionLifecycle.Inline);
         options.AutoCreateSchemaObjects = AutoCreate.CreateOrUpdate;
     }
 
@@ -138,6 +141,8 @@ public static class Configuration
         app.MapAddTranslation();
         app.MapRightOfReply();
         app.MapAssessVerifiability();
+        app.MapVerdictReview();
+        OpenProposals.MapOpenProposals(app);
         app.MapGetTallies();
         app.MapGetHistory();
         app.MapPledgeFeeds();

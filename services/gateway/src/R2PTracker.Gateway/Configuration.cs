@@ -85,6 +85,7 @@ public static class Configuration
         app.UseOutputCache();
         app.UseMiddleware<StaffAuthentication>();
         app.MapDashboard();
+        app.MapReviewQueue();
         app.MapLive();
         app.MapStaffAdmin();
         app.MapApiDescriptions();

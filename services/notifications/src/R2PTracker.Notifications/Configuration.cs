@@ -71,6 +71,7 @@ public static class Configuration
         {
             bus.AddConsumer<PledgeStatusChangedConsumer>(typeof(FanOutConsumerDefinition<PledgeStatusChangedConsumer>));
             bus.AddConsumer<MilestoneLoggedConsumer>(typeof(FanOutConsumerDefinition<MilestoneLoggedConsumer>));
+            bus.AddConsumer<PledgeStatusProposedConsumer>(typeof(FanOutConsumerDefinition<PledgeStatusProposedConsumer>));
             bus.AddConsumer<PledgeRegisteredConsumer>(typeof(FanOutConsumerDefinition<PledgeRegisteredConsumer>));
             bus.AddConsumer<PledgeDetailsRevisedConsumer>(typeof(FanOutConsumerDefinition<PledgeDetailsRevisedConsumer>));
             bus.AddConsumer<PledgeTranslationAddedConsumer>(typeof(FanOutConsumerDefinition<PledgeTranslationAddedConsumer>));

@@ -37,11 +37,16 @@ public static class PledgeFeeds
         ReplyRequested q => text.Format("Entry.ReplyRequested", q.To, q.By),
         ReplyRecorded r => text.Format("Entry.ReplyRecorded", r.OnBehalfOf),
         VerifiabilityAssessed a => text.Format("Entry.VerifiabilityAssessed", text.Term("Verifiability", a.To.ToString())),
+        StatusProposed p => text.Format("Entry.StatusProposed", text.Status(p.Assessment.From), text.Status(p.Assessment.To)),
+        ProposalApproved a => text.Format("Entry.ProposalApproved", a.ProposalId),
+        ProposalRejected r => text.Format("Entry.ProposalRejected", text.Status(r.Status), r.Reason),
         _ => data.GetType().Name,
     };
 
-    private static string? Reason(object data) => data switch
+    private static string? Reason(object data, FeedText text) => data switch
     {
+        // A verdict decided by review names its proposer and approvers.
+        StatusAssessed { ProposedBy: { } by } s => s.Reason + " " + text.Format("Entry.Reviewed", by, string.Join(", ", s.ApprovedBy ?? [])),
         StatusAssessed s => s.Reason,
         ProgressAssessed p => p.Reason,
         MilestoneLogged m => m.Description,
@@ -56,7 +61,8 @@ public static class PledgeFeeds
     public static SyndicationFeed Build(string id, string title, Uri self, Uri site, IEnumerable<IEvent> events, IReadOnlyDictionary<string, string> titles,
         FeedText text, string? checkpoint = null)
     {
-        var items = events.OrderByDescending(e => e.Timestamp).ThenByDescending(e => e.Version).Take(MaxEntries).Select(e =>
+        // A feed is read by followers as alerts are: the review desk's proposals are not in it, their verdicts are.
+        var items = events.Where(e => e.Data is not (StatusProposed or ProposalApproved or ProposalRejected)).OrderByDescending(e => e.Timestamp).ThenByDescending(e => e.Version).Take(MaxEntries).Select(e =>
         {
             var pledgeId = e.StreamKey!;
             var name = titles.GetValueOrDefault(pledgeId, pledgeId);
@@ -69,7 +75,7 @@ public static class PledgeFeeds
                 PublishDate = e.Timestamp,
                 Summary = new TextSyndicationContent(XmlText(
                     text.Format("Entry.Summary", Describe(e.Data, text), Pledges.AsOf.PledgeAsOf.OccurredOn(e.Data) ?? "—", Pledges.AsOf.PledgeAsOf.RecordedBy(e.Data), e.Version)
-                    + (Reason(e.Data) is { Length: > 0 } reason ? " " + reason : ""))),
+                    + (Reason(e.Data, text) is { Length: > 0 } reason ? " " + reason : ""))),
             };
             item.Authors.Add(new SyndicationPerson { Name = XmlText(Pledges.AsOf.PledgeAsOf.RecordedBy(e.Data) ?? text["Entry.UnknownAuthor"]) });
             // The entry links to the pledge's page on the dashboard, and to its timeline as JSON.

@@ -45,6 +45,7 @@ public sealed class IntegrationEventForwarder : SubscriptionBase
         IncludeType<ReplyRequested>();
         IncludeType<ReplyRecorded>();
         IncludeType<VerifiabilityAssessed>();
+        IncludeType<StatusProposed>();
     }
 
     public override async Task<IChangeListener> ProcessEventsAsync(
@@ -87,7 +88,7 @@ public sealed class IntegrationEventForwarder : SubscriptionBase
             nameof(PledgeStatus.NotYetRated)),
         StatusAssessed s => new Contracts.PledgeStatusChanged(
             e.Id, s.PledgeId, e.Version, s.OccurredOn, e.Timestamp, s.RecordedBy, s.From.ToString(), s.To.ToString(),
-            s.Reason, s.Evidence.Select(ToLink).ToList(), s.ReasonCode?.ToString()),
+            s.Reason, s.Evidence.Select(ToLink).ToList(), s.ReasonCode?.ToString()) { ProposedBy = s.ProposedBy, ApprovedBy = s.ApprovedBy },
         MilestoneLogged m => new Contracts.MilestoneLogged(
             e.Id, m.PledgeId, e.Version, m.OccurredOn, e.Timestamp, m.RecordedBy, m.MilestoneId, m.Title,
             m.Description, m.Evidence.Select(ToLink).ToList()),
@@ -117,6 +118,10 @@ public sealed class IntegrationEventForwarder : SubscriptionBase
             e.Id, r.PledgeId, e.Version, r.OccurredOn, e.Timestamp, r.RecordedBy, r.RequestId, r.OnBehalfOf, r.Text),
         VerifiabilityAssessed a => new Contracts.PledgeVerifiabilityAssessed(
             e.Id, a.PledgeId, e.Version, a.OccurredOn, e.Timestamp, a.RecordedBy, a.From?.ToString(), a.To.ToString(), a.Reason),
+        // A proposal goes out as its own type: only staff subscribed to proposal.opened hear of it, and no status alert.
+        StatusProposed p => new Contracts.PledgeStatusProposed(
+            e.Id, p.PledgeId, e.Version, p.OccurredOn, e.Timestamp, p.RecordedBy, p.ProposalId, p.Assessment.From.ToString(),
+            p.Assessment.To.ToString(), p.Assessment.Reason, p.Assessment.Evidence.Select(ToLink).ToList()),
         _ => null,
     };
 

@@ -66,6 +66,7 @@ public sealed class DomainExceptionHandler(IProblemDetailsService problems) : IE
         IResult? result = exception switch
         {
             PledgeRuleViolation v => Problems.Validation(v.Field, v.Message),
+            Pledges.ReviewingVerdicts.ReviewRefused r => r.ToResult(),
             MilestoneNotFound m => Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Milestone not found.", detail: m.Message),
             ConcurrencyException or JasperFx.Events.EventStreamUnexpectedMaxEventIdException => Problems.PreconditionFailed(null),
             Recording.ChainHeadMissing c => Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable,

@@ -250,6 +250,14 @@ public sealed partial record Pledge
 
     public ReplyRequest? ReplyRequest(string id) => ReplyRequests.FirstOrDefault(r => r.Id == id);
 
+    // Review: a proposal, an approval short of the verdict, or a rejection changes nothing the pledge shows (the
+    // verdict is a StatusAssessed). Applied all the same, so that Marten moves the snapshot's Version on with the stream.
+    public Pledge Apply(StatusProposed e) => this with { };
+
+    public Pledge Apply(ProposalApproved e) => this with { };
+
+    public Pledge Apply(ProposalRejected e) => this with { };
+
     private ImmutableList<MilestoneState> MilestoneList =>
         Milestones as ImmutableList<MilestoneState> ?? ImmutableList.CreateRange(Milestones);
 

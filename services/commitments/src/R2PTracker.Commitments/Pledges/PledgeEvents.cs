@@ -79,7 +79,19 @@ public record StatusAssessed(
     IReadOnlyList<Evidence> Evidence,
     string OccurredOn,
     string RecordedBy,
-    StatusReasonCode? ReasonCode = null) : IEvidenceEvent, IReasonedEvent;
+    StatusReasonCode? ReasonCode = null) : IEvidenceEvent, IReasonedEvent
+{
+    // A verdict decided by review (see ReviewingVerdicts) names its proposal, its proposer and its approvers;
+    // a direct assessment has none, and its stored JSON stays as it was.
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public string? ProposalId { get; init; }
+
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public string? ProposedBy { get; init; }
+
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<string>? ApprovedBy { get; init; }
+}
 
 // Corrections are new events. A milestone correction carries the milestone's full corrected
 // values; a retraction withdraws it (it no longer counts) but both stay in the record.
@@ -214,6 +226,35 @@ public record VerifiabilityAssessed(
     string OccurredOn,
     string RecordedBy) : IReasonedEvent;
 
+/// <summary>
+/// Two-person review: a verdict (Kept, Compromise, Broken) proposed by <see cref="IPledgeEvent.RecordedBy"/>. The
+/// <see cref="Assessment"/> is the <see cref="StatusAssessed"/> that approval appends, whole, so every field an
+/// assessment has is part of the proposal. OccurredOn is the day it was proposed. <see cref="ProposalId"/> is
+/// "proposal-{version}", the stream version of this event.
+/// </summary>
+public record StatusProposed(
+    string PledgeId,
+    string ProposalId,
+    StatusAssessed Assessment,
+    string OccurredOn,
+    string RecordedBy) : IPledgeEvent;
+
+/// <summary>One approval of an open proposal that does not yet reach Review:VerdictApprovals (the last one appends the verdict instead).</summary>
+public record ProposalApproved(
+    string PledgeId,
+    string ProposalId,
+    string OccurredOn,
+    string RecordedBy) : IPledgeEvent;
+
+/// <summary>An open proposal refused by an editor (or withdrawn by its proposer), with the reason.</summary>
+public record ProposalRejected(
+    string PledgeId,
+    string ProposalId,
+    PledgeStatus Status,
+    string Reason,
+    string OccurredOn,
+    string RecordedBy) : IReasonedEvent;
+
 public static class PledgeEventTypes
 {
     public static readonly Type[] All =
@@ -222,6 +263,7 @@ public static class PledgeEventTypes
         typeof(MilestoneCorrected), typeof(MilestoneRetracted), typeof(EvidenceAttached), typeof(ProgressAssessed),
         typeof(TargetDateSet), typeof(PledgeBecameOverdue), typeof(TranslationAdded), typeof(ReplyRequested), typeof(ReplyRecorded),
         typeof(VerifiabilityAssessed),
+        typeof(StatusProposed), typeof(ProposalApproved), typeof(ProposalRejected),
     ];
 
     private static readonly Dictionary<string, Type> ByDotNetName =

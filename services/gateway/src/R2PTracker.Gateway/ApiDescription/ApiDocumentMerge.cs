@@ -94,7 +94,8 @@ public static class ApiDocumentMerge
     {
         var responses = Object(op, "responses");
         var staffWrite = !SafeMethods.Contains(method)
-                         && (path.StartsWith("/api/pledges", StringComparison.Ordinal) || path.StartsWith(Staff.StaffAuthentication.ImportPath, StringComparison.Ordinal));
+                         && (path.StartsWith("/api/pledges", StringComparison.Ordinal) || path.StartsWith(Staff.StaffAuthentication.ImportPath, StringComparison.Ordinal))
+                         || path.StartsWith(Staff.StaffAuthentication.ProposalsPath, StringComparison.Ordinal);
         if (staffWrite)
         {
             op["security"] = StaffSecurity();

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -91,6 +92,11 @@ public sealed record TimelineView(
     string? Title, string? Summary, string? Reason, string? StatusFrom, string? Status, int? ProgressFrom, int? Progress,
     string? TargetDate, IReadOnlyList<EvidenceView>? Evidence, bool Retracted, long? Corrects, long? LogIndex = null, string? MilestoneId = null)
 {
+    /// <summary>On a verdict decided by review: who proposed it, and who approved it.</summary>
+    public string? ProposedBy { get; init; }
+
+    public IReadOnlyList<string>? ApprovedBy { get; init; }
+
     /// <summary>
     /// The entries that hold each milestone's texts as they stand (its latest logging or correction, unless
     /// retracted): the texts its translations translate, so the page shows them there.
@@ -122,12 +128,15 @@ public sealed record TimelineView(
         "ReplyRequested" => t["Timeline.ReplyRequested", Title ?? "?", Localisation.ReaderDates.Partial(TargetDate)],
         "ReplyRecorded" => t["Timeline.ReplyRecorded", Title ?? "?"],
         "VerifiabilityAssessed" => t["Timeline.VerifiabilityAssessed", VerifiabilityText.Label(t, Title)],
+        "StatusProposed" => t["Timeline.StatusProposed", StatusText.Label(t, Title ?? "?")],
+        "ProposalApproved" => t["Timeline.ProposalApproved"],
+        "ProposalRejected" => t["Timeline.ProposalRejected", StatusText.Label(t, Title ?? "?")],
         _ => Title ?? Type,
     };
 
     /// <summary>What is said under the heading: a milestone's description, then the reason given.</summary>
     public IEnumerable<string> Texts =>
-        new[] { Type is "MilestoneLogged" or "MilestoneCorrected" or "TargetDateSet" or "ReplyRequested" or "ReplyRecorded" ? Summary : Type is "TranslationAdded" ? Title : null, Reason }.OfType<string>();
+        new[] { Type is "MilestoneLogged" or "MilestoneCorrected" or "TargetDateSet" or "ReplyRequested" or "ReplyRecorded" or "StatusProposed" ? Summary : Type is "TranslationAdded" ? Title : null, Reason }.OfType<string>();
 }
 
 /// <summary>One page of the list: its items, how many match in all, and the cursor of the next page.</summary>
@@ -137,8 +146,41 @@ public sealed record TalliesView(int Total, IReadOnlyDictionary<string, int> ByS
     IReadOnlyDictionary<string, int>? ByVerifiability = null, IReadOnlyDictionary<string, int>? ByReason = null);
 
 /// <summary>Reads pledges from the commitments service (the same address YARP forwards to).</summary>
+/// <summary>An open verdict proposal, as commitments' review queue gives it.</summary>
+public sealed record ProposalView(
+    string PledgeId, string ProposalId, long Version, string From, string Status, string Reason, IReadOnlyList<EvidenceView>? Evidence,
+    string OccurredOn, string ProposedBy, string ProposedOn, IReadOnlyList<string>? ApprovedBy);
+
+public sealed record ProposalQueueItemView(ProposalView Proposal, string Title, string CurrentStatus);
+
+public sealed record ProposalQueuePage(IReadOnlyList<ProposalQueueItemView> Items, string? NextCursor);
+
+/// <summary>The open proposal the timeline shows: its latest StatusProposed with nothing after it but approvals.</summary>
+public static class OpenProposalOnTimeline
+{
+    public static TimelineView? Of(IEnumerable<TimelineView> timeline)
+    {
+        var latest = timeline.OrderByDescending(e => e.Version).SkipWhile(e => e.Type == "ProposalApproved").FirstOrDefault();
+        return latest is { Type: "StatusProposed" } ? latest : null;
+    }
+
+    public static string IdOf(TimelineView proposal) => "proposal-" + proposal.Version.ToString(CultureInfo.InvariantCulture);
+}
+
 public sealed class CommitmentsClient(HttpClient http)
 {
+    /// <summary>The open proposals (staff: <paramref name="internalToken"/> is the JWT minted for the signed-in staff member).</summary>
+    public async Task<ProposalQueuePage> ProposalsAsync(string internalToken, string? cursor, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/proposals?limit=50" + (cursor is null ? "" : "&cursor=" + Uri.EscapeDataString(cursor)));
+        request.Headers.Authorization = new("Bearer", internalToken);
+        using var response = await http.SendAsync(request, ct);
+        await EnsureOk(response, ct);
+        var items = await response.Content.ReadFromJsonAsync<List<ProposalQueueItemView>>(Json, ct) ?? [];
+        var next = response.Headers.TryGetValues("Link", out var links) ? ListQuery.NextCursor(string.Join(", ", links)) : null;
+        return new ProposalQueuePage(items, next);
+    }
+
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web)
     {
         NumberHandling = JsonNumberHandling.AllowReadingFromString,

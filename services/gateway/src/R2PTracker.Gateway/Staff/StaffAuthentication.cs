@@ -21,12 +21,16 @@ public sealed class StaffAuthentication(RequestDelegate next, StaffStore store, 
 {
     public const string ImportPath = "/api/import";
 
+    /// <summary>The review queue: a staff read (never cached), authenticated like a write.</summary>
+    public const string ProposalsPath = "/api/proposals";
+
     public async Task InvokeAsync(HttpContext http)
     {
         var request = http.Request;
         var import = request.Path.StartsWithSegments(ImportPath);
         var safe = HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method) || HttpMethods.IsOptions(request.Method);
-        if ((!request.Path.StartsWithSegments("/api/pledges") && !import) || safe)
+        var staffRead = request.Path.StartsWithSegments(ProposalsPath);
+        if ((!request.Path.StartsWithSegments("/api/pledges") && !import && !staffRead) || (safe && !staffRead))
         {
             await next(http);
             return;
@@ -44,7 +48,7 @@ public sealed class StaffAuthentication(RequestDelegate next, StaffStore store, 
         http.Items[BackendCredentials.InternalTokenItem] =
             InternalAuth.IssueToken(signingKey, staff.Name, staff.Role, clock.GetUtcNow(), InternalAuth.Audiences.Commitments);
         await next(http);
-        if (http.Response.StatusCode is >= 200 and < 300)
+        if (http.Response.StatusCode is >= 200 and < 300 && !staffRead)
         {
             if (import) await cache.EvictByTagAsync(CachePolicies.AllTag, http.RequestAborted);
             else await CachePolicies.EvictAsync(cache, CachePolicies.PledgeIdOf(http.Request.Path), http.RequestAborted);

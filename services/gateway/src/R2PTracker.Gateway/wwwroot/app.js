@@ -72,6 +72,29 @@
     });
   });
 
+  // Review of verdict proposals (the review page and a pledge's page): approve, or reject with a reason.
+  document.querySelectorAll('form.review').forEach(form => {
+    form.addEventListener('submit', async event => {
+      event.preventDefault();
+      const result = document.getElementById('write-result');
+      text(result, say('Saving', 'Saving…'));
+      const d = form.dataset;
+      const response = await fetch(`/api/pledges/${encodeURIComponent(d.pledgeId)}/proposals/${encodeURIComponent(d.proposal)}/${d.action}`, {
+        method: 'POST',
+        credentials: 'same-origin',
+        headers: { 'Content-Type': 'application/json', 'X-CSRF-TOKEN': csrf || '' },
+        body: JSON.stringify(d.action === 'rejection' ? { reason: form.elements.reason.value.trim() } : {}),
+      });
+      if (response.ok) {
+        text(result, say('Saved', 'Saved.'));
+        window.location.reload();
+      } else {
+        result.classList.add('error');
+        text(result, await explain(response));
+      }
+    });
+  });
+
   const subscribe = document.getElementById('subscribe-form');
   if (subscribe) {
     subscribe.addEventListener('submit', async event => {

@@ -10,6 +10,12 @@ public sealed class PledgeStatusChangedConsumer(FanOut fanOut) : IConsumer<Pledg
     public Task Consume(ConsumeContext<PledgeStatusChanged> context) => fanOut.RecordAsync(context.Message, FanOutConsumerDefinition.WaitForRegistration(context), context.CancellationToken);
 }
 
+/// <summary>A verdict proposed for review: alerts only the subscriptions that asked for proposal.opened (see SubscribeSlice.OptInEventTypes).</summary>
+public sealed class PledgeStatusProposedConsumer(FanOut fanOut) : IConsumer<PledgeStatusProposed>
+{
+    public Task Consume(ConsumeContext<PledgeStatusProposed> context) => fanOut.RecordAsync(context.Message, FanOutConsumerDefinition.WaitForRegistration(context), context.CancellationToken);
+}
+
 public sealed class MilestoneLoggedConsumer(FanOut fanOut) : IConsumer<MilestoneLogged>
 {
     public Task Consume(ConsumeContext<MilestoneLogged> context) => fanOut.RecordAsync(context.Message, FanOutConsumerDefinition.WaitForRegistration(context), context.CancellationToken);

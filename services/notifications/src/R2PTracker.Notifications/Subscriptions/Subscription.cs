@@ -36,7 +36,7 @@ public sealed record SubscriptionFilter
 
     public bool Matches(IPledgeIntegrationEvent e, string eventType, Pledges.PledgeProfile? profile) =>
         (PledgeIds is not { Count: > 0 } ids || ids.Contains(e.PledgeId))
-        && (EventTypes is not { Count: > 0 } types || types.Contains(eventType))
+        && (EventTypes is not { Count: > 0 } types ? !Subscribing.SubscribeSlice.OptInEventTypes.Contains(eventType) : types.Contains(eventType))
         && (Country is null || string.Equals(Country, profile?.Country, StringComparison.OrdinalIgnoreCase))
         && (Actor is null || string.Equals(Actor, profile?.Actor, StringComparison.OrdinalIgnoreCase));
 }

@@ -36,6 +36,13 @@ public record WebhookPayload(string Type, DateTimeOffset Timestamp, object Data)
             country = r.Country, status = r.Status, madeOn = r.OccurredOn, recordedAt = r.RecordedAt,
             recordedBy = r.RecordedBy, titles = titles ?? new Dictionary<string, string> { [Pledges.PledgeProfile.OriginalLanguage] = r.Title },
         }),
+        // A verdict proposed for review (not yet the pledge's status): proposedBy is who proposed it.
+        PledgeStatusProposed p => new("proposal.opened", p.RecordedAt, new
+        {
+            eventId = p.EventId, pledgeId = p.PledgeId, version = p.StreamVersion, proposalId = p.ProposalId, previousStatus = p.PreviousStatus,
+            status = p.Status, reason = p.Reason, evidence = p.Evidence, occurredOn = p.OccurredOn, recordedAt = p.RecordedAt,
+            recordedBy = p.RecordedBy, proposedBy = p.RecordedBy, titles,
+        }),
         _ => throw new ArgumentOutOfRangeException(nameof(e), e.GetType().Name, "No webhook type for this event."),
     };
 }

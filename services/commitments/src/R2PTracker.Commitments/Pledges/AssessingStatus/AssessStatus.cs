@@ -52,9 +52,13 @@ public static class AssessStatusSlice
                 var v = new Validation();
                 var command = Validate(id, request, http.User.StaffName(), clock.Today(), v);
                 if (command is null) return Problems.Validation(v);
+                // Kept, Compromise and Broken wait for a second editor (Review:VerdictApprovals).
+                var review = http.RequestServices.GetRequiredService<ReviewingVerdicts.ReviewOptions>();
                 return await PledgeWrites.Handle(http, session, id,
-                    pledge => [Decide(command, pledge, clock.Today())], ct);
+                    pledge => [ReviewingVerdicts.VerdictReviewSlice.Route(Decide(command, pledge, clock.Today()), pledge, review, clock.Today())], ct,
+                    ReviewingVerdicts.VerdictReviewSlice.Answer);
             })
             .RequireAuthorization(InternalAuth.StaffPolicy)
-            .PledgeWrite("Assess a pledge's status with a reason and evidence.");
+            .PledgeWrite("Assess a pledge's status with a reason and evidence. With Review:VerdictApprovals ≥ 1 a verdict (Kept, Compromise, Broken) is proposed instead: 202 with its proposalId.")
+            .Produces<ReviewingVerdicts.ProposalAccepted>(StatusCodes.Status202Accepted);
 }

@@ -19,7 +19,13 @@ public record TimelineEntry(
     long Version, string Type, string? OccurredOn, DateTimeOffset RecordedAt, string RecordedBy, string Actor,
     string? Title, string? Summary, string? Reason, string? StatusFrom, string? Status, int? ProgressFrom, int? Progress,
     string? TargetDate, IReadOnlyList<Evidence> Evidence, string? MilestoneId, long? Corrects, IReadOnlyList<long> CorrectedBy,
-    bool Retracted, string? Hash, object Data, long? LogIndex = null);
+    bool Retracted, string? Hash, object Data, long? LogIndex = null)
+{
+    /// <summary>On a verdict decided by two-person review: who proposed it and who approved it (null on any other entry).</summary>
+    public string? ProposedBy { get; init; }
+
+    public IReadOnlyList<string>? ApprovedBy { get; init; }
+}
 
 /// <summary>The fields of an entry that only some event types have.</summary>
 public readonly record struct TimelineText(
@@ -43,8 +49,13 @@ public readonly record struct TimelineText(
         ReplyRecorded r => new(Title: r.OnBehalfOf, Summary: r.Text),
         // Verifiability: the new rating is the title (the reason is the entry's reason).
         VerifiabilityAssessed a => new(Title: a.To.ToString(), Summary: a.From?.ToString()),
+        // Review: the proposed verdict is the title, not the status (a proposal changes no status).
+        StatusProposed p => new(Title: p.Assessment.To.ToString(), Summary: p.Assessment.Reason),
+        ProposalApproved a => new(Title: a.ProposalId),
+        ProposalRejected r => new(Title: r.Status.ToString()),
         _ => new(),
     };
+
 
     /// <summary>Who translated what into which language, in English (the feeds say it in their language too).</summary>
     public static string Translated(TranslationAdded t) => Feeds.FeedText.InEnglish.Translated(t);
@@ -91,7 +102,10 @@ public static class GetTimelineSlice
                 actor, text.Title, text.Summary, (e.Data as IReasonedEvent)?.Reason, text.StatusFrom, text.Status, text.ProgressFrom, text.Progress,
                 text.TargetDate, EvidenceOf(e.Data), milestoneId, corrects, correctedBy,
                 e.Data is MilestoneLogged && milestoneId is not null && retracted.Contains(milestoneId),
-                e.GetHeader(EventChain.HashHeader)?.ToString(), e.Data);
+                e.GetHeader(EventChain.HashHeader)?.ToString(), e.Data)
+            {
+                ProposedBy = (e.Data as StatusAssessed)?.ProposedBy, ApprovedBy = (e.Data as StatusAssessed)?.ApprovedBy,
+            };
         });
         return entries
             .OrderBy(t => t.OccurredOn is null ? DateOnly.MaxValue : PartialDate.Parse(t.OccurredOn).Latest)

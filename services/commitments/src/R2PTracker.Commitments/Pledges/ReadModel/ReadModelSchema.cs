@@ -82,6 +82,7 @@ public static class ReadModelSchema
         $"create index if not exists pledge_states_open on {States} (pledge_id, axis) where valid_to is null",
         $"create index if not exists pledge_status_runs_open on {StatusRuns} (pledge_id, axis) where valid_to is null",
         $"create index if not exists pledge_milestone_states_open on {Milestones} (pledge_id, axis, position) where valid_to is null",
+        .. ReviewingVerdicts.OpenProposals.Schema,
     ];
 
     public static async Task EnsureAsync(NpgsqlDataSource db, CancellationToken ct)

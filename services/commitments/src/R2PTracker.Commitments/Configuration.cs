@@ -29,6 +29,7 @@ using R2PTracker.Commitments.Pledges.SettingTargetDate;
 using R2PTracker.Commitments.Pledges.Translating;
 using R2PTracker.Commitments.Pledges.RightOfReply;
 using R2PTracker.Commitments.Recording;
+using R2PTracker.Commitments.Submissions;
 using R2PTracker.Commitments.Telemetry;
 using R2PTracker.ServiceDefaults;
 using Scalar.AspNetCore;
@@ -96,6 +97,7 @@ public static class Configuration
         builder.Services.AddSingleton<PublicLinks>();
         // Registered whether enabled or not: the monitor reads Overdue:Enabled itself, once its settings are validated.
         builder.Services.AddHostedService(sp => sp.GetRequiredService<OverdueMonitor>());
+        builder.AddSubmissions(withDaemon: withLog);
         return builder;
     }
 
@@ -136,6 +138,7 @@ public static class Configuration
         app.MapAttachEvidence();
         app.MapAddTranslation();
         app.MapRightOfReply();
+        app.MapSubmissions();
         app.MapGetTallies();
         app.MapGetHistory();
         app.MapPledgeFeeds();

@@ -109,7 +109,7 @@ public sealed partial record Pledge
     public Pledge Apply(MilestoneLogged e)
     {
         var logged = new MilestoneState(e.MilestoneId, e.Title, e.Description, e.OccurredOn, e.Evidence.Count, false);
-        return this with
+        return Credited(e.Credit) with
         {
             Milestones = MilestoneList.Add(logged),
             MilestoneCount = MilestoneCount + 1,
@@ -134,8 +134,8 @@ public sealed partial record Pledge
     public Pledge Apply(EvidenceAttached e)
     {
         var pledge = e.MilestoneId is null
-            ? this
-            : WithMilestone(e.MilestoneId, m => m with { EvidenceCount = m.EvidenceCount + e.Evidence.Count });
+            ? Credited(e.Credit)
+            : Credited(e.Credit).WithMilestone(e.MilestoneId, m => m with { EvidenceCount = m.EvidenceCount + e.Evidence.Count });
         return pledge with { EvidenceCount = EvidenceCount + e.Evidence.Count };
     }
 
@@ -230,6 +230,12 @@ public sealed partial record Pledge
     };
 
     public ReplyRequest? ReplyRequest(string id) => ReplyRequests.FirstOrDefault(r => r.Id == id);
+
+    /// <summary>The public submissions this record took a milestone or evidence from (see <see cref="PublicCredit"/>), by id.</summary>
+    public IReadOnlyList<string> CreditedSubmissions { get; init; } = [];
+
+    private Pledge Credited(PublicCredit? credit) =>
+        credit is null ? this : this with { CreditedSubmissions = [.. CreditedSubmissions, credit.SubmissionId] };
 
     private ImmutableList<MilestoneState> MilestoneList =>
         Milestones as ImmutableList<MilestoneState> ?? ImmutableList.CreateRange(Milestones);

@@ -61,7 +61,8 @@ public record MilestoneLogged(
     string Description,
     string OccurredOn,
     IReadOnlyList<Evidence> Evidence,
-    string RecordedBy) : IMilestoneEvent, IEvidenceEvent;
+    string RecordedBy,
+    PublicCredit? Credit = null) : IMilestoneEvent, IEvidenceEvent;
 
 public record StatusAssessed(
     string PledgeId,
@@ -109,7 +110,8 @@ public record EvidenceAttached(
     string? MilestoneId,
     IReadOnlyList<Evidence> Evidence,
     string OccurredOn,
-    string RecordedBy) : IMilestoneEvent, IEvidenceEvent;
+    string RecordedBy,
+    PublicCredit? Credit = null) : IMilestoneEvent, IEvidenceEvent;
 
 public record ProgressAssessed(
     string PledgeId,
@@ -192,6 +194,12 @@ public record ReplyRecorded(
     SourceCitation? Source,
     string OccurredOn,
     string RecordedBy) : IPledgeEvent;
+
+/// <summary>
+/// On a milestone or evidence taken from a public submission (see Submissions/): the submission it came from,
+/// and the name its submitter chose to be credited with (null: anonymous). Never the submitter's e-mail.
+/// </summary>
+public record PublicCredit(string SubmissionId, string? Name);
 
 public static class PledgeEventTypes
 {

@@ -26,7 +26,9 @@ public sealed class StaffAuthentication(RequestDelegate next, StaffStore store, 
         var request = http.Request;
         var import = request.Path.StartsWithSegments(ImportPath);
         var safe = HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method) || HttpMethods.IsOptions(request.Method);
-        if ((!request.Path.StartsWithSegments("/api/pledges") && !import) || safe)
+        // The moderation queue is staff-only to read as well; sending a submission and its private links are public.
+        var moderation = SubmissionRoutes.IsStaffOnly(request.Path.Value ?? "");
+        if (!moderation && ((!request.Path.StartsWithSegments("/api/pledges") && !import) || safe || SubmissionRoutes.IsPublic(request.Path.Value ?? "")))
         {
             await next(http);
             return;
@@ -44,9 +46,10 @@ public sealed class StaffAuthentication(RequestDelegate next, StaffStore store, 
         http.Items[BackendCredentials.InternalTokenItem] =
             InternalAuth.IssueToken(signingKey, staff.Name, staff.Role, clock.GetUtcNow(), InternalAuth.Audiences.Commitments);
         await next(http);
-        if (http.Response.StatusCode is >= 200 and < 300)
+        if (http.Response.StatusCode is >= 200 and < 300 && !safe)
         {
-            if (import) await cache.EvictByTagAsync(CachePolicies.AllTag, http.RequestAborted);
+            // An accepted submission changes the pledge it names, which its path does not: every cached read goes.
+            if (import || moderation) await cache.EvictByTagAsync(CachePolicies.AllTag, http.RequestAborted);
             else await CachePolicies.EvictAsync(cache, CachePolicies.PledgeIdOf(http.Request.Path), http.RequestAborted);
         }
     }

@@ -34,9 +34,12 @@ public sealed record SubscriptionFilter
 
     public bool NeedsPledgeProfile => Country is not null || Actor is not null;
 
+    /// <summary>Event types a subscription gets only when it lists them: staff alerts, which a subscription to "everything" does not want.</summary>
+    public static readonly string[] OptIn = ["submission.received"];
+
     public bool Matches(IPledgeIntegrationEvent e, string eventType, Pledges.PledgeProfile? profile) =>
         (PledgeIds is not { Count: > 0 } ids || ids.Contains(e.PledgeId))
-        && (EventTypes is not { Count: > 0 } types || types.Contains(eventType))
+        && (EventTypes is { Count: > 0 } types ? types.Contains(eventType) : !OptIn.Contains(eventType))
         && (Country is null || string.Equals(Country, profile?.Country, StringComparison.OrdinalIgnoreCase))
         && (Actor is null || string.Equals(Actor, profile?.Actor, StringComparison.OrdinalIgnoreCase));
 }

@@ -34,6 +34,11 @@ public record WebhookPayload(string Type, DateTimeOffset Timestamp, object Data)
             country = r.Country, status = r.Status, madeOn = r.OccurredOn, recordedAt = r.RecordedAt,
             recordedBy = r.RecordedBy, titles = titles ?? new Dictionary<string, string> { [Pledges.PledgeProfile.OriginalLanguage] = r.Title },
         }),
+        // For staff: that a submission awaits moderation, never what it says or who sent it (the queue shows that).
+        SubmissionReceived r => new("submission.received", r.RecordedAt, new
+        {
+            eventId = r.EventId, submissionId = r.SubmissionId, pledgeId = r.PledgeId, linkCount = r.LinkCount, receivedAt = r.RecordedAt, titles,
+        }),
         _ => throw new ArgumentOutOfRangeException(nameof(e), e.GetType().Name, "No webhook type for this event."),
     };
 }

@@ -32,7 +32,7 @@ public record SubscriptionCreated(
 
 public static partial class SubscribeSlice
 {
-    public static readonly string[] EventTypes = ["pledge.registered", "pledge.status_changed", "pledge.milestone_logged"];
+    public static readonly string[] EventTypes = ["pledge.registered", "pledge.status_changed", "pledge.milestone_logged", "submission.received"];
     public const int MaxPledgeIds = 500;
     public const int MaxEventTypes = 10;
 

@@ -1,5 +1,5 @@
 -- A PostgreSQL role per service, each owning its own schema and reaching no other:
---   <prefix>_commitments owns schema commitments, <prefix>_notifications owns notifications,
+--   <prefix>_commitments owns schema commitments (and submissions), <prefix>_notifications owns notifications,
 --   <prefix>_gateway owns gateway. None is a superuser or may create roles or databases.
 -- Run by a superuser, connected to the database, with psql variables set beforehand (\set, never
 -- on a command line, as they hold passwords): db, prefix, and pw_commitments, pw_notifications,
@@ -36,6 +36,10 @@ revoke create on schema public from public;
 select format('create schema if not exists %I authorization %I', service, role) from r2p_services \gexec
 select format('alter schema %I owner to %I', service, role) from r2p_services \gexec
 select format('revoke all on schema %I from public', service) from r2p_services \gexec
+-- Commitments also owns the public submissions' store: a schema apart from the public record (see its Submissions/).
+select format('create schema if not exists submissions authorization %I', role) from r2p_services where service = 'commitments' \gexec
+select format('alter schema submissions owner to %I', role) from r2p_services where service = 'commitments' \gexec
+revoke all on schema submissions from public;
 
 -- What an earlier setup made as one superuser moves to the schema's role: tables (with their
 -- indexes and the sequences their columns own), views, other sequences, routines and types.

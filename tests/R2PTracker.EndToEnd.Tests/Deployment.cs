@@ -90,6 +90,7 @@ public sealed class Deployment : IAsyncLifetime
             ["RateLimits__SubscriptionsPerMinute"] = "100000",
             ["RateLimits__PublicReadsPerMinute"] = "100000",
             ["RateLimits__FailedSignInsPerMinute"] = "1000",
+            ["RateLimits__SubmissionsPerMinute"] = "100000",
             ["ASPNETCORE_ENVIRONMENT"] = "Production",
             // The overdue monitor's pass runs every second here instead of every minute (OverdueTests).
             ["Overdue__Interval"] = "00:00:01",

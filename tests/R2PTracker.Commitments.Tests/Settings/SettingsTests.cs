@@ -71,6 +71,11 @@ public class SettingsTests
         import.Writers.ShouldBe(new ImportOptions().Writers);
         import.MaxListedErrors.ShouldBe(new ImportOptions().MaxListedErrors);
         import.AnalyzeAfterEvents.ShouldBe(new ImportOptions().AnalyzeAfterEvents);
+        var submissions = shipped.GetSection(R2PTracker.Commitments.Submissions.SubmissionOptions.Section).Get<R2PTracker.Commitments.Submissions.SubmissionOptions>()!;
+        submissions.Problems().ShouldBeEmpty();
+        submissions.MaxTextLength.ShouldBe(new R2PTracker.Commitments.Submissions.SubmissionOptions().MaxTextLength);
+        submissions.MaxLinks.ShouldBe(new R2PTracker.Commitments.Submissions.SubmissionOptions().MaxLinks);
+        submissions.PollingInterval.ShouldBe(new R2PTracker.Commitments.Submissions.SubmissionOptions().PollingInterval);
         shipped["PublicBaseUrl"].ShouldBe("");
         // Two-person review is on unless a deployment turns it off: one approval by another editor.
         var review = shipped.GetSection(ReviewOptions.Section).Get<ReviewOptions>()!;

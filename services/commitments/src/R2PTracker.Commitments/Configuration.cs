@@ -31,6 +31,7 @@ using R2PTracker.Commitments.Pledges.RightOfReply;
 using R2PTracker.Commitments.Pledges.AssessingVerifiability;
 using R2PTracker.Commitments.Pledges.ReviewingVerdicts;
 using R2PTracker.Commitments.Recording;
+using R2PTracker.Commitments.Submissions;
 using R2PTracker.Commitments.Telemetry;
 using R2PTracker.ServiceDefaults;
 using Scalar.AspNetCore;
@@ -99,6 +100,7 @@ public static class Configuration
         builder.Services.AddSingleton<PublicLinks>();
         // Registered whether enabled or not: the monitor reads Overdue:Enabled itself, once its settings are validated.
         builder.Services.AddHostedService(sp => sp.GetRequiredService<OverdueMonitor>());
+        builder.AddSubmissions(withDaemon: withLog);
         return builder;
     }
 
@@ -143,6 +145,7 @@ public static class Configuration
         app.MapAssessVerifiability();
         app.MapVerdictReview();
         OpenProposals.MapOpenProposals(app);
+        app.MapSubmissions();
         app.MapGetTallies();
         app.MapGetHistory();
         app.MapPledgeFeeds();

@@ -24,6 +24,8 @@ public sealed class RateLimitOptions
     [Range(1, int.MaxValue)] public int PublicReadsPerMinute { get; set; } = 600;
     [Range(1, int.MaxValue)] public int SubscriptionsPerMinute { get; set; } = 10;
     [Range(1, int.MaxValue)] public int FailedSignInsPerMinute { get; set; } = 5;
+    /// <summary>Public evidence submissions a client may send a minute (POST /api/pledges/{id}/submissions).</summary>
+    [Range(1, int.MaxValue)] public int SubmissionsPerMinute { get; set; } = 5;
 }
 
 /// <summary>Request bodies: one limit for every route, and the import's own.</summary>

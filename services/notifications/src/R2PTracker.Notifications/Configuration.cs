@@ -4,6 +4,7 @@ using R2PTracker.Notifications.Email;
 using R2PTracker.Notifications.Hosting;
 using R2PTracker.Notifications.Pledges;
 using R2PTracker.Notifications.Security;
+using R2PTracker.Notifications.Submissions;
 using R2PTracker.Notifications.Subscriptions;
 using R2PTracker.Notifications.Subscriptions.Confirming;
 using R2PTracker.Notifications.Subscriptions.Managing;
@@ -56,6 +57,7 @@ public static class Configuration
         builder.Services.AddSingleton<WebhookSender>();
         builder.Services.AddLocalization(o => o.ResourcesPath = "Resources");
         builder.Services.AddSingleton<EmailSender>();
+        builder.Services.AddSingleton<SubmitterMail>();
         builder.Services.AddSingleton<DeliveryLease>();
         builder.Services.AddSingleton<DeliveryDispatcher>();
         builder.Services.AddSingleton<Telemetry.NotificationsTelemetry>();
@@ -75,6 +77,9 @@ public static class Configuration
             bus.AddConsumer<PledgeRegisteredConsumer>(typeof(FanOutConsumerDefinition<PledgeRegisteredConsumer>));
             bus.AddConsumer<PledgeDetailsRevisedConsumer>(typeof(FanOutConsumerDefinition<PledgeDetailsRevisedConsumer>));
             bus.AddConsumer<PledgeTranslationAddedConsumer>(typeof(FanOutConsumerDefinition<PledgeTranslationAddedConsumer>));
+            bus.AddConsumer<SubmissionReceivedConsumer>(typeof(FanOutConsumerDefinition<SubmissionReceivedConsumer>));
+            bus.AddConsumer<SubmissionConfirmationRequestedConsumer>(typeof(FanOutConsumerDefinition<SubmissionConfirmationRequestedConsumer>));
+            bus.AddConsumer<SubmissionModeratedConsumer>(typeof(FanOutConsumerDefinition<SubmissionModeratedConsumer>));
         });
         return builder;
     }

@@ -120,7 +120,7 @@ public sealed partial record Pledge
     public Pledge Apply(MilestoneLogged e)
     {
         var logged = new MilestoneState(e.MilestoneId, e.Title, e.Description, e.OccurredOn, e.Evidence.Count, false);
-        return this with
+        return Credited(e.Credit) with
         {
             Milestones = MilestoneList.Add(logged),
             MilestoneCount = MilestoneCount + 1,
@@ -145,8 +145,8 @@ public sealed partial record Pledge
     public Pledge Apply(EvidenceAttached e)
     {
         var pledge = e.MilestoneId is null
-            ? this
-            : WithMilestone(e.MilestoneId, m => m with { EvidenceCount = m.EvidenceCount + e.Evidence.Count });
+            ? Credited(e.Credit)
+            : Credited(e.Credit).WithMilestone(e.MilestoneId, m => m with { EvidenceCount = m.EvidenceCount + e.Evidence.Count });
         return pledge with { EvidenceCount = EvidenceCount + e.Evidence.Count };
     }
 
@@ -257,6 +257,11 @@ public sealed partial record Pledge
     public Pledge Apply(ProposalApproved e) => this with { };
 
     public Pledge Apply(ProposalRejected e) => this with { };
+    /// <summary>The public submissions this record took a milestone or evidence from (see <see cref="PublicCredit"/>), by id.</summary>
+    public IReadOnlyList<string> CreditedSubmissions { get; init; } = [];
+
+    private Pledge Credited(PublicCredit? credit) =>
+        credit is null ? this : this with { CreditedSubmissions = [.. CreditedSubmissions, credit.SubmissionId] };
 
     private ImmutableList<MilestoneState> MilestoneList =>
         Milestones as ImmutableList<MilestoneState> ?? ImmutableList.CreateRange(Milestones);

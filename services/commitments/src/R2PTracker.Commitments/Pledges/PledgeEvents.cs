@@ -69,7 +69,8 @@ public record MilestoneLogged(
     string Description,
     string OccurredOn,
     IReadOnlyList<Evidence> Evidence,
-    string RecordedBy) : IMilestoneEvent, IEvidenceEvent;
+    string RecordedBy,
+    PublicCredit? Credit = null) : IMilestoneEvent, IEvidenceEvent;
 
 public record StatusAssessed(
     string PledgeId,
@@ -130,7 +131,8 @@ public record EvidenceAttached(
     string? MilestoneId,
     IReadOnlyList<Evidence> Evidence,
     string OccurredOn,
-    string RecordedBy) : IMilestoneEvent, IEvidenceEvent;
+    string RecordedBy,
+    PublicCredit? Credit = null) : IMilestoneEvent, IEvidenceEvent;
 
 public record ProgressAssessed(
     string PledgeId,
@@ -254,6 +256,12 @@ public record ProposalRejected(
     string Reason,
     string OccurredOn,
     string RecordedBy) : IReasonedEvent;
+
+/// <summary>
+/// On a milestone or evidence taken from a public submission (see Submissions/): the submission it came from,
+/// and the name its submitter chose to be credited with (null: anonymous). Never the submitter's e-mail.
+/// </summary>
+public record PublicCredit(string SubmissionId, string? Name);
 
 public static class PledgeEventTypes
 {

@@ -93,8 +93,10 @@ public static class ApiDocumentMerge
     private static void AddGatewayAnswers(JsonObject op, string path, string method, PublicRoute route)
     {
         var responses = Object(op, "responses");
-        var staffWrite = !SafeMethods.Contains(method)
-                         && (path.StartsWith("/api/pledges", StringComparison.Ordinal) || path.StartsWith(Staff.StaffAuthentication.ImportPath, StringComparison.Ordinal))
+        var staffWrite = (!SafeMethods.Contains(method)
+                          && (path.StartsWith("/api/pledges", StringComparison.Ordinal) || path.StartsWith(Staff.StaffAuthentication.ImportPath, StringComparison.Ordinal))
+                          && !Staff.SubmissionRoutes.IsPublic(path))
+                         || Staff.SubmissionRoutes.IsStaffOnly(path)
                          || path.StartsWith(Staff.StaffAuthentication.ProposalsPath, StringComparison.Ordinal);
         if (staffWrite)
         {

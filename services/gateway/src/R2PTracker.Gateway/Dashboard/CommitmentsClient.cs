@@ -90,7 +90,8 @@ public sealed record ReplyRequestView(
 public sealed record TimelineView(
     long Version, string Type, string? OccurredOn, DateTimeOffset? RecordedAt, string? RecordedBy,
     string? Title, string? Summary, string? Reason, string? StatusFrom, string? Status, int? ProgressFrom, int? Progress,
-    string? TargetDate, IReadOnlyList<EvidenceView>? Evidence, bool Retracted, long? Corrects, long? LogIndex = null, string? MilestoneId = null)
+    string? TargetDate, IReadOnlyList<EvidenceView>? Evidence, bool Retracted, long? Corrects, long? LogIndex = null, string? MilestoneId = null,
+    CreditView? Credit = null)
 {
     /// <summary>On a verdict decided by review: who proposed it, and who approved it.</summary>
     public string? ProposedBy { get; init; }
@@ -263,6 +264,26 @@ public sealed class CommitmentsClient(HttpClient http)
         return await response.Content.ReadFromJsonAsync<List<Log.WitnessView>>(Json, ct) ?? [];
     }
 
+    /// <summary>A submission as its private status link shows it; null for a token no submission has.</summary>
+    public async Task<SubmissionView?> SubmissionStatusAsync(string token, CancellationToken ct)
+    {
+        using var response = await http.GetAsync($"/api/submissions/status/{Uri.EscapeDataString(token)}", ct);
+        if (response.StatusCode == HttpStatusCode.NotFound) return null;
+        await EnsureOk(response, ct);
+        return await response.Content.ReadFromJsonAsync<SubmissionView>(Json, ct);
+    }
+
+    /// <summary>The moderation queue, read as the staff member whose internal token is <paramref name="internalToken"/>.</summary>
+    public async Task<SubmissionPageView> SubmissionsAsync(string state, string? cursor, string internalToken, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get,
+            $"/api/submissions?state={Uri.EscapeDataString(state)}" + (cursor is null ? "" : "&cursor=" + Uri.EscapeDataString(cursor)));
+        request.Headers.Authorization = new("Bearer", internalToken);
+        using var response = await http.SendAsync(request, ct);
+        await EnsureOk(response, ct);
+        return await response.Content.ReadFromJsonAsync<SubmissionPageView>(Json, ct) ?? new SubmissionPageView([], null);
+    }
+
     private static async Task EnsureOk(HttpResponseMessage response, CancellationToken ct)
     {
         if (response.IsSuccessStatusCode) return;
@@ -305,3 +326,13 @@ public sealed class BackendException(int status, string body) : Exception($"Comm
         }
     }
 }
+
+/// <summary>Whom a milestone or evidence from a public submission credits (a null name: anonymous).</summary>
+public sealed record CreditView(string SubmissionId, string? Name);
+
+/// <summary>A public submission as commitments gives it to its submitter (status link) or to staff (queue).</summary>
+public sealed record SubmissionView(
+    Guid Id, string PledgeId, string State, string Text, IReadOnlyList<string>? Links, string? Name, bool HasEmail, DateTimeOffset ReceivedAt,
+    string? AcceptedAs, string? MilestoneId, string? Reason, DateTimeOffset? ModeratedAt, bool Confirmed = false, string? ModeratedBy = null);
+
+public sealed record SubmissionPageView(IReadOnlyList<SubmissionView> Items, string? Next);

@@ -19,6 +19,7 @@ public static class DashboardEndpoints
 {
     public static void MapDashboard(this WebApplication app)
     {
+        app.MapSubmissionPages();
         app.MapGet("/", async (HttpContext http, CommitmentsClient commitments, StaffStore store, IAntiforgery antiforgery,
             TimeProvider clock, IStringLocalizer<DashboardText> t, CancellationToken ct) =>
         {

@@ -14,6 +14,7 @@ public static class RateLimits
 {
     public const string PublicReads = "public-reads";
     public const string Subscribe = "subscribe";
+    public const string Submissions = "submissions";
 
     public static void AddClientRateLimits(this IServiceCollection services)
     {
@@ -22,6 +23,7 @@ public static class RateLimits
         {
             o.AddPolicy(PublicReads, http => PerClient(http, Limits(http).PublicReadsPerMinute));
             o.AddPolicy(Subscribe, http => PerClient(http, Limits(http).SubscriptionsPerMinute));
+            o.AddPolicy(Submissions, http => PerClient(http, Limits(http).SubmissionsPerMinute));
             o.OnRejected = async (context, ct) =>
             {
                 var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var after) ? after : TimeSpan.FromMinutes(1);
@@ -58,5 +60,7 @@ public static class RateLimits
     public static bool IsStaffWrite(HttpContext http) =>
         !HttpMethods.IsGet(http.Request.Method) && !HttpMethods.IsHead(http.Request.Method)
         && http.Request.Path.StartsWithSegments("/api/pledges")
+        // A public submission is limited however it is sent: an Authorization header does not lift its limit.
+        && !Staff.SubmissionRoutes.IsPublic(http.Request.Path.Value ?? "")
         && (http.Request.Headers.Authorization.Count > 0 || http.User.Identity?.IsAuthenticated == true);
 }

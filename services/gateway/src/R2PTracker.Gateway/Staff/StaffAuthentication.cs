@@ -29,8 +29,10 @@ public sealed class StaffAuthentication(RequestDelegate next, StaffStore store, 
         var request = http.Request;
         var import = request.Path.StartsWithSegments(ImportPath);
         var safe = HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method) || HttpMethods.IsOptions(request.Method);
-        var staffRead = request.Path.StartsWithSegments(ProposalsPath);
-        if ((!request.Path.StartsWithSegments("/api/pledges") && !import && !staffRead) || (safe && !staffRead))
+        // Staff-only to read as well: the review queue and the moderation queue. Sending a submission and its private links are public.
+        var moderation = SubmissionRoutes.IsStaffOnly(request.Path.Value ?? "");
+        var staffOnly = request.Path.StartsWithSegments(ProposalsPath) || moderation;
+        if (!staffOnly && ((!request.Path.StartsWithSegments("/api/pledges") && !import) || safe || SubmissionRoutes.IsPublic(request.Path.Value ?? "")))
         {
             await next(http);
             return;
@@ -48,9 +50,10 @@ public sealed class StaffAuthentication(RequestDelegate next, StaffStore store, 
         http.Items[BackendCredentials.InternalTokenItem] =
             InternalAuth.IssueToken(signingKey, staff.Name, staff.Role, clock.GetUtcNow(), InternalAuth.Audiences.Commitments);
         await next(http);
-        if (http.Response.StatusCode is >= 200 and < 300 && !staffRead)
+        if (http.Response.StatusCode is >= 200 and < 300 && !safe)
         {
-            if (import) await cache.EvictByTagAsync(CachePolicies.AllTag, http.RequestAborted);
+            // An accepted submission changes the pledge it names, which its path does not: every cached read goes.
+            if (import || moderation) await cache.EvictByTagAsync(CachePolicies.AllTag, http.RequestAborted);
             else await CachePolicies.EvictAsync(cache, CachePolicies.PledgeIdOf(http.Request.Path), http.RequestAborted);
         }
     }

@@ -95,6 +95,58 @@
     });
   });
 
+  // Evidence from the public: sent as JSON; the answer's private status link is shown to keep.
+  const submission = document.getElementById('submission-form');
+  if (submission) {
+    submission.addEventListener('submit', async event => {
+      event.preventDefault();
+      const out = document.getElementById('submission-result');
+      const f = submission.elements;
+      const body = {
+        text: f.text.value.trim(), links: f.links.value.split(/\s+/).filter(l => l),
+        name: f.name.value.trim() || null, email: f.email.value.trim() || null, website: f.website.value,
+      };
+      const response = await fetch(`/api/pledges/${encodeURIComponent(submission.dataset.pledgeId)}/submissions`, {
+        method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body),
+      });
+      if (response.status === 202) {
+        const receipt = await response.json();
+        out.textContent = say('SubmissionSent', 'Thank you. Follow your submission at this private link (keep it):') + ' ';
+        const link = document.createElement('a');
+        link.href = receipt.statusUrl;
+        link.textContent = new URL(receipt.statusUrl, window.location.href).href;
+        link.id = 'submission-status-link';
+        out.appendChild(link);
+        submission.reset();
+      } else {
+        out.textContent = await explain(response);
+      }
+    });
+  }
+
+  // The moderation queue: accept (at the pledge's version) or reject, then the queue again.
+  document.querySelectorAll('form.moderate').forEach(form => {
+    form.addEventListener('submit', async event => {
+      event.preventDefault();
+      const result = document.getElementById('write-result');
+      const f = form.elements;
+      const body = form.dataset.kind === 'accept'
+        ? { as: f.as.value, title: f.title.value.trim() || null, occurredOn: f.occurredOn.value.trim() || null, milestoneId: f.milestoneId.value.trim() || null }
+        : { reason: f.reason.value.trim() };
+      const headers = { 'Content-Type': 'application/json', 'X-CSRF-TOKEN': csrf || '' };
+      if (form.dataset.etag) headers['If-Match'] = `"${form.dataset.etag}"`;
+      text(result, say('Saving', 'Saving…'));
+      const response = await fetch(form.dataset.url, { method: 'POST', credentials: 'same-origin', headers, body: JSON.stringify(body) });
+      if (response.ok) {
+        text(result, say('Saved', 'Saved.'));
+        window.location.reload();
+      } else {
+        result.classList.add('error');
+        text(result, await explain(response));
+      }
+    });
+  });
+
   const subscribe = document.getElementById('subscribe-form');
   if (subscribe) {
     subscribe.addEventListener('submit', async event => {

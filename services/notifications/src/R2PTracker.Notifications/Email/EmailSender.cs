@@ -133,6 +133,8 @@ public sealed class EmailSender(EmailOptions options, IStringLocalizer<EmailText
                  new(t["Proposal.Review"]), link]),
             "pledge.registered" => (t["Registered.Subject", pledge],
                 [new(t["Registered.Line", pledge]), new(t["Registered.Actor", Get("actor"), Get("country")]), recordedBy, link]),
+            "submission.received" => (t["Submission.Subject", pledge],
+                [new(t["Submission.Line", pledge]), Line.Link(t["Submission.Queue"], t["Submission.QueueLabel"], $"{options.PublicBaseUrl.TrimEnd('/')}/submissions"), link]),
             _ => (t["Other.Subject", delivery.Type, pledge], [new(t["Other.Line", delivery.Type, pledge]), link]),
         };
     }

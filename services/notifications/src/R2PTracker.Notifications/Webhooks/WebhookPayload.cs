@@ -43,6 +43,11 @@ public record WebhookPayload(string Type, DateTimeOffset Timestamp, object Data)
             status = p.Status, reason = p.Reason, evidence = p.Evidence, occurredOn = p.OccurredOn, recordedAt = p.RecordedAt,
             recordedBy = p.RecordedBy, proposedBy = p.RecordedBy, titles,
         }),
+        // For staff: that a submission awaits moderation, never what it says or who sent it (the queue shows that).
+        SubmissionReceived r => new("submission.received", r.RecordedAt, new
+        {
+            eventId = r.EventId, submissionId = r.SubmissionId, pledgeId = r.PledgeId, linkCount = r.LinkCount, receivedAt = r.RecordedAt, titles,
+        }),
         _ => throw new ArgumentOutOfRangeException(nameof(e), e.GetType().Name, "No webhook type for this event."),
     };
 }

@@ -19,7 +19,7 @@ public record TimelineEntry(
     long Version, string Type, string? OccurredOn, DateTimeOffset RecordedAt, string RecordedBy, string Actor,
     string? Title, string? Summary, string? Reason, string? StatusFrom, string? Status, int? ProgressFrom, int? Progress,
     string? TargetDate, IReadOnlyList<Evidence> Evidence, string? MilestoneId, long? Corrects, IReadOnlyList<long> CorrectedBy,
-    bool Retracted, string? Hash, object Data, long? LogIndex = null)
+    bool Retracted, string? Hash, object Data, long? LogIndex = null, PublicCredit? Credit = null)
 {
     /// <summary>On a verdict decided by two-person review: who proposed it and who approved it (null on any other entry).</summary>
     public string? ProposedBy { get; init; }
@@ -70,6 +70,14 @@ public static class GetTimelineSlice
 
     private static string? MilestoneOf(object data) => (data as IMilestoneEvent)?.MilestoneId;
 
+    /// <summary>Whom a milestone or evidence from a public submission credits.</summary>
+    private static PublicCredit? CreditOf(object data) => data switch
+    {
+        MilestoneLogged m => m.Credit,
+        EvidenceAttached a => a.Credit,
+        _ => null,
+    };
+
     /// <summary>Ordered by occurred-on as the as-of reads count it (last day, then first day), then version.
     /// A retraction has no date of its own: it sits at the date of the milestone it withdraws.</summary>
     public static List<TimelineEntry> Build(IReadOnlyList<IEvent> events)
@@ -102,7 +110,7 @@ public static class GetTimelineSlice
                 actor, text.Title, text.Summary, (e.Data as IReasonedEvent)?.Reason, text.StatusFrom, text.Status, text.ProgressFrom, text.Progress,
                 text.TargetDate, EvidenceOf(e.Data), milestoneId, corrects, correctedBy,
                 e.Data is MilestoneLogged && milestoneId is not null && retracted.Contains(milestoneId),
-                e.GetHeader(EventChain.HashHeader)?.ToString(), e.Data)
+                e.GetHeader(EventChain.HashHeader)?.ToString(), e.Data, Credit: CreditOf(e.Data))
             {
                 ProposedBy = (e.Data as StatusAssessed)?.ProposedBy, ApprovedBy = (e.Data as StatusAssessed)?.ApprovedBy,
             };

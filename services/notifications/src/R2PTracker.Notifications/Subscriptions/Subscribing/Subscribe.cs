@@ -32,13 +32,13 @@ public record SubscriptionCreated(
 
 public static partial class SubscribeSlice
 {
-    public static readonly string[] EventTypes = ["pledge.registered", "pledge.status_changed", "pledge.milestone_logged", "proposal.opened"];
+    public static readonly string[] EventTypes = ["pledge.registered", "pledge.status_changed", "pledge.milestone_logged", "proposal.opened", "submission.received"];
 
     /// <summary>
     /// Types a subscription gets only when its filter lists them, never as part of "every event": a verdict proposed
-    /// for review (proposal.opened) is for the review desk's staff; readers are alerted of the verdict once approved.
+    /// for review (proposal.opened) is for the review desk's staff; readers are alerted of the verdict once approved; a submission awaiting moderation (submission.received) is for the moderators.
     /// </summary>
-    public static readonly string[] OptInEventTypes = ["proposal.opened"];
+    public static readonly string[] OptInEventTypes = ["proposal.opened", "submission.received"];
     public const int MaxPledgeIds = 500;
     public const int MaxEventTypes = 10;
 

@@ -51,17 +51,17 @@
     return say('NotSaved', 'Not saved:') + ' ' + (problem?.title || response.statusText || say('Error', 'error')) + (problem?.detail ? ' ' + problem.detail : '');
   }
 
-  document.querySelectorAll('form.write').forEach(form => {
+  // A staff write from a form: POSTed with the sign-in's CSRF token (and If-Match where the form has the
+  // version it was made at); the page reloads once it is saved, or says why it was not.
+  function onStaffWrite(form, request) {
     form.addEventListener('submit', async event => {
       event.preventDefault();
       const result = document.getElementById('write-result');
       text(result, say('Saving', 'Saving…'));
-      const response = await fetch(`/api/pledges/${encodeURIComponent(pledgeId)}/${form.dataset.endpoint}`, {
-        method: 'POST',
-        credentials: 'same-origin',
-        headers: { 'Content-Type': 'application/json', 'If-Match': `"${form.dataset.etag}"`, 'X-CSRF-TOKEN': csrf || '' },
-        body: JSON.stringify(bodyFor(form)),
-      });
+      const { url, etag, body } = request(form);
+      const headers = { 'Content-Type': 'application/json', 'X-CSRF-TOKEN': csrf || '' };
+      if (etag) headers['If-Match'] = `"${etag}"`;
+      const response = await fetch(url, { method: 'POST', credentials: 'same-origin', headers, body: JSON.stringify(body) });
       if (response.ok) {
         text(result, say('Saved', 'Saved.'));
         window.location.reload();
@@ -70,30 +70,17 @@
         text(result, await explain(response));
       }
     });
-  });
+  }
+
+  document.querySelectorAll('form.write').forEach(form => onStaffWrite(form, f => ({
+    url: `/api/pledges/${encodeURIComponent(pledgeId)}/${f.dataset.endpoint}`, etag: f.dataset.etag, body: bodyFor(f),
+  })));
 
   // Review of verdict proposals (the review page and a pledge's page): approve, or reject with a reason.
-  document.querySelectorAll('form.review').forEach(form => {
-    form.addEventListener('submit', async event => {
-      event.preventDefault();
-      const result = document.getElementById('write-result');
-      text(result, say('Saving', 'Saving…'));
-      const d = form.dataset;
-      const response = await fetch(`/api/pledges/${encodeURIComponent(d.pledgeId)}/proposals/${encodeURIComponent(d.proposal)}/${d.action}`, {
-        method: 'POST',
-        credentials: 'same-origin',
-        headers: { 'Content-Type': 'application/json', 'X-CSRF-TOKEN': csrf || '' },
-        body: JSON.stringify(d.action === 'rejection' ? { reason: form.elements.reason.value.trim() } : {}),
-      });
-      if (response.ok) {
-        text(result, say('Saved', 'Saved.'));
-        window.location.reload();
-      } else {
-        result.classList.add('error');
-        text(result, await explain(response));
-      }
-    });
-  });
+  document.querySelectorAll('form.review').forEach(form => onStaffWrite(form, f => ({
+    url: `/api/pledges/${encodeURIComponent(f.dataset.pledgeId)}/proposals/${encodeURIComponent(f.dataset.proposal)}/${f.dataset.action}`,
+    body: f.dataset.action === 'rejection' ? { reason: f.elements.reason.value.trim() } : {},
+  })));
 
   // Evidence from the public: sent as JSON; the answer's private status link is shown to keep.
   const submission = document.getElementById('submission-form');
@@ -125,27 +112,16 @@
   }
 
   // The moderation queue: accept (at the pledge's version) or reject, then the queue again.
-  document.querySelectorAll('form.moderate').forEach(form => {
-    form.addEventListener('submit', async event => {
-      event.preventDefault();
-      const result = document.getElementById('write-result');
-      const f = form.elements;
-      const body = form.dataset.kind === 'accept'
-        ? { as: f.as.value, title: f.title.value.trim() || null, occurredOn: f.occurredOn.value.trim() || null, milestoneId: f.milestoneId.value.trim() || null }
-        : { reason: f.reason.value.trim() };
-      const headers = { 'Content-Type': 'application/json', 'X-CSRF-TOKEN': csrf || '' };
-      if (form.dataset.etag) headers['If-Match'] = `"${form.dataset.etag}"`;
-      text(result, say('Saving', 'Saving…'));
-      const response = await fetch(form.dataset.url, { method: 'POST', credentials: 'same-origin', headers, body: JSON.stringify(body) });
-      if (response.ok) {
-        text(result, say('Saved', 'Saved.'));
-        window.location.reload();
-      } else {
-        result.classList.add('error');
-        text(result, await explain(response));
+  document.querySelectorAll('form.moderate').forEach(form => onStaffWrite(form, f => ({
+    url: f.dataset.url,
+    etag: f.dataset.etag,
+    body: f.dataset.kind === 'accept'
+      ? {
+        as: f.elements.as.value, title: f.elements.title.value.trim() || null, occurredOn: f.elements.occurredOn.value.trim() || null,
+        milestoneId: f.elements.milestoneId.value.trim() || null,
       }
-    });
-  });
+      : { reason: f.elements.reason.value.trim() },
+  })));
 
   const subscribe = document.getElementById('subscribe-form');
   if (subscribe) {

@@ -13,8 +13,11 @@ namespace R2PTracker.Commitments.Tests.Integration;
 /// A host with two-person review as shipped (Review:VerdictApprovals 1, whatever the assembly's fixture sets),
 /// on the same database as the other tests.
 /// </summary>
-public sealed class ReviewedApp(CommitmentsApp app) : IAsyncLifetime
+public class ReviewedApp(CommitmentsApp app) : IAsyncLifetime
 {
+    /// <summary>Review:VerdictApprovals for this host.</summary>
+    protected virtual string Approvals => "1";
+
     private WebApplicationFactory<Program>? _factory;
 
     public WebApplicationFactory<Program> Factory => _factory ?? throw new InvalidOperationException("Not started.");
@@ -22,7 +25,7 @@ public sealed class ReviewedApp(CommitmentsApp app) : IAsyncLifetime
     public ValueTask InitializeAsync()
     {
         _factory = app.Factory.WithWebHostBuilder(b => b.ConfigureAppConfiguration((_, c) =>
-            c.AddInMemoryCollection(new Dictionary<string, string?> { ["Review:VerdictApprovals"] = "1" })));
+            c.AddInMemoryCollection(new Dictionary<string, string?> { ["Review:VerdictApprovals"] = Approvals })));
         _ = _factory.Server;
         return ValueTask.CompletedTask;
     }
@@ -208,5 +211,48 @@ public class ReviewTests(ReviewedApp review) : IClassFixture<ReviewedApp>
         var (a, b) = (page[0].GetProperty("proposal"), second.GetProperty("proposal"));
         b.GetProperty("pledgeId").GetString().ShouldNotBe(a.GetProperty("pledgeId").GetString());
         b.GetProperty("proposedAt").GetDateTimeOffset().ShouldBeGreaterThanOrEqualTo(a.GetProperty("proposedAt").GetDateTimeOffset());
+    }
+}
+
+/// <summary>A host whose verdicts need two approvals.</summary>
+public sealed class TwiceReviewedApp(CommitmentsApp app) : ReviewedApp(app)
+{
+    protected override string Approvals => "2";
+}
+
+/// <summary>Review:VerdictApprovals 2: an approval short of the setting is recorded, and the one that reaches it appends the verdict.</summary>
+public class TwoApprovalReviewTests(TwiceReviewedApp review) : IClassFixture<TwiceReviewedApp>
+{
+    private static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    private Task<HttpResponseMessage> ApproveAsync(string id, string proposalId, string who) =>
+        review.Editor(who).PostAsync($"/api/pledges/{id}/proposals/{proposalId}/approval", null, Ct);
+
+    private async Task<string> StatusAsync(string id) =>
+        (await review.Anonymous().GetFromJsonAsync<JsonElement>($"/api/pledges/{id}", Ct)).GetProperty("status").GetString()!;
+
+    [Fact]
+    public async Task The_first_approval_is_recorded_the_same_editor_cannot_approve_twice_and_the_second_editor_publishes_the_verdict()
+    {
+        var id = await RegisterAsync(review.Admin());
+        var proposed = await review.Editor("Sokha Proposer").SendAsync(
+            Post($"/api/pledges/{id}/status", StatusChange("Kept", reason: "The focal point was named"), "\"1\""), Ct);
+        proposed.StatusCode.ShouldBe(HttpStatusCode.Accepted, await proposed.Content.ReadAsStringAsync(Ct));
+        var proposalId = (await proposed.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("proposalId").GetString()!;
+
+        var first = await ApproveAsync(id, proposalId, "Dara Reviewer");
+        first.StatusCode.ShouldBe(HttpStatusCode.OK, await first.Content.ReadAsStringAsync(Ct));
+        (await StatusAsync(id)).ShouldBe("NotYetRated");
+        (await ApproveAsync(id, proposalId, "Dara Reviewer")).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+        (await ApproveAsync(id, proposalId, "Sokha Proposer")).StatusCode.ShouldBe(HttpStatusCode.Forbidden);
+
+        var second = await ApproveAsync(id, proposalId, "Chan Reviewer");
+        second.StatusCode.ShouldBe(HttpStatusCode.OK, await second.Content.ReadAsStringAsync(Ct));
+        (await StatusAsync(id)).ShouldBe("Kept");
+        var timeline = (await review.Anonymous().GetFromJsonAsync<JsonElement>($"/api/pledges/{id}/timeline", Ct)).EnumerateArray().ToList();
+        timeline.Select(e => e.GetProperty("type").GetString()).ShouldContain("ProposalApproved");
+        var verdict = timeline.Single(e => e.GetProperty("type").GetString() == "StatusAssessed");
+        verdict.GetProperty("proposedBy").GetString().ShouldBe("Sokha Proposer");
+        verdict.GetProperty("approvedBy").EnumerateArray().Select(a => a.GetString()).ShouldBe(["Dara Reviewer", "Chan Reviewer"]);
     }
 }
